@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No Swift package dependencies by design: Foundation, Dispatch, the toolchain's test libraries,
+// and three C libraries from Debian through system-library targets.
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "tradingd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tradingd", targets: ["tradingd"]),
+        .executable(name: "esm-sim", targets: ["esm-sim"]),
+        .executable(name: "telemetry-gen", targets: ["telemetry-gen"]),
+    ],
+    targets: [
+        // C libraries, each wrapped once.
+        .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Libraries, from the bottom up.
+        .target(name: "TradingCore", swiftSettings: settings),
+        .target(name: "Observability", swiftSettings: settings),
+        .target(name: "Postgres", dependencies: ["CPostgres"], swiftSettings: settings),
+        .target(name: "AMQP", dependencies: ["CRabbitMQ"], swiftSettings: settings),
+        .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: settings),
+        .target(name: "HTTPServer", dependencies: ["Observability"], swiftSettings: settings),
+        .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability"], swiftSettings: settings),
+        .target(
+            name: "Tradingd",
+            dependencies: ["TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM"],
+            swiftSettings: settings
+        ),
+
+        // Executables.
+        .executableTarget(name: "tradingd", dependencies: ["Tradingd"], swiftSettings: settings),
+        .executableTarget(name: "esm-sim", dependencies: ["ESM", "HTTPServer", "AMQP", "TradingCore", "Observability"], swiftSettings: settings),
+        .executableTarget(name: "telemetry-gen", dependencies: ["AMQP", "TradingCore"], swiftSettings: settings),
+
+        // Tests. TestSupport finds the private servers that Deploy/servers.sh started.
+        .target(name: "TestSupport", dependencies: ["Postgres", "AMQP"], path: "Tests/TestSupport", swiftSettings: settings),
+        .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"], swiftSettings: settings),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
+        .testTarget(name: "ESMTests", dependencies: ["ESM", "HTTPServer", "TradingCore"], swiftSettings: settings),
+        .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport", "ESM"], swiftSettings: settings),
+    ],
+    swiftLanguageModes: [.v6]
+)
