@@ -17,7 +17,7 @@ public struct Route: Sendable {
 }
 
 /// Routes collected under one prefix, error renderer and middleware chain.
-public struct RouteGroup {
+public struct RouteGroup: RouteRegistering {
     public let prefix: String
     let renderer: any HTTPErrorRenderer
     let middleware: [any Middleware]
@@ -30,7 +30,14 @@ public struct RouteGroup {
         routes.append(Route(method: method, pattern: RoutePattern(full.isEmpty ? "/" : full),
                             execution: execution, handler: middleware.wrapping(handler), renderer: renderer))
     }
+}
 
+/// Adding routes, the same on a router and on a group.
+public protocol RouteRegistering {
+    mutating func on(_ method: String, _ pattern: String, execution: RouteExecution, _ handler: @escaping Handler)
+}
+
+extension RouteRegistering {
     public mutating func get(_ pattern: String, execution: RouteExecution = .workerPool, _ handler: @escaping Handler) {
         on("GET", pattern, execution: execution, handler)
     }
@@ -64,7 +71,7 @@ public enum RouteMatch: Sendable {
 
 /// Method + path-pattern routing, 404 vs 405, and the single place where a thrown error becomes
 /// a response (`respond(to:match:)`).
-public struct Router: Sendable {
+public struct Router: Sendable, RouteRegistering {
     public let defaultRenderer: any HTTPErrorRenderer
     private(set) var routes: [Route] = []
     /// Group prefixes, to pick the renderer of a 404/405/400 under them.
@@ -84,14 +91,6 @@ public struct Router: Sendable {
         var root = RouteGroup(prefix: "", renderer: defaultRenderer, middleware: middleware)
         root.on(method, pattern, execution: execution, handler)
         routes += root.routes
-    }
-
-    public mutating func get(_ pattern: String, execution: RouteExecution = .workerPool, _ handler: @escaping Handler) {
-        on("GET", pattern, execution: execution, handler)
-    }
-
-    public mutating func post(_ pattern: String, execution: RouteExecution = .workerPool, _ handler: @escaping Handler) {
-        on("POST", pattern, execution: execution, handler)
     }
 
     /// Adds the routes `build` registers under `prefix` (e.g. `/api/v1/trading`), rendered by
