@@ -2,7 +2,8 @@ import Foundation
 
 /// Base64 helpers: the URL-safe alphabet without padding (RFC 4648 §5) for tokens, and the
 /// standard alphabet without padding for PHC strings. Decoding is strict: a character outside
-/// the alphabet, or padding, gives `nil`.
+/// the alphabet, padding, or non-zero unused trailing bits give `nil`, so each byte string has
+/// exactly one accepted text form (a token cannot be altered without changing its bytes).
 enum Base64Text {
     static func encodeURL(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
@@ -14,7 +15,8 @@ enum Base64Text {
     static func decodeURL(_ text: String) -> [UInt8]? {
         guard text.utf8.allSatisfy({ isURLAlphabet($0) }) else { return nil }
         let standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        return decodeUnpadded(standard)
+        guard let bytes = decodeUnpadded(standard), encodeURL(bytes) == text else { return nil }
+        return bytes
     }
 
     static func encodeUnpadded(_ bytes: [UInt8]) -> String {
@@ -26,7 +28,9 @@ enum Base64Text {
         let remainder = text.utf8.count % 4
         guard remainder != 1 else { return nil }
         let padded = text + String(repeating: "=", count: remainder == 0 ? 0 : 4 - remainder)
-        return Data(base64Encoded: padded).map { [UInt8]($0) }
+        guard let bytes = Data(base64Encoded: padded).map({ [UInt8]($0) }),
+              encodeUnpadded(bytes) == text else { return nil }
+        return bytes
     }
 
     /// Standard padded base64 as people paste it (environment variables); surrounding

@@ -66,12 +66,25 @@ struct KeyringTests {
         let relabelled = token.replacingOccurrences(of: "v1.a.", with: "v1.b.")
         #expect(try #require(throws: CryptoError.self) { try ring.open(relabelled) }.code == .authenticationFailed)
 
+        // A character in the middle of the payload carries six full bits of ciphertext.
         var chars = Array(token)
-        let last = chars.count - 1
-        chars[last] = chars[last] == "A" ? "B" : "A"
+        let middle = "v1.a.".count + 20
+        chars[middle] = chars[middle] == "A" ? "B" : "A"
         #expect(try #require(throws: CryptoError.self) { try ring.open(String(chars)) }.code == .authenticationFailed)
 
         #expect(try #require(throws: CryptoError.self) { try ring.open(token, context: "other") }.code == .authenticationFailed)
+    }
+
+    @Test func nonCanonicalBase64IsRefusedSoATokenHasOneSpelling() throws {
+        let ring = try Keyring(current: "a", keys: ["a": Self.keyA])
+        // 12 + 6 + 16 = 34 bytes: 46 characters whose last one carries 4 unused bits.
+        let token = try ring.seal("secret")
+        #expect(token.count == "v1.a.".count + 46)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let last = try #require(alphabet.firstIndex(of: token.last!))
+        let sibling = String(token.dropLast()) + String(alphabet[last ^ 1])   // same 2 data bits, one unused bit set
+        let error = try #require(throws: CryptoError.self) { try ring.open(sibling) }
+        #expect(error.code == .malformedInput)
     }
 
     @Test(arguments: ["", "v1.a", "v2.a.AAAA", "v1..AAAA", "v1.a.b.c", "v1.a.***", "v1.a.AAAA", "v1.a b.AAAA"])
