@@ -41,6 +41,8 @@ let package = Package(
         .executableTarget(name: "tradingd", dependencies: ["Tradingd"], swiftSettings: settings),
         .executableTarget(name: "esm-sim", dependencies: ["ESM", "HTTPServer", "AMQP", "TradingCore", "Observability"], swiftSettings: settings),
         .executableTarget(name: "telemetry-gen", dependencies: ["AMQP", "TradingCore"], swiftSettings: settings),
+        // Benchmarks (not tests): swift run -c release amqp-bench
+        .executableTarget(name: "amqp-bench", dependencies: ["AMQP"], path: "bench/amqp", swiftSettings: settings),
         .executableTarget(name: "httpserver-bench", dependencies: ["HTTPServer"], swiftSettings: settings),
 
         // Tests. TestSupport finds the private servers that Deploy/servers.sh started.
@@ -50,7 +52,7 @@ let package = Package(
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
-        .testTarget(name: "ESMTests", dependencies: ["ESM", "HTTPServer", "TradingCore"], swiftSettings: settings),
+        .testTarget(name: "ESMTests", dependencies: ["ESM", "HTTPServer", "TradingCore"], resources: [.copy("Fixtures")], swiftSettings: settings),
         .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport", "ESM"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
