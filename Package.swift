@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
-        .testTarget(name: "ESMTests", dependencies: ["ESM", "HTTPServer", "TradingCore"], swiftSettings: settings),
+        .testTarget(name: "ESMTests", dependencies: ["ESM", "HTTPServer", "TradingCore"], resources: [.copy("Fixtures")], swiftSettings: settings),
         .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport", "ESM"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

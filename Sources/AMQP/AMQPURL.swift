@@ -1,0 +1,179 @@
+/// A parsed `amqp://user:pass@host:port/vhost` or `amqps://…` URL (RabbitMQ's URI spec).
+///
+/// - Missing user/password default to `guest`, the port to 5672 (5671 for `amqps`), the vhost
+///   to `/`. The vhost is one percent-decoded path segment (`%2f` is `/`).
+/// - Query keys understood: `heartbeat` and `connection_timeout` (seconds), and for TLS
+///   `cacertfile`, `certfile`, `keyfile`, `verify` (`verify_peer` or `verify_none`),
+///   `server_name_indication` (accepted, host verification uses the URL host).
+public struct AMQPURL: Sendable, Equatable, CustomStringConvertible {
+    public struct TLS: Sendable, Equatable {
+        /// PEM bundle of trusted CAs; the system bundle when nil.
+        public var caCertificatePath: String?
+        public var clientCertificatePath: String?
+        public var clientKeyPath: String?
+        /// Verify the broker's certificate chain and host name (on by default).
+        public var verifyPeer: Bool = true
+
+        public init(caCertificatePath: String? = nil, clientCertificatePath: String? = nil,
+                    clientKeyPath: String? = nil, verifyPeer: Bool = true) {
+            self.caCertificatePath = caCertificatePath
+            self.clientCertificatePath = clientCertificatePath
+            self.clientKeyPath = clientKeyPath
+            self.verifyPeer = verifyPeer
+        }
+    }
+
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var virtualHost: String
+    /// TLS settings; nil for plain `amqp://`.
+    public var tls: TLS?
+    /// From the `heartbeat` query key, overriding the connection options when present.
+    public var heartbeatSeconds: Int?
+    /// From the `connection_timeout` query key (RabbitMQ gives it in milliseconds).
+    public var connectionTimeoutMilliseconds: Int?
+
+    public init(host: String, port: Int? = nil, user: String = "guest", password: String = "guest",
+                virtualHost: String = "/", tls: TLS? = nil) {
+        self.host = host
+        self.port = port ?? (tls == nil ? 5672 : 5671)
+        self.user = user
+        self.password = password
+        self.virtualHost = virtualHost
+        self.tls = tls
+    }
+
+    public init(_ string: String) throws {
+        func invalid(_ why: String) -> AMQPError { AMQPError(.invalidURL, detail: "AMQP URL: \(why)") }
+        let schemeEnd = string.range(of: "://")
+        guard let schemeEnd else { throw invalid("missing scheme") }
+        let scheme = string[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "amqp" || scheme == "amqps" else { throw invalid("scheme must be amqp or amqps") }
+        var rest = Substring(string[schemeEnd.upperBound...])
+
+        var query = Substring("")
+        if let q = rest.firstIndex(of: "?") {
+            query = rest[rest.index(after: q)...]
+            rest = rest[..<q]
+        }
+        var path: Substring? = nil
+        if let slash = rest.firstIndex(of: "/") {
+            path = rest[rest.index(after: slash)...]
+            rest = rest[..<slash]
+        }
+        var authority = rest
+        var user = "guest", password = "guest"
+        if let at = authority.lastIndex(of: "@") {
+            let userInfo = authority[..<at]
+            authority = authority[authority.index(after: at)...]
+            if let colon = userInfo.firstIndex(of: ":") {
+                user = try Self.percentDecode(userInfo[..<colon], invalid)
+                password = try Self.percentDecode(userInfo[userInfo.index(after: colon)...], invalid)
+            } else {
+                user = try Self.percentDecode(userInfo, invalid)
+                password = ""
+            }
+        }
+        var host: String
+        var portText: Substring? = nil
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { throw invalid("unterminated IPv6 literal") }
+            host = String(authority[authority.index(after: authority.startIndex)..<close])
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty { throw invalid("junk after host") }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = String(authority[..<colon])
+            portText = authority[authority.index(after: colon)...]
+        } else {
+            host = String(authority)
+        }
+        host = try Self.percentDecode(Substring(host), invalid)
+        guard !host.isEmpty else { throw invalid("missing host") }
+
+        var tls: TLS? = scheme == "amqps" ? TLS() : nil
+        var port: Int? = nil
+        if let portText {
+            guard let value = Int(portText), (1...65535).contains(value) else { throw invalid("bad port") }
+            port = value
+        }
+        var vhost = "/"
+        if let path, !path.isEmpty {
+            guard !path.contains("/") else { throw invalid("vhost must be one path segment; encode / as %2f") }
+            vhost = try Self.percentDecode(path, invalid)
+        }
+        self.init(host: host, port: port, user: user, password: password, virtualHost: vhost, tls: tls)
+
+        for pair in query.split(separator: "&") where !pair.isEmpty {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            let key = try Self.percentDecode(parts[0], invalid)
+            let value = parts.count > 1 ? try Self.percentDecode(parts[1], invalid) : ""
+            switch key {
+            case "heartbeat":
+                guard let seconds = Int(value), seconds >= 0 else { throw invalid("bad heartbeat") }
+                heartbeatSeconds = seconds
+            case "connection_timeout":
+                guard let ms = Int(value), ms > 0 else { throw invalid("bad connection_timeout") }
+                connectionTimeoutMilliseconds = ms
+            case "cacertfile": tls?.caCertificatePath = value
+            case "certfile": tls?.clientCertificatePath = value
+            case "keyfile": tls?.clientKeyPath = value
+            case "verify":
+                guard value == "verify_peer" || value == "verify_none" else { throw invalid("verify must be verify_peer or verify_none") }
+                tls?.verifyPeer = value == "verify_peer"
+            default: break // other RabbitMQ keys (channel_max, auth_mechanism, …) are not needed here
+            }
+        }
+        if tls == nil, scheme == "amqps" { tls = TLS() }
+        self.tls = tls
+    }
+
+    /// The URL with the password masked, for logs.
+    public var description: String {
+        let scheme = tls == nil ? "amqp" : "amqps"
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        let encodedVhost = Self.percentEncode(virtualHost)
+        return "\(scheme)://\(Self.percentEncode(user)):***@\(shownHost):\(port)/\(encodedVhost)"
+    }
+
+    private static func percentDecode(_ text: Substring, _ invalid: (String) -> AMQPError) throws -> String {
+        guard text.contains("%") else { return String(text) }
+        var bytes: [UInt8] = []
+        var utf8 = text.utf8.makeIterator()
+        while let byte = utf8.next() {
+            if byte == UInt8(ascii: "%") {
+                guard let high = utf8.next().flatMap(hexValue), let low = utf8.next().flatMap(hexValue) else {
+                    throw invalid("bad percent escape")
+                }
+                bytes.append(high << 4 | low)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        guard let decoded = String(validating: bytes, as: UTF8.self) else { throw invalid("escape is not UTF-8") }
+        return decoded
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    private static func percentEncode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            let unreserved = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+                || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E
+            if unreserved { out.unicodeScalars.append(Unicode.Scalar(byte)) } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+}

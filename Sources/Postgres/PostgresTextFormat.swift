@@ -1,0 +1,250 @@
+import Foundation
+
+/// PostgreSQL's text format for the types this wrapper supports, both directions.
+///
+/// Sessions are set to `TimeZone=UTC`, `DateStyle=ISO` and `bytea_output=hex` on connect; parsing
+/// still honours any UTC offset the server prints.
+enum PostgresTextFormat {
+    // MARK: Scalars
+
+    /// PostgreSQL text cannot hold NUL; refuse it instead of letting libpq truncate silently.
+    static func checkedText(_ text: String) throws -> String {
+        if text.utf8.contains(0) {
+            throw PostgresError(code: .invalidParameter, message: "text parameter contains a NUL character")
+        }
+        return text
+    }
+
+    static func double(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
+        return "\(value)"  // shortest text that reads back as the same Double
+    }
+
+    static func parseDouble(_ text: String) -> Double? {
+        switch text {
+        case "NaN": return .nan
+        case "Infinity": return .infinity
+        case "-Infinity": return -.infinity
+        default: return Double(text)
+        }
+    }
+
+    static func decimal(_ value: Decimal) -> String {
+        value.isNaN ? "NaN" : value.description
+    }
+
+    /// Decimal keeps 38 significant digits; a numeric with more would be silently rounded, so it
+    /// is refused instead.
+    static func parseDecimal(_ text: String) -> Decimal? {
+        if text == "NaN" { return .nan }
+        var digits = Substring(text)
+        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) else { return nil }
+        var significant = digits.filter { $0 != "." }.drop { $0 == "0" }
+        if digits.contains(".") { while significant.last == "0" { significant.removeLast() } }
+        guard significant.count <= 38 else { return nil }
+        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+    }
+
+    static func parseInt(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var index = 0
+        var negative = false
+        if bytes.count > 0, bytes[0] == UInt8(ascii: "-") { negative = true; index = 1 }
+        guard index < bytes.count else { return nil }
+        var value: Int64 = 0
+        while index < bytes.count {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = negative
+                ? shifted.subtractingReportingOverflow(Int64(digit)) : shifted.addingReportingOverflow(Int64(digit))
+            guard !overflow1, !overflow2 else { return nil }
+            value = next
+            index += 1
+        }
+        return value
+    }
+
+    // MARK: bytea
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func byteaHex(_ bytes: [UInt8]) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(2 + bytes.count * 2)
+        out.append(UInt8(ascii: "\\"))
+        out.append(UInt8(ascii: "x"))
+        for byte in bytes {
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func parseByteaHex(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard text.count >= 2, text[0] == UInt8(ascii: "\\"), text[1] == UInt8(ascii: "x"), text.count % 2 == 0 else {
+            return nil
+        }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+        }
+        var out = [UInt8]()
+        out.reserveCapacity((text.count - 2) / 2)
+        var index = 2
+        while index < text.count {
+            guard let high = nibble(text[index]), let low = nibble(text[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+
+    // MARK: timestamptz
+
+    /// Seconds between 1970-01-01 and Foundation's reference date 2001-01-01.
+    private static let referenceDateMicros: Int64 = 978_307_200 * 1_000_000
+    private static let microsPerDay: Int64 = 86_400 * 1_000_000
+
+    /// Microseconds since 1970, rounded; computed from the reference-date interval Date stores.
+    static func microseconds(_ date: Date) -> Int64? {
+        let micros = (date.timeIntervalSinceReferenceDate * 1_000_000).rounded()
+        guard micros.isFinite, abs(micros) < 9e17 else { return nil }
+        return Int64(micros) + referenceDateMicros
+    }
+
+    static func date(microseconds: Int64) -> Date {
+        Date(timeIntervalSinceReferenceDate: Double(microseconds - referenceDateMicros) / 1_000_000)
+    }
+
+    /// ISO 8601 in UTC with six fractional digits, e.g. `2024-02-29T23:59:59.999999Z`.
+    static func timestamp(_ date: Date) throws -> String {
+        guard let micros = microseconds(date) else {
+            throw PostgresError(code: .invalidParameter, message: "date is not finite")
+        }
+        let days = micros.floorDivided(by: microsPerDay)
+        let timeOfDay = micros - days * microsPerDay
+        let (year, month, day) = civilDate(daysSince1970: days)
+        guard (1...9999).contains(year) else {
+            throw PostgresError(code: .invalidParameter, message: "date outside years 1...9999")
+        }
+        let seconds = timeOfDay / 1_000_000
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):"
+            + "\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(timeOfDay % 1_000_000, 6))Z"
+    }
+
+    /// Parses `YYYY-MM-DD HH:MM:SS[.ffffff]±HH[:MM[:SS]]` (DateStyle ISO output).
+    static func parseTimestamp(_ text: String) -> Date? {
+        var scanner = DigitScanner(Array(text.utf8))
+        guard let year = scanner.number(digits: 4), scanner.skip("-"),
+            let month = scanner.number(digits: 2), scanner.skip("-"),
+            let day = scanner.number(digits: 2), scanner.skip(" ") || scanner.skip("T"),
+            let hour = scanner.number(digits: 2), scanner.skip(":"),
+            let minute = scanner.number(digits: 2), scanner.skip(":"),
+            let second = scanner.number(digits: 2)
+        else { return nil }
+        var fraction: Int64 = 0
+        if scanner.skip(".") {
+            var scale: Int64 = 100_000
+            var count = 0
+            while let digit = scanner.digit() {
+                count += 1
+                guard count <= 6 else { return nil }
+                fraction += Int64(digit) * scale
+                scale /= 10
+            }
+            guard count > 0 else { return nil }
+        }
+        var offsetSeconds: Int64 = 0
+        if !scanner.skip("Z") {
+            let sign: Int64
+            if scanner.skip("+") { sign = 1 } else if scanner.skip("-") { sign = -1 } else { return nil }
+            guard let hours = scanner.number(digits: 2) else { return nil }
+            var total = hours * 3600
+            if scanner.skip(":") {
+                guard let minutes = scanner.number(digits: 2) else { return nil }
+                total += minutes * 60
+                if scanner.skip(":") {
+                    guard let secs = scanner.number(digits: 2) else { return nil }
+                    total += secs
+                }
+            }
+            offsetSeconds = sign * total
+        }
+        guard scanner.atEnd, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        let days = daysSince1970(year: year, month: month, day: day)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        return date(microseconds: seconds * 1_000_000 + fraction)
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    // Proleptic Gregorian calendar conversions after Howard Hinnant's "chrono-compatible
+    // low-level date algorithms" (public domain description of the arithmetic).
+    private static func civilDate(daysSince1970 days: Int64) -> (Int64, Int64, Int64) {
+        let shifted = days + 719_468
+        let era = shifted.floorDivided(by: 146_097)
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    private static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = y.floorDivided(by: 400)
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}
+
+extension Int64 {
+    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}
+
+/// A cursor over ASCII bytes for the timestamp parser.
+private struct DigitScanner {
+    private let bytes: [UInt8]
+    private var index = 0
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { index == bytes.count }
+
+    mutating func skip(_ character: Unicode.Scalar) -> Bool {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: character) else { return false }
+        index += 1
+        return true
+    }
+
+    mutating func digit() -> Int? {
+        guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else { return nil }
+        index += 1
+        return Int(bytes[index - 1] - UInt8(ascii: "0"))
+    }
+
+    mutating func number(digits: Int) -> Int64? {
+        var value: Int64 = 0
+        for _ in 0..<digits {
+            guard let d = digit() else { return nil }
+            value = value * 10 + Int64(d)
+        }
+        return value
+    }
+}
