@@ -39,6 +39,8 @@ let package = Package(
         .executableTarget(name: "tradingd", dependencies: ["Tradingd"], swiftSettings: settings),
         .executableTarget(name: "esm-sim", dependencies: ["ESM", "HTTPServer", "AMQP", "TradingCore", "Observability"], swiftSettings: settings),
         .executableTarget(name: "telemetry-gen", dependencies: ["AMQP", "TradingCore"], swiftSettings: settings),
+        // Benchmarks (not tests): swift run -c release amqp-bench
+        .executableTarget(name: "amqp-bench", dependencies: ["AMQP"], path: "bench/amqp", swiftSettings: settings),
 
         // Tests. TestSupport finds the private servers that Deploy/servers.sh started.
         .target(name: "TestSupport", dependencies: ["Postgres", "AMQP"], path: "Tests/TestSupport", swiftSettings: settings),

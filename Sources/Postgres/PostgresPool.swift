@@ -1,0 +1,92 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// A small bounded pool of blocking connections, opened lazily up to `size`.
+///
+/// `withConnection` leases one connection to the calling thread for the closure's duration and
+/// blocks while all are busy, up to `acquireTimeout` (then `.poolTimeout`, retriable). A connection
+/// that comes back broken is closed and replaced by a new one on a later lease; one left inside a
+/// transaction is rolled back first. Connections idle for a while are checked before reuse, so a
+/// server restart costs no failed lease.
+public final class PostgresPool: Sendable {
+    private struct Idle {
+        let connection: PostgresConnection
+        let since: ContinuousClock.Instant
+    }
+
+    private struct State {
+        var idle: [Idle] = []
+        var closed = false
+    }
+
+    public let size: Int
+    public let acquireTimeout: Duration
+    private let url: String
+    /// One permit per connection that may exist; waiting on it is the blocking.
+    private let permits: DispatchSemaphore
+    private let state = Mutex(State())
+    private static let idleCheckAfter: Duration = .seconds(30)
+
+    /// Does not connect yet; the first lease does (so a bad URL shows on first use).
+    public init(url: String, size: Int, acquireTimeout: Duration = .seconds(10)) {
+        precondition(size > 0, "a pool needs at least one connection")
+        self.url = url
+        self.size = size
+        self.acquireTimeout = acquireTimeout
+        self.permits = DispatchSemaphore(value: size)
+    }
+
+    /// Runs `body` with a connection leased to this thread alone; returns the body's value.
+    public func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        let seconds = Double(acquireTimeout.components.seconds) + Double(acquireTimeout.components.attoseconds) / 1e18
+        guard permits.wait(timeout: .now() + seconds) == .success else {
+            throw PostgresError(code: .poolTimeout, message: "all \(size) connections stayed busy for \(acquireTimeout)")
+        }
+        let connection: PostgresConnection
+        do {
+            connection = try lease()
+        } catch {
+            permits.signal()
+            throw error
+        }
+        defer { giveBack(connection) }
+        return try body(connection)
+    }
+
+    /// Closes the idle connections; leases still running finish, and later ones throw `.poolClosed`.
+    public func close() {
+        let idle = state.withLock { state in
+            state.closed = true
+            defer { state.idle = [] }
+            return state.idle
+        }
+        _ = idle  // released here, outside the lock: deinit closes each connection
+    }
+
+    /// Connections currently open and idle (for metrics and tests).
+    public var idleCount: Int { state.withLock { $0.idle.count } }
+
+    private func lease() throws -> PostgresConnection {
+        let taken: Idle? = try state.withLock { state in
+            if state.closed { throw PostgresError(code: .poolClosed, message: "the pool is closed") }
+            return state.idle.popLast()
+        }
+        if let taken {
+            guard ContinuousClock.now - taken.since > Self.idleCheckAfter else { return taken.connection }
+            if (try? taken.connection.query("SELECT 1")) != nil { return taken.connection }
+        }
+        return try PostgresConnection(url: url)  // network I/O outside the lock
+    }
+
+    private func giveBack(_ connection: PostgresConnection) {
+        defer { permits.signal() }
+        if connection.isHealthy, connection.isInTransaction {
+            _ = try? connection.execute("ROLLBACK")  // the body left BEGIN open
+        }
+        guard connection.isHealthy, !connection.isInTransaction else { return }  // dropped: closes in deinit
+        state.withLock { state in
+            if !state.closed { state.idle.append(Idle(connection: connection, since: .now)) }
+        }
+    }
+}

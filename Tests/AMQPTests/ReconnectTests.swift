@@ -1,0 +1,108 @@
+import AMQP
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct ReconnectTests {
+    @Test func backoffGrowsExponentiallyUpToTheCap() {
+        let backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(2), multiplier: 2, jitter: 0)
+        let nominal = (0..<8).map { backoff.nominalDelay(forAttempt: $0) }
+        #expect(nominal == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800),
+                            .milliseconds(1600), .seconds(2), .seconds(2), .seconds(2)])
+        #expect(backoff.delay(forAttempt: 3) == .milliseconds(800))
+        #expect(backoff.nominalDelay(forAttempt: 10_000) == .seconds(2))
+    }
+
+    @Test func jitterStaysWithinItsFraction() {
+        let backoff = Backoff(initial: .seconds(1), maximum: .seconds(10), multiplier: 2, jitter: 0.5)
+        var delays: Set<Duration> = []
+        for _ in 0..<200 {
+            let delay = backoff.delay(forAttempt: 2)              // nominal 4 s
+            #expect(delay >= .seconds(2) && delay <= .seconds(4))
+            delays.insert(delay)
+        }
+        #expect(delays.count > 1)
+    }
+
+    /// A connection force-closed by the broker: the consumer reconnects, the unacked message
+    /// comes back (redelivered), the old delivery is refused as stale, and consuming goes on.
+    @Test func reconnectsAfterForcedCloseAndGetsTheUnackedMessageAgain() async throws {
+        let url = try TestQueues.amqpURL()
+        let queue = TestQueues.uniqueName("reconnect")
+        let clientName = "test-reconnect-\(UUID().uuidString.prefix(8))"
+        let consumer = ReconnectingConsumer(
+            url: url, queue: queue, prefetch: 10, options: .init(heartbeat: .seconds(5), connectionName: clientName),
+            backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500)),
+            setup: { channel in try channel.declareQueue(queue, arguments: .quorumQueue()) })
+        try consumer.start()
+        let publisherConnection = try TestQueues.connect(name: "test-reconnect-publisher")
+        let publisher = try publisherConnection.openChannel()
+        defer { _ = try? publisher.deleteQueue(queue) }
+        try publisher.enableConfirms()
+        try publisher.publish(exchange: "", routingKey: queue, body: "first", properties: .json(messageId: "first"))
+        try publisher.waitForConfirms()
+
+        let held = try #require(try consumer.nextDelivery(timeout: .seconds(5)))
+        #expect(held.messageId == "first" && !held.redelivered)
+
+        let closed = try await ManagementAPI().closeConnections(clientName: clientName)
+        #expect(closed == 1)
+
+        var redelivered: AMQPDelivery?
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while redelivered == nil, ContinuousClock.now < deadline {
+            redelivered = try consumer.nextDelivery(timeout: .milliseconds(500))
+        }
+        let again = try #require(redelivered)
+        #expect(again.messageId == "first")
+        #expect(again.redelivered)
+        #expect(consumer.reconnectCount == 1)
+        #expect {
+            try consumer.ack(held)
+        } throws: { error in
+            (error as? AMQPError)?.code == .staleDelivery
+        }
+        try consumer.ack(again)
+
+        try publisher.publish(exchange: "", routingKey: queue, body: "second", properties: .json(messageId: "second"))
+        try publisher.waitForConfirms()
+        let next = try #require(try consumer.nextDelivery(timeout: .seconds(5)))
+        #expect(next.messageId == "second" && !next.redelivered)
+        try consumer.ack(next)
+        consumer.close()
+        #expect(try publisher.declareQueuePassive(queue).messageCount == 0)
+    }
+
+    @Test func nonRetriableErrorsAreThrownInsteadOfRetried() throws {
+        var url = try TestQueues.amqpURL()
+        url.password = "not-the-password"
+        let consumer = ReconnectingConsumer(url: url, queue: "unused", prefetch: 1,
+                                            backoff: Backoff(initial: .milliseconds(10)))
+        #expect {
+            try consumer.start()
+        } throws: { error in
+            (error as? AMQPError)?.code == .authenticationFailed
+        }
+        #expect(consumer.reconnectCount == 0)
+    }
+
+    @Test func stopEndsTheRetryLoop() throws {
+        var url = try TestQueues.amqpURL()
+        url.port = 1     // nothing listens: every attempt is a retriable connection failure
+        final class Counter { var retries = 0 }
+        let attempts = Counter()   // onEvent runs on the owner's thread
+        let consumer = ReconnectingConsumer(
+            url: url, queue: "unused", prefetch: 1, backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(40)),
+            onEvent: { event in
+                if case .retrying = event { attempts.retries += 1 }
+            })
+        let stopper = Thread { Thread.sleep(forTimeInterval: 0.5); consumer.stop() }
+        stopper.start()
+        #expect {
+            try consumer.start()
+        } throws: { error in
+            (error as? AMQPError)?.code == .connectionClosed
+        }
+        #expect(attempts.retries >= 3)
+    }
+}
