@@ -43,7 +43,7 @@ struct MeterPipeline: IngestPipeline {
 
 extension TelemetryTimestamp {
     /// The current wall-clock time.
-    static var now: TelemetryTimestamp {
+    public static var now: TelemetryTimestamp {
         TelemetryTimestamp(microsecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()))
     }
 }
