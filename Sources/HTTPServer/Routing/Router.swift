@@ -177,7 +177,8 @@ public struct Router: Sendable, RouteRegistering {
             renderer = groupRenderer
             error = HTTPError.badRequest("Invalid encoding in path", code: "INVALID_PATH")
         }
-        let response = renderer.render(error.asHTTPError, request: request)
+        var response = renderer.render(error.asHTTPError, request: request)
+        if case .badPath = match { response.headers.set("Connection", "close") }  // malformed: close
         return RoutedResponse(response: response, routePattern: request.routePattern,
                               failure: error.isUnexpected ? String(reflecting: error) : nil)
     }
@@ -200,7 +201,9 @@ public struct Router: Sendable, RouteRegistering {
             case .found(let route, _): renderer = route.renderer
             case .methodNotAllowed(_, let other), .notFound(let other), .badPath(let other): renderer = other
             }
-            return RoutedResponse(response: renderer.render(error, request: request), routePattern: nil, failure: nil)
+            var response = renderer.render(error, request: request)
+            response.headers.set("Connection", "close")
+            return RoutedResponse(response: response, routePattern: nil, failure: nil)
         }
         return respond(to: request, match: match)
     }
