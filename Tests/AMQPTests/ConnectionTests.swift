@@ -39,6 +39,28 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(5))   // refused at once, not timed out
     }
 
+    /// The test broker has no TLS listener: a TLS handshake against its plain port must fail as
+    /// a TLS error, not hang or pass as plain AMQP.
+    @Test func tlsAgainstAPlainListenerFailsAsTLSError() throws {
+        var url = try TestQueues.amqpURL()
+        url.tls = AMQPURL.TLS()
+        #expect {
+            _ = try AMQPConnection(url: url, options: .init(connectTimeout: .seconds(5)))
+        } throws: { error in
+            (error as? AMQPError)?.code == .tlsFailed
+        }
+    }
+
+    @Test func missingCACertificateFileIsATLSError() throws {
+        var url = try TestQueues.amqpURL()
+        url.tls = AMQPURL.TLS(caCertificatePath: "/nonexistent/ca-\(UUID().uuidString).pem")
+        #expect {
+            _ = try AMQPConnection(url: url)
+        } throws: { error in
+            (error as? AMQPError)?.code == .tlsFailed && (error as? AMQPError)?.isRetriable == false
+        }
+    }
+
     /// With a 1 s heartbeat, waiting on an idle queue for well over two intervals keeps the
     /// connection: the broker would close one that missed two heartbeats.
     @Test func idleConsumerTimesOutWithNilAndHeartbeatsKeepTheConnection() throws {
