@@ -175,6 +175,9 @@ import Testing
         #expect(response.text.contains("HANDLER_TIMEOUT"))
         #expect(Date().timeIntervalSince(started) < 1.4)
         #expect(client.waitForClose())
+        #expect(fixture.records.withLock { records in
+            records.contains { $0.status == 503 && $0.routePattern == "/slow" && $0.failure == "handler time budget exceeded" }
+        })
     }
 
     @Test func aSilentNewConnectionIsClosedAfterTheHeaderTimeout() throws {
