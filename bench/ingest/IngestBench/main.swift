@@ -105,8 +105,29 @@ func tradingd() throws {
         + "\"peak_rss_mib\":\(peakRSSMiB())}")
 }
 
+/// Where the client-side time goes: decoding and encoding the dump's samples, no servers.
+func micro() throws {
+    let text = try String(contentsOfFile: required("--dump"), encoding: .utf8)
+    let lines = text.split(separator: "\n").filter { $0.hasPrefix("T ") }.map { Array($0.dropFirst(2).utf8) }
+    var bodies: [[UInt8]] = []
+    for start in stride(from: 0, to: lines.count, by: 100) {
+        bodies.append(Array("[".utf8) + lines[start..<min(start + 100, lines.count)].joined(separator: Array(",".utf8)) + Array("]".utf8))
+    }
+    let clock = ContinuousClock()
+    var samples: [TelemetrySample] = []
+    let decodeTime = clock.measure {
+        for body in bodies { samples += TelemetryDecoder.decode(body, now: .now).acceptedItems }
+    }
+    var literal = 0
+    let formatTime = clock.measure {
+        for sample in samples { literal += sample.time.rfc3339.utf8.count }
+    }
+    print("decode: \(Double(samples.count) / seconds(decodeTime)) samples/s; rfc3339: \(Double(samples.count) / seconds(formatTime)) /s")
+}
+
 do {
     switch CommandLine.arguments.dropFirst().first {
+    case "micro": try micro()
     case "declare": try declare(delete: false)
     case "delete": try declare(delete: true)
     case "broker": try brokerLimit()
