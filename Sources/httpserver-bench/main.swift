@@ -25,7 +25,9 @@ router.get("/api/v1/plants/{plantId}/telemetry") { request in
 
 var limits = ServerLimits()
 limits.maxConnections = 10_000
-let server = HTTPServer(configuration: HTTPServerConfiguration(host: host, port: port, limits: limits), router: router)
+// HTTP_BENCH_WORKERS: worker threads (default 16, as the daemon).
+let workers = Int(ProcessInfo.processInfo.environment["HTTP_BENCH_WORKERS"] ?? "") ?? 16
+let server = HTTPServer(configuration: HTTPServerConfiguration(host: host, port: port, workerCount: workers, limits: limits), router: router)
 do {
     let bound = try server.start()
     print("listening on \(host):\(bound)")

@@ -207,3 +207,26 @@ import Testing
         #expect(TestServer.eventually { (try? RawClient(port: fixture.port)) == nil })
     }
 }
+
+@Suite struct ServerLifecycleTests {
+    @Test func runServesUntilCancelled() async throws {
+        var router = Router()
+        router.get("/healthz", execution: .eventLoop) { _ in .text("ok") }
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0, eventLoopCount: 1, workerCount: 1),
+                                router: router)
+        let task = Task { try await server.run(grace: .seconds(1)) }
+        #expect(TestServer.eventually { server.port != nil })
+        let port = try #require(server.port)
+        #expect(try RawClient.get("/healthz", port: port).status == 200)
+        task.cancel()
+        try await task.value
+        #expect((try? RawClient(port: port)) == nil)
+    }
+
+    @Test func addressesParseInBothFamilies() {
+        #expect(HTTPServerConfiguration.parseAddress("127.0.0.1:8080")! == ("127.0.0.1", 8080))
+        #expect(HTTPServerConfiguration.parseAddress("[::1]:9000")! == ("::1", 9000))
+        #expect(HTTPServerConfiguration.parseAddress("127.0.0.1") == nil)
+        #expect(HTTPServerConfiguration.parseAddress("h:70000") == nil)
+    }
+}

@@ -74,13 +74,14 @@ extension RequestParser {
         return .continue
     }
 
-    /// Trailer fields are checked and dropped; they count against the head limit.
+    /// Trailer fields are checked and dropped; they count against the head limit, and each line is
+    /// kept short so that rescanning a line that arrives byte by byte stays cheap.
     mutating func readTrailers() -> Step {
         let room = limits.maxHeadBytes - trailerBytes
         guard room > 0 else {
             return .stop(.reject(ParseFailure(status: 431, reason: "trailer section too large")))
         }
-        guard let found = nextLine(limit: room) else { return .stop(.needMore) }
+        guard let found = nextLine(limit: Swift.min(room, 1024)) else { return .stop(.needMore) }
         let line: Range<Int>
         switch found {
         case .failure(let failure):

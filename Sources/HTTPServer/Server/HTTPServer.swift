@@ -13,6 +13,8 @@ public final class HTTPServer: Sendable {
 
     private let core: ServerCore
     private let state = Mutex<Running?>(nil)
+    /// Tasks waiting in `run` for the server to have stopped.
+    private let stopWaiters = Mutex<(stopped: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     public init(configuration: HTTPServerConfiguration, router: Router, hooks: HTTPServerHooks = HTTPServerHooks()) {
         core = ServerCore(configuration: configuration, router: router, hooks: hooks)
@@ -71,5 +73,29 @@ public final class HTTPServer: Sendable {
         for loop in running.loops { loop.waitUntilFinished() }
         let remaining = deadline > SystemInfo.now() ? deadline - SystemInfo.now() : 0
         core.pool.shutdown(timeout: .nanoseconds(Int64(max(remaining, 100_000_000))))
+        let waiters = stopWaiters.withLock { state in
+            state.stopped = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Starts the server (unless started), then serves until the calling task is cancelled or
+    /// `stop` is called elsewhere; on cancellation stops within `grace`. For a service group.
+    public func run(grace: Duration = .seconds(10)) async throws {
+        if port == nil && !stopWaiters.withLock({ $0.stopped }) { try start() }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let alreadyStopped = stopWaiters.withLock { state in
+                    if !state.stopped { state.waiters.append(continuation) }
+                    return state.stopped
+                }
+                if alreadyStopped { continuation.resume() }
+            }
+        } onCancel: {
+            // `stop` blocks: keep it off the cooperative pool.
+            Thread { self.stop(grace: grace) }.start()
+        }
     }
 }
