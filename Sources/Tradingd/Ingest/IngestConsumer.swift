@@ -203,6 +203,7 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
         guard let database, let consumeChannel, let publishChannel, let last = batch.last else { return }
         try rejectUnknownPlants(&batch, database: database)
         let (inserted, attempted) = try store(&batch, indices: Array(batch.indices)[...], database: database)
+        let committedAt = ContinuousClock.now
 
         var published = 0
         for pending in batch {
@@ -220,9 +221,8 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
             try publishChannel.waitForConfirms(timeout: .seconds(30))
         }
         try consumeChannel.ack(last.delivery, multiple: true)
-        let seconds: Double = (ContinuousClock.now - batch[0].receivedAt) / Duration.seconds(1)
         metrics.recordBatch(kind: pipeline.kind, stored: inserted, duplicates: attempted - inserted,
-                            deliveries: batch.count, seconds: seconds)
+                            deliveries: batch.count, receivedAt: batch[0].receivedAt, committedAt: committedAt)
         if published > 0 {
             log.info("ingest dead-lettered deliveries", ["queue": queue, "count": String(published)])
         }

@@ -21,6 +21,10 @@ public final class IngestMetrics: Sendable {
         public var retries: Int
         /// Batches split because PostgreSQL refused a row permanently.
         public var bisections: Int
+        /// When the first delivery of the first batch arrived, and when the latest batch committed
+        /// (the span a throughput figure is measured over).
+        public var firstDeliveryAt: ContinuousClock.Instant?
+        public var lastCommitAt: ContinuousClock.Instant?
     }
 
     private struct State {
@@ -33,6 +37,8 @@ public final class IngestMetrics: Sendable {
         var batchSecondsMaximum = 0.0
         var retries = 0
         var bisections = 0
+        var firstDeliveryAt: ContinuousClock.Instant?
+        var lastCommitAt: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -43,12 +49,17 @@ public final class IngestMetrics: Sendable {
         state.withLock { s in
             Snapshot(stored: s.stored, duplicates: s.duplicates, deadLettered: s.deadLettered,
                      deliveriesAcked: s.deliveriesAcked, batches: s.batches, batchSecondsTotal: s.batchSecondsTotal,
-                     batchSecondsMaximum: s.batchSecondsMaximum, retries: s.retries, bisections: s.bisections)
+                     batchSecondsMaximum: s.batchSecondsMaximum, retries: s.retries, bisections: s.bisections,
+                     firstDeliveryAt: s.firstDeliveryAt, lastCommitAt: s.lastCommitAt)
         }
     }
 
-    func recordBatch(kind: IngestQueueKind, stored: Int, duplicates: Int, deliveries: Int, seconds: Double) {
+    func recordBatch(kind: IngestQueueKind, stored: Int, duplicates: Int, deliveries: Int,
+                     receivedAt: ContinuousClock.Instant, committedAt: ContinuousClock.Instant) {
+        let seconds: Double = (ContinuousClock.now - receivedAt) / Duration.seconds(1)
         state.withLock { s in
+            s.firstDeliveryAt = min(s.firstDeliveryAt ?? receivedAt, receivedAt)
+            s.lastCommitAt = max(s.lastCommitAt ?? committedAt, committedAt)
             s.stored[kind, default: 0] += stored
             s.duplicates[kind, default: 0] += duplicates
             s.deliveriesAcked += deliveries

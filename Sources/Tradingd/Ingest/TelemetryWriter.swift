@@ -3,7 +3,7 @@ import Postgres
 import TradingCore
 
 /// Writes batches of samples and readings with one statement each (the `ingest_*` functions of
-/// migration 0002): array parameters, so a statement has a fixed handful of parameters whatever
+/// migration 0002): array parameters (literals built by `TelemetryArrayLiteral`), so a statement has a fixed handful of parameters whatever
 /// the batch size, and the minute aggregates move only by the rows actually inserted.
 public enum TelemetryWriter {
     /// Inserts samples and updates their minute aggregates and the latest snapshots.
@@ -12,20 +12,19 @@ public enum TelemetryWriter {
     @discardableResult
     public static func insert(_ samples: some Collection<TelemetrySample>, on connection: PostgresConnection) throws -> Int {
         guard !samples.isEmpty else { return 0 }
-        var plantIDs: [UUID?] = []
-        var times: [String?] = []
-        var columns = Array(repeating: [Double?](), count: TelemetryField.allCases.count)
-        plantIDs.reserveCapacity(samples.count)
-        times.reserveCapacity(samples.count)
-        for index in columns.indices { columns[index].reserveCapacity(samples.count) }
+        var plantIDs = TelemetryArrayLiteral(reservingElements: samples.count, bytesPerElement: 36)
+        var times = TelemetryArrayLiteral(reservingElements: samples.count, bytesPerElement: 27)
+        var columns = Array(repeating: TelemetryArrayLiteral(reservingElements: samples.count, bytesPerElement: 8),
+                            count: TelemetryField.allCases.count)
         for sample in samples {
             plantIDs.append(sample.plantID)
-            times.append(sample.time.rfc3339)
+            times.append(sample.time)
             for (index, value) in sample.values.enumerated() { columns[index].append(value) }
         }
         let rows = try connection.query(
-            "SELECT ingest_telemetry($1::uuid[], $2::text[]::timestamptz[], $3, $4, $5, $6, $7, $8) AS inserted",
-            [.uuidArray(plantIDs), .textArray(times)] + columns.map { .doubleArray($0) }
+            "SELECT ingest_telemetry($1::uuid[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], "
+                + "$6::float8[], $7::float8[], $8::float8[]) AS inserted",
+            [.text(plantIDs.text), .text(times.text)] + columns.map { .text($0.text) }
         )
         return try rows.singleRow()?.int("inserted") ?? 0
     }
@@ -35,20 +34,19 @@ public enum TelemetryWriter {
     @discardableResult
     public static func insert(_ readings: some Collection<MeterReading>, on connection: PostgresConnection) throws -> Int {
         guard !readings.isEmpty else { return 0 }
-        var plantIDs: [UUID?] = [], meterIDs: [String?] = [], times: [String?] = [], energy: [Double?] = []
-        plantIDs.reserveCapacity(readings.count)
-        meterIDs.reserveCapacity(readings.count)
-        times.reserveCapacity(readings.count)
-        energy.reserveCapacity(readings.count)
+        var plantIDs = TelemetryArrayLiteral(reservingElements: readings.count, bytesPerElement: 36)
+        var meterIDs = TelemetryArrayLiteral(reservingElements: readings.count, bytesPerElement: 12)
+        var times = TelemetryArrayLiteral(reservingElements: readings.count, bytesPerElement: 27)
+        var energy = TelemetryArrayLiteral(reservingElements: readings.count, bytesPerElement: 8)
         for reading in readings {
             plantIDs.append(reading.plantID)
-            meterIDs.append(reading.meterID)
-            times.append(reading.time.rfc3339)
+            meterIDs.appendQuoted(reading.meterID)
+            times.append(reading.time)
             energy.append(reading.energy)
         }
         let rows = try connection.query(
-            "SELECT ingest_meter_readings($1::uuid[], $2::text[], $3::text[]::timestamptz[], $4) AS inserted",
-            [.uuidArray(plantIDs), .textArray(meterIDs), .textArray(times), .doubleArray(energy)]
+            "SELECT ingest_meter_readings($1::uuid[], $2::text[], $3::timestamptz[], $4::float8[]) AS inserted",
+            [.text(plantIDs.text), .text(meterIDs.text), .text(times.text), .text(energy.text)]
         )
         return try rows.singleRow()?.int("inserted") ?? 0
     }
