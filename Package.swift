@@ -20,6 +20,8 @@ let package = Package(
         .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // epoll and eventfd, which Swift's Glibc module does not import.
+        .systemLibrary(name: "CLinuxEvents"),
 
         // Libraries, from the bottom up.
         .target(name: "TradingCore", swiftSettings: settings),
@@ -27,7 +29,7 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CPostgres"], swiftSettings: settings),
         .target(name: "AMQP", dependencies: ["CRabbitMQ"], swiftSettings: settings),
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: settings),
-        .target(name: "HTTPServer", dependencies: ["Observability"], swiftSettings: settings),
+        .target(name: "HTTPServer", dependencies: ["CLinuxEvents"], swiftSettings: settings),
         .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability"], swiftSettings: settings),
         .target(
             name: "Tradingd",
@@ -41,6 +43,9 @@ let package = Package(
         .executableTarget(name: "telemetry-gen", dependencies: ["AMQP", "TradingCore"], swiftSettings: settings),
         // Benchmarks (not tests): swift run -c release amqp-bench
         .executableTarget(name: "amqp-bench", dependencies: ["AMQP"], path: "bench/amqp", swiftSettings: settings),
+        .executableTarget(name: "ingest-bench", dependencies: ["Tradingd", "AMQP", "TradingCore"], path: "bench/ingest/IngestBench",
+                          swiftSettings: settings),
+        .executableTarget(name: "httpserver-bench", dependencies: ["HTTPServer"], swiftSettings: settings),
 
         // Tests. TestSupport finds the private servers that Deploy/servers.sh started.
         .target(name: "TestSupport", dependencies: ["Postgres", "AMQP"], path: "Tests/TestSupport", swiftSettings: settings),

@@ -1,23 +1,10 @@
-/// One-dimensional PostgreSQL array literals (`{"a","b c",NULL}`), both directions.
+/// Parsing one-dimensional PostgreSQL array literals (`{"a","b c",NULL}`) as the server prints them.
 extension PostgresTextFormat {
-    /// Every element is double-quoted with `\` and `"` escaped, so commas, braces, quotes,
-    /// whitespace, the word NULL and any Unicode survive; nil becomes an unquoted NULL.
-    static func arrayLiteral(_ elements: [String?]) -> String {
-        var out = "{"
-        for (index, element) in elements.enumerated() {
-            if index > 0 { out += "," }
-            guard let element else {
-                out += "NULL"
-                continue
-            }
-            out += "\""
-            for scalar in element.unicodeScalars {
-                if scalar == "\\" || scalar == "\"" { out += "\\" }
-                out.unicodeScalars.append(scalar)
-            }
-            out += "\""
-        }
-        return out + "}"
+    /// A text array literal, as sent for `.textArray` (see `appendChecked(_:to:quotedForArray:)`).
+    static func arrayLiteral(_ elements: [String?]) throws -> String {
+        var out: [UInt8] = []
+        try appendArray(elements, to: &out) { text, out in try appendChecked(text, to: &out, quotedForArray: true) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses the server's output for a one-dimensional array with default bounds; nil when the

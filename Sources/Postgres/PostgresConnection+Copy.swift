@@ -65,14 +65,16 @@ extension PostgresConnection {
     /// One line of COPY text format: tab-separated, `\N` for NULL, with `\`, tab, newline and
     /// carriage return escaped by backslash.
     static func appendCopyRow(_ row: [PostgresValue], to buffer: inout [UInt8]) throws {
+        var scratch: [UInt8] = []
         for (index, value) in row.enumerated() {
             if index > 0 { buffer.append(UInt8(ascii: "\t")) }
-            guard let text = try value.textFormat() else {
+            scratch.removeAll(keepingCapacity: true)
+            guard try value.appendTextFormat(to: &scratch) else {
                 buffer.append(UInt8(ascii: "\\"))
                 buffer.append(UInt8(ascii: "N"))
                 continue
             }
-            for byte in text.utf8 {
+            for byte in scratch {
                 switch byte {
                 case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "\\"))
                 case UInt8(ascii: "\t"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))

@@ -173,7 +173,7 @@ public final class PostgresConnection: @unchecked Sendable {
 /// Parameters encoded once into one NUL-separated buffer, with their type OIDs.
 struct EncodedParameters {
     private var types: [UInt32] = []
-    private var buffer: [CChar] = []
+    private var buffer: [UInt8] = []
     private var offsets: [Int?] = []
 
     init(_ parameters: [PostgresValue]) throws {
@@ -184,12 +184,12 @@ struct EncodedParameters {
         offsets.reserveCapacity(parameters.count)
         for parameter in parameters {
             types.append(parameter.typeOID)
-            guard let text = try parameter.textFormat() else {
+            let start = buffer.count
+            guard try parameter.appendTextFormat(to: &buffer) else {
                 offsets.append(nil)
                 continue
             }
-            offsets.append(buffer.count)
-            text.utf8.forEach { buffer.append(CChar(bitPattern: $0)) }
+            offsets.append(start)
             buffer.append(0)
         }
     }
@@ -199,8 +199,9 @@ struct EncodedParameters {
     func withPointers<T>(
         _ body: (Int32, UnsafePointer<UInt32>?, UnsafePointer<UnsafePointer<CChar>?>?) throws -> T
     ) rethrows -> T {
-        try buffer.withUnsafeBufferPointer { bytes in
-            let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in offset.map { bytes.baseAddress! + $0 } }
+        try buffer.withUnsafeBytes { bytes in
+            let base = bytes.bindMemory(to: CChar.self).baseAddress
+            let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in offset.map { base! + $0 } }
             return try types.withUnsafeBufferPointer { typePointer in
                 try pointers.withUnsafeBufferPointer { valuePointer in
                     try body(Int32(types.count), typePointer.baseAddress, valuePointer.baseAddress)

@@ -54,6 +54,14 @@ public final class PostgresPool: Sendable {
         return try body(connection)
     }
 
+    /// Leases a connection and runs `body` in a transaction on it (see `PostgresConnection.transaction`).
+    @discardableResult
+    public func transaction<T>(
+        isolation: PostgresConnection.IsolationLevel = .readCommitted, _ body: (PostgresConnection) throws -> T
+    ) throws -> T {
+        try withConnection { connection in try connection.transaction(isolation: isolation, body) }
+    }
+
     /// Closes the idle connections; leases still running finish, and later ones throw `.poolClosed`.
     public func close() {
         let idle = state.withLock { state in

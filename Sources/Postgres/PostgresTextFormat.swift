@@ -7,14 +7,6 @@ import Foundation
 enum PostgresTextFormat {
     // MARK: Scalars
 
-    /// PostgreSQL text cannot hold NUL; refuse it instead of letting libpq truncate silently.
-    static func checkedText(_ text: String) throws -> String {
-        if text.utf8.contains(0) {
-            throw PostgresError(code: .invalidParameter, message: "text parameter contains a NUL character")
-        }
-        return text
-    }
-
     static func double(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
@@ -68,20 +60,6 @@ enum PostgresTextFormat {
 
     // MARK: bytea
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    static func byteaHex(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(2 + bytes.count * 2)
-        out.append(UInt8(ascii: "\\"))
-        out.append(UInt8(ascii: "x"))
-        for byte in bytes {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     static func parseByteaHex(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard text.count >= 2, text[0] == UInt8(ascii: "\\"), text[1] == UInt8(ascii: "x"), text.count % 2 == 0 else {
             return nil
@@ -122,20 +100,14 @@ enum PostgresTextFormat {
         Date(timeIntervalSinceReferenceDate: Double(microseconds - referenceDateMicros) / 1_000_000)
     }
 
-    /// ISO 8601 in UTC with six fractional digits, e.g. `2024-02-29T23:59:59.999999Z`.
-    static func timestamp(_ date: Date) throws -> String {
-        guard let micros = microseconds(date) else {
-            throw PostgresError(code: .invalidParameter, message: "date is not finite")
-        }
+    /// Civil UTC date, seconds of the day and microseconds of a Date; nil outside years 1...9999.
+    static func utcParts(_ date: Date) -> (year: Int64, month: Int64, day: Int64, seconds: Int64, microseconds: Int64)? {
+        guard let micros = microseconds(date) else { return nil }
         let days = micros.floorDivided(by: microsPerDay)
         let timeOfDay = micros - days * microsPerDay
         let (year, month, day) = civilDate(daysSince1970: days)
-        guard (1...9999).contains(year) else {
-            throw PostgresError(code: .invalidParameter, message: "date outside years 1...9999")
-        }
-        let seconds = timeOfDay / 1_000_000
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):"
-            + "\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(timeOfDay % 1_000_000, 6))Z"
+        guard (1...9999).contains(year) else { return nil }
+        return (year, month, day, timeOfDay / 1_000_000, timeOfDay % 1_000_000)
     }
 
     /// Parses `YYYY-MM-DD HH:MM:SS[.ffffff]±HH[:MM[:SS]]` (DateStyle ISO output).
@@ -181,11 +153,6 @@ enum PostgresTextFormat {
         let days = daysSince1970(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return date(microseconds: seconds * 1_000_000 + fraction)
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     // Proleptic Gregorian calendar conversions after Howard Hinnant's "chrono-compatible

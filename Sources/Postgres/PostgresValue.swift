@@ -81,34 +81,6 @@ extension PostgresValue {
         case .boolArray: return PostgresTypeOID.boolArray
         }
     }
-
-    /// The value in PostgreSQL's text format; nil for NULL.
-    func textFormat() throws -> String? {
-        switch self {
-        case .null: return nil
-        case .text(let text): return try PostgresTextFormat.checkedText(text)
-        case .int(let value): return String(value)
-        case .double(let value): return PostgresTextFormat.double(value)
-        case .decimal(let value): return PostgresTextFormat.decimal(value)
-        case .uuid(let value): return value.uuidString
-        case .timestamptz(let value): return try PostgresTextFormat.timestamp(value)
-        case .bool(let value): return value ? "true" : "false"
-        case .jsonb(let json): return try PostgresTextFormat.checkedText(json)
-        case .bytea(let bytes): return PostgresTextFormat.byteaHex(bytes)
-        case .textArray(let values):
-            return try PostgresTextFormat.arrayLiteral(values.map { try $0.map(PostgresTextFormat.checkedText) })
-        case .intArray(let values): return PostgresTextFormat.arrayLiteral(values.map { $0.map { String($0) } })
-        case .doubleArray(let values):
-            return PostgresTextFormat.arrayLiteral(values.map { $0.map(PostgresTextFormat.double) })
-        case .decimalArray(let values):
-            return PostgresTextFormat.arrayLiteral(values.map { $0.map(PostgresTextFormat.decimal) })
-        case .uuidArray(let values): return PostgresTextFormat.arrayLiteral(values.map { $0?.uuidString })
-        case .timestamptzArray(let values):
-            return try PostgresTextFormat.arrayLiteral(values.map { try $0.map(PostgresTextFormat.timestamp) })
-        case .boolArray(let values):
-            return PostgresTextFormat.arrayLiteral(values.map { $0.map { $0 ? "true" : "false" } })
-        }
-    }
 }
 
 /// Type OIDs fixed by PostgreSQL's catalog (`pg_type`); stable across versions.

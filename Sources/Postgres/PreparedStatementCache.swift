@@ -35,10 +35,20 @@ extension PostgresConnection {
         let encoded = try EncodedParameters(parameters)
         let key = PreparedStatementCache.Key(sql: sql, types: encoded.typeSignature)
         return try exclusively {
-            let name = try preparedName(for: key, encoded)
-            return try encoded.withPointers { count, _, values in
-                try check(PQexecPrepared(rawHandle, name, count, values, nil, nil, 0)).rows()
+            do {
+                return try runPrepared(key, encoded)
+            } catch let error as PostgresError where error.sqlState == "26000" {
+                // Someone ran DEALLOCATE or DISCARD on this session: prepare again, once.
+                preparedStatements.removeAll()
+                return try runPrepared(key, encoded)
             }
+        }
+    }
+
+    private func runPrepared(_ key: PreparedStatementCache.Key, _ encoded: EncodedParameters) throws -> PostgresRows {
+        let name = try preparedName(for: key, encoded)
+        return try encoded.withPointers { count, _, values in
+            try check(PQexecPrepared(rawHandle, name, count, values, nil, nil, 0)).rows()
         }
     }
 

@@ -91,7 +91,7 @@ struct TelemetryFieldReader {
             violations.append(TelemetryRejection(.invalidField, "\(name) must be a UUID string, got \(value.typeName)"))
             return nil
         }
-        guard let uuid = UUID(uuidString: text) else {
+        guard let uuid = parseTelemetryUUID(text) else {
             violations.append(TelemetryRejection(.invalidField, "\(name) \(quoted(text)) is not a UUID"))
             return nil
         }
@@ -181,4 +181,38 @@ struct TelemetryFieldReader {
 
 func formatNumber(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+}
+
+/// Parses the canonical 8-4-4-4-12 hex form (either case) without going through
+/// `UUID(uuidString:)`, which formats and scans through C stdio and dominated decoding profiles.
+func parseTelemetryUUID(_ text: String) -> UUID? {
+    var text = text
+    return text.withUTF8 { bytes -> UUID? in
+        guard bytes.count == 36 else { return nil }
+        var raw = [UInt8](repeating: 0, count: 16)
+        var byteIndex = 0
+        var index = 0
+        while index < 36 {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard bytes[index] == UInt8(ascii: "-") else { return nil }
+                index += 1
+                continue
+            }
+            guard let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1]) else { return nil }
+            raw[byteIndex] = high << 4 | low
+            byteIndex += 1
+            index += 2
+        }
+        return UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7],
+                           raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]))
+    }
+}
+
+private func hexValue(_ c: UInt8) -> UInt8? {
+    switch c {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+    default: nil
+    }
 }

@@ -137,6 +137,9 @@ import Testing
         // A failing prepared statement leaves the connection usable.
         #expect(throws: PostgresError.self) { try connection.queryPrepared("INSERT INTO items VALUES ($1, $2)", [7, "x"]) }
         #expect(try connection.queryPrepared("SELECT count(*) FROM items")[0].int(0) == 20)
+        // Statements dropped behind the cache's back are prepared again.
+        try connection.execute("DEALLOCATE ALL")
+        #expect(try connection.queryPrepared("SELECT count(*) FROM items")[0].int(0) == 20)
     }
 
     @Test func identifiersAreQuoted() throws {

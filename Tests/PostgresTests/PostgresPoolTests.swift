@@ -99,6 +99,19 @@ func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
         #expect(count == 0)
     }
 
+    @Test func poolTransactionCommitsOrRollsBack() throws {
+        struct Stop: Error {}
+        let pool = PostgresPool(url: url, size: 1)
+        try pool.transaction { try $0.execute("INSERT INTO hits VALUES (1, 1, 1)") }
+        #expect(throws: Stop.self) {
+            try pool.transaction { connection in
+                try connection.execute("INSERT INTO hits VALUES (2, 2, 2)")
+                throw Stop()
+            }
+        }
+        #expect(try pool.withConnection { try $0.query("SELECT count(*) FROM hits")[0].int(0) } == 1)
+    }
+
     @Test func closedPoolRefusesLeases() throws {
         let pool = PostgresPool(url: url, size: 2)
         try pool.withConnection { _ in }

@@ -21,15 +21,15 @@ struct PostgresTextFormatTests {
         #expect(PostgresTextFormat.parseArrayLiteral(text) == nil)
     }
 
-    @Test func arrayLiteralRoundTripsThroughItsParser() {
+    @Test func arrayLiteralRoundTripsThroughItsParser() throws {
         let values: [String?] = ["", " ", "a,b", "{}", "\"", "\\", "NULL", nil, "null", "multi\nline"]
-        #expect(PostgresTextFormat.parseArrayLiteral(PostgresTextFormat.arrayLiteral(values)) == values)
+        #expect(PostgresTextFormat.parseArrayLiteral(try PostgresTextFormat.arrayLiteral(values)) == values)
     }
 
     @Test func formatsTimestampsInUTCWithMicroseconds() throws {
-        #expect(try PostgresTextFormat.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000000Z")
-        #expect(try PostgresTextFormat.timestamp(Date(timeIntervalSince1970: -0.000001)) == "1969-12-31T23:59:59.999999Z")
-        #expect(try PostgresTextFormat.timestamp(Date(timeIntervalSince1970: 951_782_400.25)) == "2000-02-29T00:00:00.250000Z")
+        #expect(try PostgresValue.timestamptz(Date(timeIntervalSince1970: 0)).textFormat() == "1970-01-01T00:00:00.000000Z")
+        #expect(try PostgresValue.timestamptz(Date(timeIntervalSince1970: -0.000001)).textFormat() == "1969-12-31T23:59:59.999999Z")
+        #expect(try PostgresValue.timestamptz(Date(timeIntervalSince1970: 951_782_400.25)).textFormat() == "2000-02-29T00:00:00.250000Z")
     }
 
     @Test func parsesTimestampsWithOffsets() {
@@ -46,6 +46,18 @@ struct PostgresTextFormatTests {
         #expect(PostgresTextFormat.parseDecimal("0.000000000000000000000000000000000000000001") != nil)
         #expect(PostgresTextFormat.parseDecimal("1234567890123456789012345678901234567890") == nil)
         #expect(PostgresTextFormat.parseDecimal("1.5e3") == nil)
+    }
+
+    @Test func scalarsEncodeAsThePostgreSQLTextFormat() throws {
+        #expect(try PostgresValue.text("a\\b\"c").textFormat() == "a\\b\"c", "no escaping outside arrays")
+        #expect(try PostgresValue.uuid(UUID(uuidString: "6F9619FF-8B86-D011-B42D-00CF4FC964FF")!).textFormat()
+            == "6f9619ff-8b86-d011-b42d-00cf4fc964ff")
+        #expect(try PostgresValue.bytea([0, 0xAB, 0xFF]).textFormat() == "\\x00abff")
+        #expect(try PostgresValue.int(Int64.min).textFormat() == "-9223372036854775808")
+        #expect(try PostgresValue.doubleArray([1.5, nil, .infinity]).textFormat() == "{1.5,NULL,Infinity}")
+        #expect(try PostgresValue.boolArray([true, false]).textFormat() == "{t,f}")
+        #expect(try PostgresValue.null.textFormat() == nil)
+        #expect(throws: PostgresError.self) { try PostgresValue.timestamptz(Date(timeIntervalSince1970: -1e12)).textFormat() }
     }
 
     @Test func copyRowsEscapeTheirSeparators() throws {

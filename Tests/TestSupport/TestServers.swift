@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where the private test servers are: environment variables first, then the file
-/// `Deploy/servers.sh start` writes (`<repo>/.local/servers.env`). Tests that need a server and
+/// `Deploy/servers.sh start` writes (`<repo>/.local/servers.env`, or the main checkout's for a git
+/// worktree). Tests that need a server and
 /// cannot find it fail with a message saying how to start it; they never skip.
 public enum TestServers {
     public struct NotConfigured: Error, CustomStringConvertible {
@@ -31,7 +32,9 @@ public enum TestServers {
 
     static func value(of variable: String) throws -> String {
         if let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { return value }
-        if let value = parseEnvironmentFile(serversFile)[variable], !value.isEmpty { return value }
+        for file in [serversFile, Repository.mainCheckout?.appendingPathComponent(".local/servers.env")] {
+            if let file, let value = parseEnvironmentFile(file)[variable], !value.isEmpty { return value }
+        }
         throw NotConfigured(variable: variable)
     }
 
@@ -63,6 +66,17 @@ public enum Repository {
         .deletingLastPathComponent()  // Tests/TestSupport
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()
+
+    /// For a `git worktree` checkout, the main checkout it belongs to (its `.git` file reads
+    /// `gitdir: MAIN/.git/worktrees/NAME`), so worktrees share the servers the main one started.
+    static var mainCheckout: URL? {
+        guard let text = try? String(contentsOf: root.appendingPathComponent(".git"), encoding: .utf8),
+            text.hasPrefix("gitdir: ")
+        else { return nil }
+        let gitDirectory = text.dropFirst("gitdir: ".count).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let range = gitDirectory.range(of: "/.git/worktrees/") else { return nil }
+        return URL(fileURLWithPath: String(gitDirectory[..<range.lowerBound]))
+    }
 
     /// The `Migrations/` folder that `tradingd migrate` applies.
     public static var migrationsDirectory: String { root.appendingPathComponent("Migrations").path }

@@ -117,3 +117,18 @@ struct TelemetryDecoderTests {
         }
     }
 }
+
+struct TelemetryUUIDParsingTests {
+    @Test func agreesWithFoundation() {
+        for _ in 0..<500 {
+            let uuid = UUID()
+            #expect(parseTelemetryUUID(uuid.uuidString) == uuid)
+            #expect(parseTelemetryUUID(uuid.uuidString.lowercased()) == uuid)
+        }
+        for bad in ["", "8c2c37ff-79f6-40ba-b98d-a2bfedecc0a", "8c2c37ff-79f6-40ba-b98d-a2bfedecc0a3x", "8c2c37ff079f6-40ba-b98d-a2bfedecc0a3",
+                    "8c2c37ff-79f6-40ba-b98d-a2bfedecc0ag", "{8c2c37ff-79f6-40ba-b98d-a2bfedecc0a3}"] {
+            #expect(parseTelemetryUUID(bad) == nil)
+            #expect(UUID(uuidString: bad) == nil)
+        }
+    }
+}

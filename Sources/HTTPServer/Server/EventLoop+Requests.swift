@@ -1,0 +1,145 @@
+// From parsed requests to queued responses, on the loop thread.
+
+extension EventLoop {
+    /// Parses what is buffered and handles requests one at a time, so responses leave in order.
+    func processInput(_ connection: Connection, now: UInt64) {
+        while case .reading = connection.phase {
+            switch connection.parser.feed(EmptyCollection<UInt8>()) {
+            case .needMore:
+                if connection.parser.isIdle {
+                    connection.headStartedAt = nil
+                } else if connection.parser.isReadingHead {
+                    if connection.headStartedAt == nil { connection.headStartedAt = now }
+                } else if connection.bodyStartedAt == nil {
+                    connection.bodyStartedAt = now
+                }
+                return
+            case .sendContinue:
+                connection.output.append(contentsOf: ResponseSerializer.continueResponse)
+                connection.lastWriteProgress = now
+            case .request(let parsed):
+                connection.headStartedAt = nil
+                connection.bodyStartedAt = nil
+                dispatch(parsed, on: connection, now: now)
+            case .reject(let failure):
+                let error = HTTPError(status: failure.status, code: Self.code(for: failure.status), message: failure.reason)
+                respondWithoutRequest(connection, error: error, failure: failure.reason, now: now)
+                return
+            }
+        }
+    }
+
+    /// Routes on the loop (cheap), then runs the handler inline for event-loop routes and routing
+    /// errors, or on the worker pool.
+    private func dispatch(_ parsed: ParsedRequest, on connection: Connection, now: UInt64) {
+        connection.sequence += 1
+        let headers = HTTPHeaders(parsed.headers)
+        let requestID = RequestID.choose(clientValue: headers["X-Request-Id"])
+        let request = Request(method: parsed.method, path: parsed.path, headers: headers, body: parsed.body,
+                              remoteAddress: connection.remoteAddress, requestID: requestID)
+        let router = core.router
+        let match = router.resolve(method: parsed.method, path: parsed.path)
+        let inFlight = Connection.InFlight(
+            sequence: connection.sequence, requestID: requestID, method: parsed.method, path: parsed.path,
+            minorVersion: parsed.minorVersion, keepAlive: parsed.keepAlive, startedAt: now,
+            deadline: now + core.limits.handlerTimeBudget.nanoseconds, renderer: Self.renderer(of: match),
+            requestBodyBytes: parsed.body.count, routePattern: Self.routePattern(of: match))
+        let query = parsed.query
+        guard case .found(let route, _) = match, route.execution == .workerPool else {
+            finish(connection, inFlight, router.respond(to: request, rawQuery: query, match: match), now: now)
+            return
+        }
+        connection.phase = .handling(inFlight)
+        let fd = connection.fd, connectionID = connection.id, sequence = connection.sequence
+        let submitted = core.pool.submit { [self] in
+            let routed = router.respond(to: request, rawQuery: query, match: match)
+            post(.completed(fd: fd, connectionID: connectionID, sequence: sequence, routed))
+        }
+        if !submitted {
+            let busy = HTTPError.serviceUnavailable("Server busy, retry later", code: "SERVER_BUSY")
+            finish(connection, inFlight,
+                   RoutedResponse(response: inFlight.renderer.render(busy, request: request),
+                                  routePattern: route.pattern.description, failure: "worker queue full"),
+                   now: now)
+        }
+    }
+
+    /// Queues the response, reports the access record, and decides whether the connection stays.
+    func finish(_ connection: Connection, _ inFlight: Connection.InFlight, _ routed: RoutedResponse,
+                now: UInt64, forceClose: Bool = false) {
+        let handlerWantsClose = routed.response.headers.values(for: "Connection")
+            .contains { HTTPSyntax.lowercasedList($0).contains("close") }
+        let keepAlive = inFlight.keepAlive && !forceClose && !draining && !connection.peerClosed && !handlerWantsClose
+        let context = ResponseSerializer.Context(requestID: inFlight.requestID, keepAlive: keepAlive,
+                                                 minorVersion: inFlight.minorVersion, isHead: inFlight.method == "HEAD")
+        let before = connection.output.count
+        ResponseSerializer.write(routed.response, context: context, date: date.current(),
+                                 serverName: core.configuration.serverName, into: &connection.output)
+        if before == connection.outputOffset { connection.lastWriteProgress = now }
+        connection.phase = keepAlive ? .reading : .closing
+        connection.idleSince = now
+        if keepAlive && connection.readPaused {
+            connection.readPaused = false
+            epoll.modify(connection.fd, events: connection.interest)
+        }
+        core.hooks.requestCompleted?(AccessRecord(
+            requestID: inFlight.requestID, method: inFlight.method, path: inFlight.path,
+            routePattern: routed.routePattern, status: routed.response.status,
+            duration: .nanoseconds(Int64(now &- inFlight.startedAt)), remoteAddress: connection.remoteAddress,
+            requestBodyBytes: inFlight.requestBodyBytes, responseBodyBytes: routed.response.body.count,
+            failure: routed.failure))
+    }
+
+    /// Answers a request that never parsed (or a refused connection) and closes after it.
+    func respondWithoutRequest(_ connection: Connection, error: HTTPError, failure: String, now: UInt64) {
+        let inFlight = Connection.InFlight(
+            sequence: connection.sequence, requestID: RequestID.generate(), method: "-", path: "-", minorVersion: 1,
+            keepAlive: false, startedAt: now, deadline: now, renderer: core.router.defaultRenderer, requestBodyBytes: 0,
+            routePattern: nil)
+        let response = core.router.defaultRenderer.render(error, request: nil)
+        finish(connection, inFlight, RoutedResponse(response: response, routePattern: nil, failure: failure),
+               now: now, forceClose: true)
+    }
+
+    /// The client was too slow sending its request: 408, then close.
+    func requestTimedOut(_ connection: Connection, reason: String, now: UInt64) {
+        let error = HTTPError(status: 408, code: "REQUEST_TIMEOUT", message: "Request not received in time")
+        respondWithoutRequest(connection, error: error, failure: reason, now: now)
+        flush(connection, now: now)
+    }
+
+    /// The handler overran its budget: the client gets 503 now; the handler's late result is
+    /// dropped when it arrives (the sequence no longer matches).
+    func handlerTimedOut(_ connection: Connection, _ inFlight: Connection.InFlight, now: UInt64) {
+        let error = HTTPError(status: 503, code: "HANDLER_TIMEOUT", message: "The request took too long to process")
+        let response = inFlight.renderer.render(error, request: nil)
+        finish(connection, inFlight, RoutedResponse(response: response, routePattern: inFlight.routePattern,
+                                                    failure: "handler time budget exceeded"),
+               now: now, forceClose: true)
+        flush(connection, now: now)
+    }
+
+    static func renderer(of match: RouteMatch) -> any HTTPErrorRenderer {
+        switch match {
+        case .found(let route, _): route.renderer
+        case .methodNotAllowed(_, let renderer), .notFound(let renderer), .badPath(let renderer): renderer
+        }
+    }
+
+    static func routePattern(of match: RouteMatch) -> String? {
+        if case .found(let route, _) = match { return route.pattern.description }
+        return nil
+    }
+
+    static func code(for status: Int) -> String {
+        switch status {
+        case 408: "REQUEST_TIMEOUT"
+        case 413: "PAYLOAD_TOO_LARGE"
+        case 417: "EXPECTATION_FAILED"
+        case 431: "HEADERS_TOO_LARGE"
+        case 501: "NOT_IMPLEMENTED"
+        case 505: "HTTP_VERSION_NOT_SUPPORTED"
+        default: "BAD_REQUEST"
+        }
+    }
+}

@@ -1,0 +1,338 @@
+import CLinuxEvents
+import Dispatch
+import Foundation
+import Glibc
+import Synchronization
+
+/// Messages other threads send to a loop.
+enum LoopMessage: Sendable {
+    /// A worker finished a request.
+    case completed(fd: Int32, connectionID: UInt64, sequence: UInt64, RoutedResponse)
+    /// Stop accepting and close idle connections; `acknowledge` runs once the listener is out of
+    /// this loop's epoll set.
+    case drain(acknowledge: @Sendable () -> Void)
+    /// Close everything and leave the thread.
+    case shutdown
+}
+
+/// One event loop thread: an epoll set with its share of the connections (each loop accepts from
+/// the shared listener, woken exclusively), their reads, writes and timers. Handlers run on the
+/// worker pool and send their responses back through `post`.
+final class EventLoop: @unchecked Sendable {
+    // Invariant: apart from `inbox` (a Mutex), `epoll.wake()` and `finished`, every property is
+    // touched only by the loop's own thread, started by `start`.
+    let core: ServerCore
+    let epoll: Epoll
+    private let index: Int
+    private let inbox = Mutex<[LoopMessage]>([])
+    private let finished = DispatchSemaphore(value: 0)
+    var connections: [Int32: Connection] = [:]
+    private var listener: Int32 = -1
+    private var listenerPausedUntil: UInt64?
+    var draining = false
+    private var running = true
+    var date = HTTPDate()
+    private var nextConnectionNumber: UInt64 = 0
+    private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+
+    static let sweepInterval: UInt64 = 100_000_000
+
+    init(index: Int, core: ServerCore) throws(HTTPServerError) {
+        self.index = index
+        self.core = core
+        epoll = try Epoll()
+    }
+
+    deinit {
+        readBuffer.deallocate()
+    }
+
+    func start(listener: Int32) {
+        self.listener = listener
+        epoll.add(listener, events: Epoll.readable | Epoll.exclusive)
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "http-loop-\(index)"
+        thread.start()
+    }
+
+    /// Sends `message` to the loop from any thread.
+    func post(_ message: LoopMessage) {
+        let wasEmpty = inbox.withLock { messages in
+            messages.append(message)
+            return messages.count == 1
+        }
+        if wasEmpty { epoll.wake() }
+    }
+
+    func waitUntilFinished() {
+        finished.wait()
+    }
+
+    /// The number of connections this loop holds (for graceful stop).
+    let connectionCount = Atomic<Int>(0)
+
+    private func run() {
+        let events = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: 256)
+        defer { events.deallocate() }
+        var lastSweep = SystemInfo.now()
+        while running {
+            let count = epoll.wait(into: events, timeoutMilliseconds: 100)
+            let now = SystemInfo.now()
+            for slot in 0..<count {
+                let fd = events[slot].data.fd
+                let flags = events[slot].events
+                if fd == epoll.wakeFD {
+                    epoll.drainWake()
+                    handleMessages(now: now)
+                } else if fd == listener {
+                    acceptConnections(now: now)
+                } else if let connection = connections[fd] {
+                    handle(connection, events: flags, now: now)
+                }
+            }
+            if now &- lastSweep >= Self.sweepInterval {
+                sweep(now: now)
+                lastSweep = now
+            }
+        }
+        for connection in Array(connections.values) { close(connection) }
+        epoll.close()
+    }
+
+    private func handleMessages(now: UInt64) {
+        let messages = inbox.withLock { messages in
+            defer { messages.removeAll(keepingCapacity: true) }
+            return messages
+        }
+        for message in messages {
+            switch message {
+            case .completed(let fd, let connectionID, let sequence, let routed):
+                guard let connection = connections[fd], connection.id == connectionID,
+                      case .handling(let inFlight) = connection.phase, inFlight.sequence == sequence else {
+                    continue  // timed out or disconnected meanwhile: the result has nowhere to go
+                }
+                finish(connection, inFlight, routed, now: now)
+                if case .reading = connection.phase { processInput(connection, now: now) }
+                flush(connection, now: now)
+            case .drain(let acknowledge):
+                if listener >= 0 {
+                    epoll.remove(listener)
+                    listener = -1
+                }
+                draining = true
+                acknowledge()
+                closeIdleConnections()
+            case .shutdown:
+                running = false
+            }
+        }
+    }
+
+    // MARK: Accepting
+
+    private func acceptConnections(now: UInt64) {
+        for _ in 0..<64 {
+            guard let accepted = Socket.accept(listener) else {
+                let error = errno
+                if error != EAGAIN && error != EWOULDBLOCK && error != EINTR && error != ECONNABORTED {
+                    // Out of descriptors: stop listening briefly instead of spinning on the event.
+                    epoll.remove(listener)
+                    listenerPausedUntil = now + Self.sweepInterval
+                }
+                return
+            }
+            nextConnectionNumber += 1
+            let id = UInt64(index) << 48 | nextConnectionNumber
+            if core.reserveSlot() {
+                let connection = Connection(fd: accepted.fd, id: id, remoteAddress: accepted.remote, holdsSlot: true,
+                                            limits: core.parserLimits, now: now)
+                register(connection)
+            } else {
+                refuse(fd: accepted.fd, id: id, remote: accepted.remote, now: now)
+            }
+        }
+    }
+
+    private func register(_ connection: Connection) {
+        connections[connection.fd] = connection
+        connectionCount.add(1, ordering: .relaxed)
+        epoll.add(connection.fd, events: connection.interest)
+    }
+
+    /// Over the connection limit: answer 503 and close, unless even refusals pile up.
+    private func refuse(fd: Int32, id: UInt64, remote: String, now: UInt64) {
+        let refusing = core.refusingConnections.add(1, ordering: .relaxed).newValue
+        guard refusing <= max(64, core.limits.maxConnections / 8) else {
+            core.refusingConnections.subtract(1, ordering: .relaxed)
+            Glibc.close(fd)
+            return
+        }
+        let connection = Connection(fd: fd, id: id, remoteAddress: remote, holdsSlot: false,
+                                    limits: core.parserLimits, now: now)
+        register(connection)
+        let error = HTTPError.serviceUnavailable("Too many connections", code: "TOO_MANY_CONNECTIONS")
+        respondWithoutRequest(connection, error: error, failure: "connection limit reached", now: now)
+        flush(connection, now: now)
+    }
+
+    // MARK: Reading and writing
+
+    private func handle(_ connection: Connection, events: UInt32, now: UInt64) {
+        if events & (Epoll.readable | Epoll.hangup) != 0 {
+            readAvailable(connection, now: now)
+        }
+        if events & Epoll.writable != 0, connections[connection.fd] === connection {
+            flush(connection, now: now)
+        }
+    }
+
+    private func readAvailable(_ connection: Connection, now: UInt64) {
+        let count = Glibc.read(connection.fd, readBuffer.baseAddress, readBuffer.count)
+        if count < 0 {
+            if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { close(connection) }
+            return
+        }
+        if count == 0 {
+            peerClosed(connection)
+            return
+        }
+        let bytes = UnsafeRawBufferPointer(rebasing: readBuffer[0..<count])
+        switch connection.phase {
+        case .reading:
+            connection.parser.append(bytes)
+            processInput(connection, now: now)
+            flush(connection, now: now)
+        case .handling:
+            connection.parser.append(bytes)
+            if connection.parser.bufferedByteCount > core.limits.maxHeadBytes + core.limits.maxBodyBytes {
+                connection.readPaused = true
+                epoll.modify(connection.fd, events: connection.interest)
+            }
+        case .closing, .lingering:
+            connection.discardedBytes += count
+            if connection.discardedBytes > 1 << 20 { close(connection) }
+        }
+    }
+
+    /// The client shut its side: a response being prepared still goes out; otherwise close.
+    private func peerClosed(_ connection: Connection) {
+        if case .handling = connection.phase {
+            connection.peerClosed = true
+            connection.readPaused = true
+            epoll.modify(connection.fd, events: connection.interest)
+        } else if case .closing = connection.phase, connection.hasPendingOutput {
+            connection.readPaused = true
+            epoll.modify(connection.fd, events: connection.interest)
+        } else {
+            close(connection)
+        }
+    }
+
+    /// Writes what the socket takes; waits for `EPOLLOUT` for the rest. After the last response
+    /// of a closing connection, shuts the write side and lingers.
+    func flush(_ connection: Connection, now: UInt64) {
+        while connection.hasPendingOutput {
+            let written = connection.output.withUnsafeBytes { all in
+                send(connection.fd, all.baseAddress! + connection.outputOffset,
+                     all.count - connection.outputOffset, Int32(MSG_NOSIGNAL))
+            }
+            if written > 0 {
+                connection.outputOffset += written
+                connection.lastWriteProgress = now
+            } else if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                if !connection.wantsWrite {
+                    connection.wantsWrite = true
+                    epoll.modify(connection.fd, events: connection.interest)
+                }
+                return
+            } else if written < 0 && errno == EINTR {
+                continue
+            } else {
+                close(connection)
+                return
+            }
+        }
+        if connection.output.capacity > 64 * 1024 {
+            connection.output = []
+        } else {
+            connection.output.removeAll(keepingCapacity: true)
+        }
+        connection.outputOffset = 0
+        if connection.wantsWrite {
+            connection.wantsWrite = false
+            epoll.modify(connection.fd, events: connection.interest)
+        }
+        if case .closing = connection.phase {
+            if connection.readPaused {
+                close(connection)
+                return
+            }
+            shutdown(connection.fd, Int32(SHUT_WR))
+            connection.phase = .lingering(deadline: now + core.limits.lingerTimeout.nanoseconds)
+        }
+    }
+
+    func close(_ connection: Connection) {
+        guard connections[connection.fd] === connection else { return }
+        connections[connection.fd] = nil
+        connectionCount.subtract(1, ordering: .relaxed)
+        Glibc.close(connection.fd)
+        if connection.holdsSlot {
+            core.releaseSlot()
+        } else {
+            core.refusingConnections.subtract(1, ordering: .relaxed)
+        }
+    }
+
+    // MARK: Timers
+
+    /// Enforces the header, body, idle, handler, write and linger deadlines.
+    private func sweep(now: UInt64) {
+        if let pausedUntil = listenerPausedUntil, now >= pausedUntil, listener >= 0 {
+            listenerPausedUntil = nil
+            epoll.add(listener, events: Epoll.readable | Epoll.exclusive)
+        }
+        let limits = core.limits
+        for connection in Array(connections.values) {
+            if connection.hasPendingOutput && now &- connection.lastWriteProgress > limits.writeTimeout.nanoseconds {
+                close(connection)
+                continue
+            }
+            switch connection.phase {
+            case .reading:
+                if connection.parser.isIdle {
+                    // A connection that has not yet sent a request gets the header timeout, so
+                    // that silent connections cannot hold slots for a whole idle period.
+                    let allowed = connection.sequence == 0 ? limits.headerReadTimeout : limits.idleTimeout
+                    let idleFor = now &- connection.idleSince
+                    if !connection.hasPendingOutput && (draining || idleFor > allowed.nanoseconds) {
+                        close(connection)
+                    }
+                } else if connection.parser.isReadingHead {
+                    if let started = connection.headStartedAt, now &- started > limits.headerReadTimeout.nanoseconds {
+                        requestTimedOut(connection, reason: "header read timeout", now: now)
+                    }
+                } else if let started = connection.bodyStartedAt, now &- started > limits.bodyReadTimeout.nanoseconds {
+                    requestTimedOut(connection, reason: "body read timeout", now: now)
+                }
+            case .handling(let inFlight):
+                if now > inFlight.deadline { handlerTimedOut(connection, inFlight, now: now) }
+            case .closing:
+                break
+            case .lingering(let deadline):
+                if now > deadline { close(connection) }
+            }
+        }
+    }
+
+    private func closeIdleConnections() {
+        for connection in Array(connections.values) {
+            if case .reading = connection.phase, connection.parser.isIdle, !connection.hasPendingOutput {
+                close(connection)
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Postgres
+import TradingCore
+
+/// Reads for the trading telemetry endpoints: buckets of 1–60 minutes rolled up at query time
+/// from the 1-minute aggregates (`date_bin` with the UTC epoch as origin, see `BucketInterval`).
+///
+/// Each read is one statement that also checks the plant belongs to the caller's organisation:
+/// no row at all means "not your plant" (404 `PLANT_NOT_FOUND`), a row with a NULL bucket means
+/// the plant exists but has no data in the range.
+public enum TelemetryQueryStore {
+    /// One telemetry bucket: each field averaged over the samples of the bucket that carried it
+    /// (nil when none did).
+    public struct TelemetryBucket: Equatable, Sendable {
+        public let time: TelemetryTimestamp
+        public let values: [Double?]
+    }
+
+    /// One meter's energy summed over a bucket.
+    public struct MeterBucket: Equatable, Sendable {
+        public let time: TelemetryTimestamp
+        public let meterID: String
+        public let energy: Double
+    }
+
+    /// The newest sample of a plant.
+    public struct Latest: Equatable, Sendable {
+        public let time: TelemetryTimestamp
+        public let values: [Double?]
+    }
+
+    public enum Lookup<Value: Sendable>: Sendable {
+        case plantNotFound
+        case found(Value)
+    }
+
+    static let telemetrySQL: String = {
+        let averages = TelemetryField.allCases.map(\.rawValue).map {
+            "sum(\($0)_sum) / nullif(sum(\($0)_count), 0) AS \($0)"
+        }.joined(separator: ", ")
+        let columns = TelemetryField.allCases.map { "b.\($0.rawValue)" }.joined(separator: ", ")
+        return """
+            SELECT (extract(epoch FROM b.bucket) * 1000000)::bigint AS bucket, \(columns)
+            FROM (SELECT 1 FROM plants WHERE id = $1 AND organization_id = $2) AS p
+            LEFT JOIN LATERAL (
+                SELECT date_bin($3::interval, minute, timestamptz '1970-01-01 00:00:00+00') AS bucket, \(averages)
+                FROM telemetry_minutes
+                WHERE plant_id = $1 AND minute >= $4::timestamptz AND minute < $5::timestamptz
+                GROUP BY 1
+            ) AS b ON true
+            ORDER BY b.bucket
+            """
+    }()
+
+    static let metersSQL = """
+        SELECT (extract(epoch FROM b.bucket) * 1000000)::bigint AS bucket, b.meter_id, b.energy
+        FROM (SELECT 1 FROM plants WHERE id = $1 AND organization_id = $2) AS p
+        LEFT JOIN LATERAL (
+            SELECT date_bin($3::interval, minute, timestamptz '1970-01-01 00:00:00+00') AS bucket, meter_id,
+                   sum(energy_sum) AS energy
+            FROM meter_minutes
+            WHERE plant_id = $1 AND minute >= $4::timestamptz AND minute < $5::timestamptz
+            GROUP BY 1, 2
+        ) AS b ON true
+        ORDER BY b.bucket, b.meter_id
+        """
+
+    static let latestSQL: String = {
+        let columns = TelemetryField.allCases.map { "l.\($0.rawValue)" }.joined(separator: ", ")
+        return """
+            SELECT (extract(epoch FROM l.time) * 1000000)::bigint AS time, \(columns)
+            FROM plants AS p LEFT JOIN telemetry_latest AS l ON l.plant_id = p.id
+            WHERE p.id = $1 AND p.organization_id = $2
+            """
+    }()
+
+    private static func windowParameters(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow) -> [PostgresValue] {
+        [.uuid(plantID), .uuid(organizationID), .text("\(window.interval.minutes) minutes"),
+         .text(window.firstBucketStart.rfc3339), .text(window.endBoundary.rfc3339)]
+    }
+
+    /// Telemetry buckets of `window`, ascending; buckets without samples are absent.
+    public static func telemetry(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
+                                 on connection: PostgresConnection) throws -> Lookup<[TelemetryBucket]> {
+        let rows = try connection.query(telemetrySQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window))
+        guard !rows.isEmpty else { return .plantNotFound }
+        var buckets: [TelemetryBucket] = []
+        buckets.reserveCapacity(rows.count)
+        for row in rows {
+            guard let micros = try row.optionalInt(0) else { continue }
+            var values: [Double?] = []
+            values.reserveCapacity(TelemetryField.allCases.count)
+            for index in 1...TelemetryField.allCases.count { values.append(try row.optionalDouble(index)) }
+            buckets.append(TelemetryBucket(time: TelemetryTimestamp(microsecondsSinceEpoch: Int64(micros)), values: values))
+        }
+        return .found(buckets)
+    }
+
+    /// Meter energy per bucket and meter, ascending by time then meter id.
+    public static func meters(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
+                              on connection: PostgresConnection) throws -> Lookup<[MeterBucket]> {
+        let rows = try connection.query(metersSQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window))
+        guard !rows.isEmpty else { return .plantNotFound }
+        var buckets: [MeterBucket] = []
+        for row in rows {
+            guard let micros = try row.optionalInt(0) else { continue }
+            buckets.append(MeterBucket(time: TelemetryTimestamp(microsecondsSinceEpoch: Int64(micros)),
+                                       meterID: try row.string(1), energy: try row.double(2)))
+        }
+        return .found(buckets)
+    }
+
+    /// The plant's newest sample; `.found(nil)` when the plant has none yet.
+    public static func latest(plantID: UUID, organizationID: UUID, on connection: PostgresConnection) throws -> Lookup<Latest?> {
+        guard let row = try connection.query(latestSQL, [.uuid(plantID), .uuid(organizationID)]).singleRow() else {
+            return .plantNotFound
+        }
+        guard let micros = try row.optionalInt(0) else { return .found(nil) }
+        var values: [Double?] = []
+        for index in 1...TelemetryField.allCases.count { values.append(try row.optionalDouble(index)) }
+        return .found(Latest(time: TelemetryTimestamp(microsecondsSinceEpoch: Int64(micros)), values: values))
+    }
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# End-to-end ingest benchmark (issue 5), all scenarios in one run on the private servers:
+#   (a) broker limit: a minimal consumer that acks (multiple) without storing
+#   (b) database limit: COPY of the same rows into an empty copy of the raw table
+#   (c) a conventional Python consumer (pika + psycopg2, a statement per sample, batched commits)
+#   (d) tradingd's ingest pipeline, one sample per message and arrays of 100
+# Every stored scenario is verified: each 1-minute aggregate must equal an independent computation
+# from the published data (verify.py). Figures go to stdout and .local/bench-ingest/results.md.
+#
+# usage: bench/ingest/run.sh [SAMPLES (default 1000000)] [PLANTS (default 100)]
+#   C_SAMPLES  samples for (c), default min(SAMPLES, 100000): it is slow, and its rate is what counts
+#   CONSUMERS  consumers per queue for (d) (default 1)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SAMPLES=${1:-1000000}
+PLANTS=${2:-100}
+PER_PLANT=$((SAMPLES / PLANTS))
+SAMPLES=$((PER_PLANT * PLANTS))
+C_SAMPLES=${C_SAMPLES:-$((SAMPLES < 100000 ? SAMPLES : 100000))}
+C_PER_PLANT=$((C_SAMPLES / PLANTS))
+C_SAMPLES=$((C_PER_PLANT * PLANTS))
+CONSUMERS=${CONSUMERS:-1}
+
+if [ -x Deploy/servers.sh ]; then Deploy/servers.sh start >/dev/null; fi
+[ -f .local/servers.env ] || { echo "bench/ingest: no .local/servers.env: run Deploy/servers.sh start" >&2; exit 1; }
+# shellcheck disable=SC1091
+source .local/servers.env
+AMQP=$TRADINGD_TEST_AMQP_URL
+DB=${TRADINGD_TEST_DATABASE_URL%/*}/tradingd_bench
+ADMIN_DB=${TRADINGD_TEST_DATABASE_URL%/*}/postgres
+WORK=.local/bench-ingest
+mkdir -p "$WORK"
+log() { echo "bench/ingest: $*" >&2; }
+
+if [ ! -x .local/bench-venv/bin/python ] || ! .local/bench-venv/bin/python -c 'import pika, psycopg2' 2>/dev/null; then
+    log "installing pika and psycopg2 into .local/bench-venv"
+    python3 -m venv .local/bench-venv
+    .local/bench-venv/bin/pip install -q pika psycopg2-binary
+fi
+PY=.local/bench-venv/bin/python
+
+log "building (release)"
+swift build -c release --product ingest-bench >&2
+swift build -c release --product telemetry-gen >&2
+BIN=$(swift build -c release --show-bin-path)
+
+log "database tradingd_bench: migrate, one organisation with $PLANTS plants"
+psql -q "$ADMIN_DB" -c "DROP DATABASE IF EXISTS tradingd_bench WITH (FORCE)" -c "CREATE DATABASE tradingd_bench" >/dev/null
+for migration in Migrations/*.sql; do psql -q -v ON_ERROR_STOP=1 "$DB" -f "$migration" >/dev/null; done
+ORG=$(psql -qAt "$DB" -c "INSERT INTO organizations (slug, name) VALUES ('bench', 'Bench') RETURNING id")
+psql -qAt "$DB" -c "INSERT INTO plants (organization_id, name) SELECT '$ORG', 'bench ' || g FROM generate_series(1, $PLANTS) g RETURNING id" \
+    | grep -E '^[0-9a-f-]{36}$' > "$WORK/plants.txt"
+psql -q "$DB" -c "SELECT telemetry_ensure_partitions(current_date - 1, 3)" >/dev/null
+START=$(date -u -d "@$(($(date +%s) - PER_PLANT - 600))" +%Y-%m-%dT%H:%M:%SZ)
+
+publish() { # prefix samples-per-plant batch [dump]
+    "$BIN/ingest-bench" declare --amqp "$AMQP" --prefix "$1"
+    local dump=()
+    [ $# -ge 4 ] && dump=(--dump "$4")
+    "$BIN/telemetry-gen" --amqp-url "$AMQP" --direct --prefix "$1" --plants-file "$WORK/plants.txt" --count "$2" \
+        --start "$START" --meters 0 --batch "$3" --seed 7 --quiet "${dump[@]}" >/dev/null
+}
+reset_tables() {
+    psql -q "$DB" -c "TRUNCATE telemetry_samples, telemetry_minutes, telemetry_latest, meter_readings, meter_minutes" >/dev/null
+}
+field() { "$PY" -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+RESULTS=()
+record() { # label samples seconds rss verified
+    local rate
+    rate=$("$PY" -c "print(round($2 / $3))")
+    RESULTS+=("| $1 | $2 | $(printf %.2f "$3") | $rate | $4 | $5 |")
+    log "$1: $rate samples/s"
+}
+
+log "(b) COPY of $SAMPLES rows into an empty copy of the raw table"
+publish bench-gen "$PER_PLANT" 1000 "$WORK/dump.txt"
+"$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-gen
+"$PY" bench/ingest/dump2csv.py "$WORK/dump.txt" > "$WORK/rows.csv"
+psql -q "$DB" -c "CREATE TABLE telemetry_copy (LIKE telemetry_samples INCLUDING DEFAULTS); ALTER TABLE telemetry_copy ADD PRIMARY KEY (plant_id, time)" >/dev/null
+t0=$(date +%s.%N)
+psql -q "$DB" -c "\\copy telemetry_copy FROM '$WORK/rows.csv' CSV" >/dev/null
+t1=$(date +%s.%N)
+record "(b) PostgreSQL COPY into an empty raw table" "$SAMPLES" "$("$PY" -c "print($t1 - $t0)")" "-" "-"
+psql -q "$DB" -c "DROP TABLE telemetry_copy" >/dev/null
+
+log "(a) broker limit: $SAMPLES single-sample messages, consume + ack without storing"
+publish bench-a "$PER_PLANT" 1
+OUT=$("$BIN/ingest-bench" broker --amqp "$AMQP" --queue bench-a.telemetry --count "$SAMPLES")
+record "(a) RabbitMQ consume + ack, no storing (1 sample/message)" "$(field "$OUT" messages)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "-"
+"$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-a
+
+log "(c) conventional Python consumer: $C_SAMPLES samples"
+reset_tables
+publish bench-c "$C_PER_PLANT" 1 "$WORK/dump-c.txt"
+OUT=$("$PY" bench/ingest/consumer.py --amqp "$AMQP" --database "$DB" --org "$ORG" --queue bench-c.telemetry --count "$C_SAMPLES")
+VERIFIED=$("$PY" bench/ingest/verify.py --database "$DB" --dump "$WORK/dump-c.txt" >"$WORK/verify-c.json" && echo yes || echo NO)
+record "(c) Python pika + psycopg2, statement per sample, commit per batch" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED"
+"$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-c
+
+for BATCH in 1 100; do
+    log "(d) tradingd ingest, $BATCH sample(s) per message"
+    reset_tables
+    publish "bench-d$BATCH" "$PER_PLANT" "$BATCH"
+    OUT=$("$BIN/ingest-bench" tradingd --amqp "$AMQP" --database "$DB" --org "$ORG" --prefix "bench-d$BATCH" \
+        --expect "$SAMPLES" --consumers "$CONSUMERS")
+    VERIFIED=$("$PY" bench/ingest/verify.py --database "$DB" --dump "$WORK/dump.txt" >"$WORK/verify-d$BATCH.json" && echo yes || echo NO)
+    record "(d) tradingd, $BATCH sample(s)/message, $CONSUMERS consumer(s)" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED"
+    "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "bench-d$BATCH"
+done
+
+{
+    echo "Ingest benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $SAMPLES samples for $PLANTS plants ((c): $C_SAMPLES), $(nproc) cores"
+    echo
+    echo "| scenario | samples | seconds | samples/s | peak RSS | aggregates verified |"
+    echo "|---|---:|---:|---:|---:|---|"
+    printf '%s\n' "${RESULTS[@]}"
+} | tee "$WORK/results.md"
