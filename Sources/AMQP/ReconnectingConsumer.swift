@@ -65,7 +65,9 @@ public final class ReconnectingConsumer: @unchecked Sendable {
         let channel = try currentChannel()
         do {
             return try channel.nextDelivery(timeout: timeout)
-        } catch let error as AMQPError where error.isRetriable {
+        } catch let error as AMQPError {
+            // Whatever closed the consuming channel (a lost connection, a cancelled consumer, a
+            // 406 for a bad ack), consuming resumes on a fresh connection after backoff.
             drop(error)
             return nil
         }

@@ -73,6 +73,34 @@ import Testing
         #expect(try publisher.declareQueuePassive(queue).messageCount == 0)
     }
 
+    /// A deleted queue cancels the consumer; the consumer reconnects, its setup declares the
+    /// queue again, and messages published afterwards arrive.
+    @Test func recoversFromADeletedQueueThroughSetup() throws {
+        let queue = TestQueues.uniqueName("recreated")
+        let consumer = ReconnectingConsumer(
+            url: try TestQueues.amqpURL(), queue: queue, prefetch: 5,
+            backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(100)),
+            setup: { channel in try channel.declareQueue(queue, arguments: .quorumQueue()) })
+        try consumer.start()
+        let admin = try TestQueues.connect(name: "test-recreated-admin").openChannel()
+        defer { _ = try? admin.deleteQueue(queue) }
+        try admin.deleteQueue(queue)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while consumer.reconnectCount == 0, ContinuousClock.now < deadline {
+            #expect(try consumer.nextDelivery(timeout: .milliseconds(200)) == nil)
+        }
+        #expect(consumer.reconnectCount == 1)
+        try admin.enableConfirms()
+        try admin.publish(exchange: "", routingKey: queue, body: "again", properties: .json(messageId: "again"))
+        try admin.waitForConfirms()
+        var received: AMQPDelivery?
+        while received == nil, ContinuousClock.now < deadline {
+            received = try consumer.nextDelivery(timeout: .milliseconds(200))
+        }
+        #expect(received?.messageId == "again")
+        if let received { try consumer.ack(received) }
+    }
+
     @Test func nonRetriableErrorsAreThrownInsteadOfRetried() throws {
         var url = try TestQueues.amqpURL()
         url.password = "not-the-password"

@@ -143,12 +143,10 @@ import Testing
         defer { fixture.stop() }
         let threadsBefore = processThreadCount()
         var idle: [RawClient] = []
-        for index in 0..<1000 {
+        for _ in 0..<1000 {
             let client = try fixture.connect()
-            if index % 10 == 0 {
-                client.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
-                #expect(try client.readResponse().status == 200)
-            }
+            client.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
             idle.append(client)
         }
         #expect(TestServer.eventually { fixture.server.openConnections == 1000 })
@@ -177,6 +175,19 @@ import Testing
         #expect(response.text.contains("HANDLER_TIMEOUT"))
         #expect(Date().timeIntervalSince(started) < 1.4)
         #expect(client.waitForClose())
+        #expect(fixture.records.withLock { records in
+            records.contains { $0.status == 503 && $0.routePattern == "/slow" && $0.failure == "handler time budget exceeded" }
+        })
+    }
+
+    @Test func aSilentNewConnectionIsClosedAfterTheHeaderTimeout() throws {
+        var limits = Self.shortLimits()
+        limits.headerReadTimeout = .milliseconds(300)
+        let fixture = try TestServer(limits: limits)
+        defer { fixture.stop() }
+        let silent = try fixture.connect(timeout: 3)
+        #expect(silent.waitForClose())
+        #expect(TestServer.eventually { fixture.server.openConnections == 0 })
     }
 
     @Test func idleConnectionsCloseAfterTheIdleTimeout() throws {

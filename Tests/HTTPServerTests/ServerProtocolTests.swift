@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 @testable import HTTPServer
 
@@ -136,5 +137,63 @@ import Testing
         let deep = try post(Array((String(repeating: "{\"a\":", count: 5000) + "1" + String(repeating: "}", count: 5000)).utf8))
         #expect(deep.status == 400 && deep.text.contains("nesting deeper than 32"))
         #expect(fixture.servesOthers())
+    }
+}
+
+@Suite struct ResponseSerializerTests {
+    @Test func handlerHeadersCannotBreakTheFraming() {
+        let response = Response(status: 200, headers: [
+            "X-Fine": "yes", "X-Injected": "a\r\nSet-Cookie: evil", "Bad Name": "v",
+            "Content-Length": "999", "Connection": "keep-alive", "Content-Type": "application/json",
+        ], body: Array("{}".utf8))
+        var output: [UInt8] = []
+        ResponseSerializer.write(response, context: .init(requestID: "rid", keepAlive: false, minorVersion: 1, isHead: false),
+                                 date: Array("Mon, 23 Nov 2026 10:00:00 GMT".utf8), serverName: "tradingd", into: &output)
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(text == "HTTP/1.1 200 OK\r\nX-Fine: yes\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                + "Date: Mon, 23 Nov 2026 10:00:00 GMT\r\nServer: tradingd\r\nX-Request-Id: rid\r\nConnection: close\r\n\r\n{}")
+    }
+}
+
+@Suite struct IPv6ListenerTests {
+    @Test func servesOnIPv6Loopback() throws {
+        var router = Router()
+        router.get("/healthz", execution: .eventLoop) { request in .text(request.remoteAddress) }
+        let server = HTTPServer(configuration: HTTPServerConfiguration(host: "::1", port: 0, eventLoopCount: 1, workerCount: 1),
+                                router: router)
+        let port = try server.start()
+        defer { server.stop(grace: .seconds(1)) }
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = UInt16(port).bigEndian
+        address.sin6_addr = in6addr_loopback
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        }
+        try #require(connected == 0)
+        let request = Array("GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            received += chunk[0..<count]
+        }
+        #expect(String(decoding: received, as: UTF8.self).hasSuffix("\r\n\r\n[::1]:" + String(ephemeralPortOf: fd)))
+    }
+}
+
+extension String {
+    /// The local port of a connected socket, as text.
+    fileprivate init(ephemeralPortOf fd: Int32) {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self = String(Socket.port(of: storage))
     }
 }

@@ -12,6 +12,8 @@ final class Connection {
         var deadline: UInt64
         var renderer: any HTTPErrorRenderer
         var requestBodyBytes: Int
+        /// The matched route, for the access record of a timeout.
+        var routePattern: String?
     }
 
     enum Phase {

@@ -43,7 +43,7 @@ extension EventLoop {
             sequence: connection.sequence, requestID: requestID, method: parsed.method, path: parsed.path,
             minorVersion: parsed.minorVersion, keepAlive: parsed.keepAlive, startedAt: now,
             deadline: now + core.limits.handlerTimeBudget.nanoseconds, renderer: Self.renderer(of: match),
-            requestBodyBytes: parsed.body.count)
+            requestBodyBytes: parsed.body.count, routePattern: Self.routePattern(of: match))
         let query = parsed.query
         guard case .found(let route, _) = match, route.execution == .workerPool else {
             finish(connection, inFlight, router.respond(to: request, rawQuery: query, match: match), now: now)
@@ -94,7 +94,8 @@ extension EventLoop {
     func respondWithoutRequest(_ connection: Connection, error: HTTPError, failure: String, now: UInt64) {
         let inFlight = Connection.InFlight(
             sequence: connection.sequence, requestID: RequestID.generate(), method: "-", path: "-", minorVersion: 1,
-            keepAlive: false, startedAt: now, deadline: now, renderer: core.router.defaultRenderer, requestBodyBytes: 0)
+            keepAlive: false, startedAt: now, deadline: now, renderer: core.router.defaultRenderer, requestBodyBytes: 0,
+            routePattern: nil)
         let response = core.router.defaultRenderer.render(error, request: nil)
         finish(connection, inFlight, RoutedResponse(response: response, routePattern: nil, failure: failure),
                now: now, forceClose: true)
@@ -112,7 +113,7 @@ extension EventLoop {
     func handlerTimedOut(_ connection: Connection, _ inFlight: Connection.InFlight, now: UInt64) {
         let error = HTTPError(status: 503, code: "HANDLER_TIMEOUT", message: "The request took too long to process")
         let response = inFlight.renderer.render(error, request: nil)
-        finish(connection, inFlight, RoutedResponse(response: response, routePattern: nil,
+        finish(connection, inFlight, RoutedResponse(response: response, routePattern: inFlight.routePattern,
                                                     failure: "handler time budget exceeded"),
                now: now, forceClose: true)
         flush(connection, now: now)
@@ -123,6 +124,11 @@ extension EventLoop {
         case .found(let route, _): route.renderer
         case .methodNotAllowed(_, let renderer), .notFound(let renderer), .badPath(let renderer): renderer
         }
+    }
+
+    static func routePattern(of match: RouteMatch) -> String? {
+        if case .found(let route, _) = match { return route.pattern.description }
+        return nil
     }
 
     static func code(for status: Int) -> String {

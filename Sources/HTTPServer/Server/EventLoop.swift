@@ -304,8 +304,11 @@ final class EventLoop: @unchecked Sendable {
             switch connection.phase {
             case .reading:
                 if connection.parser.isIdle {
+                    // A connection that has not yet sent a request gets the header timeout, so
+                    // that silent connections cannot hold slots for a whole idle period.
+                    let allowed = connection.sequence == 0 ? limits.headerReadTimeout : limits.idleTimeout
                     let idleFor = now &- connection.idleSince
-                    if !connection.hasPendingOutput && (draining || idleFor > limits.idleTimeout.nanoseconds) {
+                    if !connection.hasPendingOutput && (draining || idleFor > allowed.nanoseconds) {
                         close(connection)
                     }
                 } else if connection.parser.isReadingHead {

@@ -8,7 +8,8 @@ public struct ServerLimits: Sendable, Equatable {
     public var maxBodyBytes = 1 << 20
     /// Open client connections; further ones get 503 and are closed.
     public var maxConnections = 4096
-    /// From the first byte of a request until its head is complete (408, then close).
+    /// From the first byte of a request until its head is complete (408, then close); also how
+    /// long a new connection may stay silent before its first request (then closed).
     public var headerReadTimeout: Duration = .seconds(10)
     /// From the end of the head until the body is complete (408, then close).
     public var bodyReadTimeout: Duration = .seconds(30)
