@@ -155,7 +155,12 @@ public final class AMQPConnection: @unchecked Sendable {
     private static func login(state: amqp_connection_state_t, url: AMQPURL, options: Options) throws {
         let heartbeat = url.heartbeatSeconds ?? Int(options.heartbeat.components.seconds)
         let reply = CArena.with { arena in
-            var properties = arena.table(["connection_name": .string(options.connectionName ?? "tradingd")])
+            // librabbitmq 0.11 advertises only authentication_failure_close; without
+            // consumer_cancel_notify a consumer of a deleted queue would wait forever.
+            var properties = arena.table([
+                "connection_name": .string(options.connectionName ?? "tradingd"),
+                "capabilities": .table(["consumer_cancel_notify": true, "connection.blocked": true]),
+            ])
             return tradingd_amqp_login_plain_with_properties(
                 state, url.virtualHost, 0, Int32(options.frameMax), Int32(heartbeat), &properties,
                 url.user, url.password)

@@ -75,7 +75,7 @@ public struct TelemetryDelivery<Item: Sendable>: Sendable {
 
 /// Field readers shared by the telemetry and meter decoders; each appends its violation.
 struct TelemetryFieldReader {
-    let members: [String: TelemetryJSONValue]
+    let members: TelemetryJSONObject
     var violations: [TelemetryRejection] = []
 
     init(_ value: TelemetryJSONValue) {

@@ -11,7 +11,7 @@ public enum TelemetryJSONValue: Equatable, Sendable {
     case number(Double)
     case string(String)
     case array([TelemetryJSONValue])
-    case object([String: TelemetryJSONValue])
+    case object(TelemetryJSONObject)
 
     var typeName: String {
         switch self {
@@ -22,6 +22,44 @@ public enum TelemetryJSONValue: Equatable, Sendable {
         case .array: "an array"
         case .object: "an object"
         }
+    }
+}
+
+/// The members of a JSON object in document order. Lookups are linear: samples have a handful of
+/// members, and comparing a few short keys costs less than hashing them (hashing showed up as a
+/// tenth of the ingest profile). Equality ignores order.
+public struct TelemetryJSONObject: Equatable, Sendable, ExpressibleByDictionaryLiteral {
+    public private(set) var members: [(key: String, value: TelemetryJSONValue)]
+    /// Built once an object grows large, so that a hostile body with thousands of keys stays linear.
+    private var keyIndex: Set<String>?
+
+    public init(dictionaryLiteral elements: (String, TelemetryJSONValue)...) {
+        members = elements.map { (key: $0.0, value: $0.1) }
+    }
+
+    init() { members = [] }
+
+    public subscript(key: String) -> TelemetryJSONValue? {
+        for member in members where member.key == key { return member.value }
+        return nil
+    }
+
+    public var count: Int { members.count }
+
+    /// Adds a member; false when the key is already present.
+    mutating func insert(_ key: String, _ value: TelemetryJSONValue) -> Bool {
+        if members.count < 32 {
+            for member in members where member.key == key { return false }
+        } else {
+            if keyIndex == nil { keyIndex = Set(members.map(\.key)) }
+            guard keyIndex!.insert(key).inserted else { return false }
+        }
+        members.append((key, value))
+        return true
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.members.count == rhs.members.count && lhs.members.allSatisfy { rhs[$0.key] == $0.value }
     }
 }
 
@@ -152,7 +190,7 @@ public struct TelemetryJSONParser {
 
     private mutating func parseObject(depth: Int) throws(TelemetryJSONSyntaxError) -> TelemetryJSONValue {
         index += 1
-        var members: [String: TelemetryJSONValue] = [:]
+        var members = TelemetryJSONObject()
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             index += 1
@@ -168,7 +206,7 @@ public struct TelemetryJSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth + 1)
-            guard members.updateValue(value, forKey: key) == nil else {
+            guard members.insert(key, value) else {
                 throw TelemetryJSONSyntaxError(offset: keyOffset, expected: "duplicate member \"\(key)\"")
             }
             skipWhitespace()
@@ -213,10 +251,46 @@ public struct TelemetryJSONParser {
             guard isDigit(peek()) else { throw error("a digit in the exponent") }
             while isDigit(peek()) { index += 1 }
         }
+        if let exact = fastDecimal(start..<index) { return exact }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         // The grammar was checked above, so only overflow remains: Double("1e999") is +inf.
         guard let value = Double(text) else { throw TelemetryJSONSyntaxError(offset: start, expected: "a number") }
         return value
+    }
+
+    private static let powersOfTen: [Double] = (0...22).map { pow10($0) }
+
+    private static func pow10(_ exponent: Int) -> Double {
+        var value = 1.0
+        for _ in 0..<exponent { value *= 10 }  // exact up to 1e22
+        return value
+    }
+
+    /// Clinger's fast path for plain decimals (`-12.345`, no exponent): with at most 15
+    /// significant digits and 22 fraction digits, mantissa and power of ten are exact doubles and
+    /// one division rounds correctly, so the result equals `Double(text)` without building a String.
+    private func fastDecimal(_ range: Range<Int>) -> Double? {
+        var mantissa: Int64 = 0
+        var digits = 0
+        var fractionDigits = 0
+        var inFraction = false
+        var negative = false
+        for index in range {
+            let c = bytes[index]
+            switch c {
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: "."): inFraction = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if mantissa != 0 || c != UInt8(ascii: "0") { digits += 1 }
+                guard digits <= 15 else { return nil }
+                mantissa = mantissa * 10 + Int64(c - UInt8(ascii: "0"))
+                if inFraction { fractionDigits += 1 }
+            default: return nil  // exponent: leave it to the full parser
+            }
+        }
+        guard fractionDigits <= 22 else { return nil }
+        let magnitude = Double(mantissa) / Self.powersOfTen[fractionDigits]
+        return negative ? -magnitude : magnitude
     }
 
     private mutating func parseString() throws(TelemetryJSONSyntaxError) -> String {

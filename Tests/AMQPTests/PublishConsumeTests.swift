@@ -153,6 +153,8 @@ import Testing
         let headers: AMQPTable = [
             "reason": "bad plant", "attempt": .int(3), "big": .long(9_000_000_000), "final": true,
             "nested": .table(["k": "v"]), "list": .array(["a", .long(2)]),
+            "ratio": 0.25, "raw": .bytes([0, 1, 255]), "when": .timestamp(Date(timeIntervalSince1970: 1_600_000_000)),
+            "nothing": .void, "empty": "",
         ]
         let stamp = Date(timeIntervalSince1970: 1_700_000_000)
         let sentProperties = AMQPProperties(
@@ -238,5 +240,52 @@ import Testing
         var ids: [String] = []
         while let delivery = try channel.get(queue: queue, autoAck: true) { ids.append(delivery.messageId ?? "") }
         return ids
+    }
+}
+
+/// Consuming and confirmed publishing on two channels of one connection (the dead-letter
+/// pattern): frames for one channel that arrive while the other waits must not be lost.
+@Suite struct SharedConnectionTests {
+    @Test func deliveriesArrivingDuringAConfirmWaitAreKept() throws {
+        let connection = try TestQueues.connect(name: "test-shared-connection")
+        let consumer = try connection.openChannel()
+        let publisher = try connection.openChannel()
+        let queue = TestQueues.uniqueName("shared")
+        try consumer.declareQueue(queue, arguments: .quorumQueue())
+        defer { _ = try? publisher.deleteQueue(queue) }
+        try consumer.setPrefetch(200)
+        try consumer.consume(queue: queue)
+        try publisher.enableConfirms()
+        for batch in 0..<5 {
+            for index in 0..<20 {
+                try publisher.publish(exchange: "", routingKey: queue, body: "x",
+                                      properties: .json(messageId: "\(batch * 20 + index)"))
+            }
+            try publisher.waitForConfirms()
+        }
+        var ids: [String] = []
+        while ids.count < 100, let delivery = try consumer.nextDelivery(timeout: .seconds(5)) {
+            ids.append(delivery.messageId ?? "")
+            try consumer.ack(delivery)
+        }
+        #expect(ids == (0..<100).map(String.init))
+    }
+
+    @Test func deletingTheQueueCancelsTheConsumer() throws {
+        let connection = try TestQueues.connect(name: "test-consumer-cancel")
+        let consumer = try connection.openChannel()
+        let queue = TestQueues.uniqueName("cancel")
+        try consumer.declareQueue(queue, arguments: .quorumQueue())
+        try consumer.consume(queue: queue)
+        let admin = try TestQueues.connect(name: "test-consumer-cancel-admin").openChannel()
+        try admin.deleteQueue(queue)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        #expect {
+            while ContinuousClock.now < deadline {
+                _ = try consumer.nextDelivery(timeout: .milliseconds(500))
+            }
+        } throws: { error in
+            (error as? AMQPError)?.code == .consumerCancelled
+        }
     }
 }

@@ -118,6 +118,25 @@ struct TelemetryDecoderTests {
     }
 }
 
+struct TelemetryNumberParsingTests {
+    /// Short decimals take a fast path; it must agree with Swift's correctly rounded reader.
+    @Test func shortDecimalsAgreeWithDoubleInit() throws {
+        for _ in 0..<5000 {
+            let integer = Int64.random(in: 0..<1_000_000_000)
+            let fraction = String(Int64.random(in: 0..<1_000_000)).prefix(Int.random(in: 0...6))
+            let text = (Bool.random() ? "-" : "") + String(integer) + (fraction.isEmpty ? "" : "." + fraction)
+            let value = try TelemetryJSONParser.parseValue(Array(text.utf8))
+            #expect(value == .number(Double(text)!), "\(text)")
+        }
+        for text in ["0", "-0", "0.1", "0.30000000000000004", "123456789012345.6", "1.0000000000000000000001", "9007199254740993",
+                     "0.0000000000000000000001", "1e3", "1.5E-7"] {
+            let value = try TelemetryJSONParser.parseValue(Array(text.utf8))
+            #expect(value == .number(Double(text)!), "\(text)")
+            if case .number(let number) = value { #expect(number.sign == Double(text)!.sign) }
+        }
+    }
+}
+
 struct TelemetryUUIDParsingTests {
     @Test func agreesWithFoundation() {
         for _ in 0..<500 {

@@ -159,6 +159,27 @@ struct IngestFailureTests {
         #expect(try fixture.readyMessages(fixture.queue(.telemetry)) == 0)
     }
 
+    /// PostgreSQL refusing connections for a while: nothing is acked meanwhile, and once it is
+    /// back everything is stored exactly once.
+    @Test func databaseOutageAcksNothingUntilItIsBack() throws {
+        let fixture = try IngestTestFixture.make(plants: 1)
+        defer { fixture.deleteQueues() }
+        let name = try fixture.connect().query("SELECT current_database()").singleRow()!.string(0)
+        let admin = try PostgresConnection(url: try TestServers.databaseURL)  // another database: ours is locked out
+        let quoted = try PostgresConnection.quoteIdentifier(name)
+        try admin.execute("ALTER DATABASE \(quoted) ALLOW_CONNECTIONS false")
+        let service = try fixture.service()
+        service.start()
+        defer { service.stop(grace: .seconds(10)) }
+        try fixture.publish((1...30).map { sample(fixture, secondsAgo: Int64($0)) }, to: .telemetry)
+        try fixture.waitUntil("the consumer has retried") { service.metrics.snapshot().retries >= 2 }
+        #expect(service.metrics.snapshot().deliveriesAcked == 0)
+        try admin.execute("ALTER DATABASE \(quoted) ALLOW_CONNECTIONS true")
+        try fixture.waitForAcks(service, 30)
+        #expect(try fixture.count("SELECT count(*) FROM telemetry_samples") == 30)
+        #expect(try fixture.count("SELECT sum(sample_count) FROM telemetry_minutes") == 30)
+    }
+
     /// Stopping finishes the batch in flight and acks it; what was not taken stays queued.
     @Test func stopLeavesNothingHalfDone() throws {
         let fixture = try IngestTestFixture.make(plants: 1)

@@ -5,59 +5,52 @@ import Synchronization
 import TradingCore
 
 /// One consumer of one queue (`P.telemetry` or `P.meters`) on a thread of its own, with its own
-/// AMQP connection (a librabbitmq connection is not thread-safe) and its own PostgreSQL connection.
+/// AMQP connection (a librabbitmq connection is not thread-safe), and an `IngestBatchWriter`
+/// thread with its own PostgreSQL connection.
 ///
-/// Cycle: gather deliveries until the batch is full or `linger` passes → decode each → check
-/// plants → write every valid row in one statement (or one transaction) → publish rejected parts
-/// to the `.dlq` with confirms → ack everything with one `multiple` ack. Nothing is acked before
-/// its rows committed, so a crash anywhere means redelivery, which the idempotent write absorbs.
+/// Cycle: gather deliveries until the batch is full or `linger` passes → decode each → hand the
+/// batch to the writer (plant check, one statement or one transaction for every valid row) →
+/// while it writes, gather the next → once it committed, publish rejected parts to the `.dlq`
+/// with confirms and ack the batch with one `multiple` ack. Nothing is acked before its rows
+/// committed, so a crash anywhere means redelivery, which the idempotent write absorbs. One batch
+/// is written at a time, so acks stay in delivery order.
 final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked Sendable {
-    // @unchecked Sendable: the connections and the batch are touched only by the consumer's own
+    // @unchecked Sendable: the broker objects and batches are touched only by the consumer's own
     // thread (inside `run`); other threads use only `stopRequested` and `finished`.
 
-    struct Pending {
-        let delivery: AMQPDelivery
-        var decoded: TelemetryDelivery<Pipeline.Item>
-        /// Set when PostgreSQL refused this delivery's rows permanently (found by bisection).
-        var databaseRejection: TelemetryRejection?
-        let receivedAt: ContinuousClock.Instant
-        var rowCount: Int { decoded.elements.count }
-    }
+    typealias Pending = IngestPendingDelivery<Pipeline.Item>
 
     let pipeline: Pipeline
-    let organizationID: UUID
     let queue: String
     let deadLetterQueue: String
     private let amqpURL: AMQPURL
-    private let databaseURL: String
     private let options: IngestOptions
-    private let plants: PlantDirectory
     private let metrics: IngestMetrics
     private let log: IngestLog
+    private let writer: IngestBatchWriter<Pipeline>
     private let stopRequested = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
 
     private var connection: AMQPConnection?
     private var consumeChannel: AMQPChannel?
     private var publishChannel: AMQPChannel?
-    private var database: PostgresConnection?
     private var consumerTag: String?
 
     init(pipeline: Pipeline, organizationID: UUID, queuePrefix: String, amqpURL: AMQPURL, databaseURL: String,
          options: IngestOptions, plants: PlantDirectory, metrics: IngestMetrics, log: IngestLog) {
         self.pipeline = pipeline
-        self.organizationID = organizationID
         self.queue = pipeline.kind.queueName(prefix: queuePrefix)
         self.deadLetterQueue = pipeline.kind.deadLetterQueueName(prefix: queuePrefix)
         self.amqpURL = amqpURL
-        self.databaseURL = databaseURL
         self.options = options
-        self.plants = plants
         self.metrics = metrics
         self.log = log
+        self.writer = IngestBatchWriter(pipeline: pipeline, organizationID: organizationID, databaseURL: databaseURL,
+                                        options: options, plants: plants, metrics: metrics, log: log, queue: queue)
     }
 
     func start() {
+        writer.start()
         let thread = Thread { [self] in
             run()
             finished.signal()
@@ -71,58 +64,180 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
     }
 
     func waitUntilFinished(timeout: Duration) -> Bool {
-        let (seconds, attoseconds) = timeout.components
-        let nanoseconds = max(0, seconds) * 1_000_000_000 + attoseconds / 1_000_000_000
-        return finished.wait(timeout: .now() + .nanoseconds(Int(clamping: nanoseconds))) == .success
+        let milliseconds = max(0, timeout.clampedMilliseconds)
+        return finished.wait(timeout: .now() + .milliseconds(milliseconds)) == .success
     }
 
     private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
 
     // MARK: Loop
 
+    /// Where the consumer stands: the batch being gathered, whether the writer holds one, and a
+    /// batch whose write failed and waits for its retry.
+    private struct LoopState {
+        var gathering: [Pending] = []
+        var gatheringRows = 0
+        var gatheringDeadline: ContinuousClock.Instant?
+        var inFlight = false
+        var failed: [Pending]?
+        var retryAt = ContinuousClock.now
+        var backoff: Duration
+
+        /// Tags of the old channel are void after a reconnect: those deliveries come back anyway.
+        mutating func forgetDeliveries() {
+            gathering = []
+            gatheringRows = 0
+            gatheringDeadline = nil
+            failed = nil
+        }
+    }
+
     private func run() {
-        var backoff = options.initialBackoff
-        var batch: [Pending] = []
+        var state = LoopState(backoff: options.initialBackoff)
         log.info("ingest consumer started", ["queue": queue])
         while true {
-            if stopping && batch.isEmpty { break }
+            if stopping && !state.inFlight && (state.failed != nil || state.gathering.isEmpty) { break }
             do {
-                if try connectIfNeeded() { batch = [] }  // tags of an old channel are void: redelivered
-                if batch.isEmpty {
-                    batch = try gather()
-                    if batch.isEmpty { continue }
+                if try connectIfNeeded() { state.forgetDeliveries() }
+                if state.inFlight, let outcome = writer.outcome(waitingUpTo: isGatheringFull(state) ? .milliseconds(100) : .zero) {
+                    state.inFlight = false
+                    try handle(outcome, &state)
                 }
-                try process(&batch)
-                batch = []
-                backoff = options.initialBackoff
+                if !state.inFlight { submitNext(&state) }
+                if !stopping && !isGatheringFull(state) && !(isGatheringClosed(state) && !state.inFlight && state.failed == nil) {
+                    try gather(&state)
+                } else if !state.inFlight, state.failed != nil {
+                    // Waiting out a retry with a full batch in hand: nothing to read or write.
+                    sleep(min(max(state.retryAt - ContinuousClock.now, .milliseconds(1)), .milliseconds(100)))
+                }
             } catch {
+                // The broker failed (the writer's failures arrive as outcomes): reconnect and resume.
                 metrics.recordRetry()
-                log.warning("ingest batch failed; retrying", [
-                    "queue": queue, "error": String(describing: error), "deliveries": String(batch.count),
-                ])
-                if consumeChannel?.isOpen != true || publishChannel?.isOpen != true {
-                    closeBroker()
-                    batch = []
-                }
-                if database?.isHealthy != true { database = nil }
-                if stopping { break }  // unacked deliveries go back to the queue when we close
-                waitServicingBroker(backoff, batch: &batch)
-                backoff = min(backoff * 2, options.maximumBackoff)
+                log.warning("ingest broker connection failed; reconnecting", ["queue": queue, "error": String(describing: error)])
+                closeBroker()
+                state.forgetDeliveries()
+                if stopping { break }
+                sleep(state.backoff)
+                state.backoff = min(state.backoff * 2, options.maximumBackoff)
             }
         }
+        if state.inFlight { _ = writer.outcome(waitingUpTo: .seconds(30)) }  // its rows may commit; they come back as duplicates
         if let tag = consumerTag, let channel = consumeChannel, channel.isOpen {
             try? channel.cancel(consumerTag: tag)
         }
         closeBroker()
-        database = nil
+        writer.close(timeout: .seconds(5))
         log.info("ingest consumer stopped", ["queue": queue])
     }
 
-    /// Opens whatever is closed. Returns true when the broker connection was (re)opened.
-    private func connectIfNeeded() throws -> Bool {
-        if database == nil {
-            database = try PostgresConnection(url: databaseURL)
+    /// A batch is full at `maximumBatchRows` or `maximumBatchDeliveries`.
+    private func isGatheringFull(_ state: LoopState) -> Bool {
+        state.gatheringRows >= options.maximumBatchRows || state.gathering.count >= maximumDeliveries
+    }
+
+    /// A batch goes to the writer when full, when stopping, or once `linger` has passed. While the
+    /// writer is busy the batch keeps growing, so batches are small when traffic is light (low
+    /// latency) and large under load (fewer, cheaper statements).
+    private func isGatheringClosed(_ state: LoopState) -> Bool {
+        guard !state.gathering.isEmpty else { return false }
+        if stopping || isGatheringFull(state) { return true }
+        return state.gatheringDeadline.map { ContinuousClock.now >= $0 } ?? false
+    }
+
+    private var maximumDeliveries: Int { max(1, min(options.maximumBatchDeliveries, Int(options.prefetch))) }
+
+    /// Gives the writer the failed batch once its backoff has passed, else a closed gathered batch.
+    private func submitNext(_ state: inout LoopState) {
+        if let failed = state.failed {
+            guard ContinuousClock.now >= state.retryAt, !stopping else { return }
+            writer.submit(failed)
+            state.failed = nil
+            state.inFlight = true
+        } else if isGatheringClosed(state) {
+            writer.submit(state.gathering)
+            state.gathering = []
+            state.gatheringRows = 0
+            state.gatheringDeadline = nil
+            state.inFlight = true
         }
+    }
+
+    /// Takes deliveries into the batch being gathered: waits briefly for the first one (so
+    /// heartbeats and stop requests are served), then until the batch is full, `linger` passed
+    /// (writer idle), or the busy writer has finished.
+    private func gather(_ state: inout LoopState) throws {
+        guard let channel = consumeChannel else { return }
+        while true {
+            let writerBusy = state.inFlight || state.failed != nil
+            if writerBusy && writer.hasOutcome { return }
+            let timeout: Duration
+            if writerBusy {
+                timeout = .milliseconds(5)
+            } else if let deadline = state.gatheringDeadline {
+                timeout = max(deadline - ContinuousClock.now, .zero)
+            } else {
+                timeout = .milliseconds(200)
+            }
+            guard let delivery = try channel.nextDelivery(timeout: timeout) else {
+                if writerBusy && state.failed != nil { return }  // let the retry timer be checked
+                if writerBusy { continue }
+                return
+            }
+            let pending = Pending(delivery: delivery, decoded: pipeline.decode(delivery.body, now: .now, rules: options.validation),
+                                  databaseRejection: nil, receivedAt: .now)
+            if state.gathering.isEmpty { state.gatheringDeadline = pending.receivedAt.advanced(by: options.linger) }
+            state.gatheringRows += pending.rowCount
+            state.gathering.append(pending)
+            if isGatheringFull(state) || stopping { return }
+            if !writerBusy, isGatheringClosed(state) { return }
+        }
+    }
+
+    /// After the writer answered: dead-letter and ack a stored batch, or schedule a retry.
+    private func handle(_ outcome: IngestBatchWriter<Pipeline>.Outcome, _ state: inout LoopState) throws {
+        switch outcome {
+        case .stored(let batch, let inserted, let attempted, let committedAt):
+            try finish(batch, inserted: inserted, attempted: attempted, committedAt: committedAt)
+            state.backoff = options.initialBackoff
+        case .failed(let batch, let error):
+            metrics.recordRetry()
+            log.warning("ingest batch not stored; retrying", [
+                "queue": queue, "error": String(describing: error), "deliveries": String(batch.count),
+            ])
+            state.failed = batch
+            state.retryAt = ContinuousClock.now.advanced(by: state.backoff)
+            state.backoff = min(state.backoff * 2, options.maximumBackoff)
+        }
+    }
+
+    private func finish(_ batch: [Pending], inserted: Int, attempted: Int, committedAt: ContinuousClock.Instant) throws {
+        guard let consumeChannel, let publishChannel, let last = batch.last else { return }
+        var published = 0
+        for pending in batch {
+            guard let letter = IngestDeadLetter.make(
+                body: pending.delivery.body, properties: pending.delivery.properties, decoded: pending.decoded,
+                wholeRejection: pending.databaseRejection, queue: queue)
+            else { continue }
+            try publishChannel.publish(exchange: "", routingKey: deadLetterQueue, body: letter.body,
+                                       properties: letter.properties, mandatory: true)
+            published += 1
+            for kind in letter.kinds { metrics.recordDeadLettered(kind: pipeline.kind, reason: kind) }
+        }
+        if published > 0 {
+            // Unroutable (no .dlq queue) or nacked: throw, so nothing is acked and nothing is lost.
+            try publishChannel.waitForConfirms(timeout: .seconds(30))
+            log.info("ingest dead-lettered deliveries", ["queue": queue, "count": String(published)])
+        }
+        // Refuses (.staleDelivery) a delivery of a channel since replaced: it was redelivered.
+        try consumeChannel.ack(last.delivery, multiple: true)
+        metrics.recordBatch(kind: pipeline.kind, stored: inserted, duplicates: attempted - inserted,
+                            deliveries: batch.count, receivedAt: batch[0].receivedAt, committedAt: committedAt)
+    }
+
+    // MARK: Broker
+
+    /// Opens the broker connection when it is closed. Returns true when it was (re)opened.
+    private func connectIfNeeded() throws -> Bool {
         if connection?.isOpen == true, consumeChannel?.isOpen == true, publishChannel?.isOpen == true {
             return false
         }
@@ -155,141 +270,11 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
         consumerTag = nil
     }
 
-    /// Waits for the first delivery (briefly, so heartbeats and stop requests are served), then
-    /// takes more until the batch is full or `linger` has passed.
-    private func gather() throws -> [Pending] {
-        guard let channel = consumeChannel else { return [] }
-        guard let first = try channel.nextDelivery(timeout: .milliseconds(200)) else { return [] }
-        var batch = [decode(first)]
-        var rows = batch[0].rowCount
-        let deadline = ContinuousClock.now.advanced(by: options.linger)
-        while rows < options.maximumBatchRows, batch.count < Int(options.prefetch) {
-            let remaining = deadline - ContinuousClock.now
-            guard let next = try channel.nextDelivery(timeout: max(remaining, .zero)) else { break }
-            let pending = decode(next)
-            rows += pending.rowCount
-            batch.append(pending)
-        }
-        return batch
-    }
-
-    private func decode(_ delivery: AMQPDelivery) -> Pending {
-        Pending(delivery: delivery, decoded: pipeline.decode(delivery.body, now: .now, rules: options.validation),
-                databaseRejection: nil, receivedAt: .now)
-    }
-
-    /// While backing off, keeps reading the broker (heartbeats; deliveries join the batch) so that
-    /// a long database outage does not also cost the broker connection.
-    private func waitServicingBroker(_ duration: Duration, batch: inout [Pending]) {
+    /// Waits out a backoff in slices, so that a stop request is seen promptly.
+    private func sleep(_ duration: Duration) {
         let deadline = ContinuousClock.now.advanced(by: duration)
         while !stopping, ContinuousClock.now < deadline {
-            let slice = min(deadline - ContinuousClock.now, .milliseconds(200))
-            guard let channel = consumeChannel, channel.isOpen else {
-                Thread.sleep(forTimeInterval: Double(slice.components.attoseconds) / 1e18 + Double(slice.components.seconds))
-                continue
-            }
-            do {
-                if let delivery = try channel.nextDelivery(timeout: slice) { batch.append(decode(delivery)) }
-            } catch {
-                closeBroker()
-                batch = []
-            }
-        }
-    }
-
-    // MARK: Batch
-
-    private func process(_ batch: inout [Pending]) throws {
-        guard let database, let consumeChannel, let publishChannel, let last = batch.last else { return }
-        try rejectUnknownPlants(&batch, database: database)
-        let (inserted, attempted) = try store(&batch, indices: Array(batch.indices)[...], database: database)
-        let committedAt = ContinuousClock.now
-
-        var published = 0
-        for pending in batch {
-            guard let letter = IngestDeadLetter.make(
-                body: pending.delivery.body, properties: pending.delivery.properties, decoded: pending.decoded,
-                wholeRejection: pending.databaseRejection, queue: queue)
-            else { continue }
-            try publishChannel.publish(exchange: "", routingKey: deadLetterQueue, body: letter.body,
-                                       properties: letter.properties, mandatory: true)
-            published += 1
-            for kind in letter.kinds { metrics.recordDeadLettered(kind: pipeline.kind, reason: kind) }
-        }
-        if published > 0 {
-            // Unroutable (no .dlq queue) or nacked: throw, so nothing is acked and nothing is lost.
-            try publishChannel.waitForConfirms(timeout: .seconds(30))
-        }
-        try consumeChannel.ack(last.delivery, multiple: true)
-        metrics.recordBatch(kind: pipeline.kind, stored: inserted, duplicates: attempted - inserted,
-                            deliveries: batch.count, receivedAt: batch[0].receivedAt, committedAt: committedAt)
-        if published > 0 {
-            log.info("ingest dead-lettered deliveries", ["queue": queue, "count": String(published)])
-        }
-    }
-
-    /// Marks the elements whose plant is not in this organisation.
-    private func rejectUnknownPlants(_ batch: inout [Pending], database: PostgresConnection) throws {
-        var plantIDs = Set<UUID>()
-        for pending in batch {
-            for element in pending.decoded.elements {
-                if case .success(let item) = element.outcome { plantIDs.insert(pipeline.plantID(of: item)) }
-            }
-        }
-        guard !plantIDs.isEmpty else { return }
-        let existing = try plants.existing(plantIDs, organizationID: organizationID, connection: database)
-        guard existing.count < plantIDs.count else { return }
-        for b in batch.indices {
-            for e in batch[b].decoded.elements.indices {
-                guard case .success(let item) = batch[b].decoded.elements[e].outcome else { continue }
-                let plantID = pipeline.plantID(of: item)
-                if !existing.contains(plantID) {
-                    batch[b].decoded.elements[e].outcome = .failure(TelemetryRejection(
-                        .unknownPlant, "plant \(plantID.uuidString.lowercased()) does not exist in this organisation"))
-                }
-            }
-        }
-    }
-
-    /// Writes the valid rows of `indices`; when PostgreSQL refuses them permanently, splits the
-    /// deliveries in halves until the refused delivery is alone, and marks it for the `.dlq`.
-    /// Retriable failures propagate (the caller backs off and retries the whole batch).
-    private func store(_ batch: inout [Pending], indices: ArraySlice<Int>, database: PostgresConnection) throws
-        -> (inserted: Int, attempted: Int)
-    {
-        var items: [Pipeline.Item] = []
-        for index in indices where batch[index].databaseRejection == nil {
-            for element in batch[index].decoded.elements {
-                if case .success(let item) = element.outcome { items.append(item) }
-            }
-        }
-        guard !items.isEmpty else { return (0, 0) }
-        do {
-            return (try write(items, database: database), items.count)
-        } catch let error as PostgresError where !error.isRetriable && database.isHealthy {
-            if indices.count == 1, let index = indices.first {
-                let state = error.sqlState.map { " (SQLSTATE \($0))" } ?? ""
-                batch[index].databaseRejection = TelemetryRejection(.database, "PostgreSQL refused the rows\(state): \(error.message)")
-                log.warning("ingest delivery refused by the database", ["queue": queue, "error": String(describing: error)])
-                return (0, 0)
-            }
-            metrics.recordBisection()
-            let middle = indices.startIndex + indices.count / 2
-            let left = try store(&batch, indices: indices[..<middle], database: database)
-            let right = try store(&batch, indices: indices[middle...], database: database)
-            return (left.inserted + right.inserted, left.attempted + right.attempted)
-        }
-    }
-
-    private func write(_ items: [Pipeline.Item], database: PostgresConnection) throws -> Int {
-        let chunk = max(options.maximumRowsPerStatement, 1)
-        if items.count <= chunk { return try pipeline.store(items, on: database) }
-        return try database.transaction { connection in
-            var inserted = 0
-            for start in stride(from: 0, to: items.count, by: chunk) {
-                inserted += try pipeline.store(Array(items[start..<min(start + chunk, items.count)]), on: connection)
-            }
-            return inserted
+            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)) / .seconds(1))
         }
     }
 }

@@ -30,6 +30,9 @@ struct IngestDeadLetter: Sendable, Equatable {
         wholeRejection: TelemetryRejection?,
         queue: String
     ) -> IngestDeadLetter? {
+        guard wholeRejection != nil || decoded.wholeRejection != nil
+            || decoded.elements.contains(where: { if case .failure = $0.outcome { true } else { false } })
+        else { return nil }
         var headers = originalProperties.headers ?? [:]
         headers[queueHeader] = .string(queue)
         var properties = originalProperties

@@ -78,7 +78,8 @@ func tradingd() throws {
     let expected = Int(required("--expect"))!
     var options = IngestOptions()
     options.consumersPerQueue = Int(argument("--consumers") ?? "1") ?? 1
-    options.prefetch = UInt16(argument("--prefetch") ?? "1000") ?? 1000
+    if let prefetch = argument("--prefetch").flatMap(UInt16.init) { options.prefetch = prefetch }
+    if let deliveries = argument("--batch-deliveries").flatMap(Int.init) { options.maximumBatchDeliveries = deliveries }
     if let rows = argument("--batch-rows").flatMap(Int.init) { options.maximumBatchRows = rows }
     let organization = IngestService.Organization(id: UUID(uuidString: required("--org"))!, queuePrefix: required("--prefix"))
     let log = IngestLog { level, message, metadata in
