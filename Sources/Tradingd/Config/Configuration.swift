@@ -158,7 +158,7 @@ public struct Configuration: Sendable {
         allSettings.map { setting in
             let value = values[setting.key] ?? ""
             let shown = setting.isSecret ? Self.mask(value, kind: setting.kind) : value
-            return "\(setting.key) = \(shown.isEmpty ? "(unset)" : shown)  [\(sources[setting.key] ?? "default"); \(setting.environment)]"
+            return "\(setting.environment) = \(shown.isEmpty ? "(unset)" : shown)  (from \(sources[setting.key] ?? "default"))"
         }
     }
 
