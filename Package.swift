@@ -49,6 +49,7 @@ let package = Package(
 
         // Tests. TestSupport finds the private servers that Deploy/servers.sh started.
         .target(name: "TestSupport", dependencies: ["Postgres", "AMQP"], path: "Tests/TestSupport", swiftSettings: settings),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], swiftSettings: settings),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"], swiftSettings: settings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
