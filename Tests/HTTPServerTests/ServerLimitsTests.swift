@@ -155,8 +155,9 @@ import Testing
             other.send("GET /items/\(index) HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(try other.readResponse().text == "item \(index)")
         }
-        // The listener's threads are fixed: no thread per connection.
-        #expect(processThreadCount() - threadsBefore < 10)
+        // The listener's threads are fixed: no thread per connection (the margin covers servers
+        // that tests running in parallel start meanwhile).
+        #expect(processThreadCount() - threadsBefore < 100)
         idle[999].send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try idle[999].readResponse().status == 200)
     }

@@ -1,0 +1,169 @@
+import AMQP
+import Crypto
+import Foundation
+import HTTPServer
+import Observability
+import Postgres
+
+/// The daemon: the HTTP listener, the ingest consumers and the periodic work, started in order
+/// and stopped in reverse on SIGTERM/SIGINT.
+public final class Application: Sendable {
+    public let configuration: Configuration
+    public let logger: Logger
+    public let metrics = MetricsRegistry()
+    let pool: PostgresPool
+    let keyring: Keyring
+    let ingest: IngestService
+    let server: HTTPServer
+
+    public init(configuration: Configuration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let amqpURL = try AMQPURL(configuration.amqpURL)
+        pool = PostgresPool(url: configuration.databaseURL, size: max(configuration.integer("databasePoolSize"), 1))
+        keyring = try Keyring(environmentValue: configuration.secretKey)
+
+        var ingestOptions = IngestOptions()
+        ingestOptions.prefetch = UInt16(clamping: max(configuration.integer("ingestPrefetch"), 1))
+        ingestOptions.consumersPerQueue = max(configuration.integer("ingestConsumersPerQueue"), 1)
+        ingestOptions.exchange = configuration.exchange
+        // Statically configured organisations have no `enable` step to declare their queues.
+        ingestOptions.declareQueues = !configuration.staticOrganizations.isEmpty
+        ingestOptions.validation.maximumFutureSkewSeconds = Int64(configuration.integer("maxFutureSeconds"))
+        let retention = TelemetryRetention(rawDays: configuration.integer("rawRetentionDays"),
+                                           aggregateDays: configuration.integer("aggregateRetentionDays"))
+        let ingestLog = IngestLog { [logger] level, message, metadata in
+            logger.log(Logger.Level(rawValue: level.rawValue) ?? .info, message, metadata)
+        }
+        ingest = try IngestService(amqpURL: configuration.amqpURL, databaseURL: configuration.databaseURL,
+                                   organizations: [], options: ingestOptions, retention: retention, log: ingestLog)
+
+        let authenticator = Authenticator(pool: pool)
+        var router = Router()
+        Self.registerMetrics(metrics, ingest: ingest)
+        OperationalAPI(pool: pool, amqpURL: amqpURL, metrics: metrics).register(on: &router)
+        let telemetry = TelemetryAPI(pool: pool, maximumBuckets: configuration.integer("maxBucketsPerResponse"))
+        router.group("/api/v1/trading", renderer: TradingErrorRenderer(),
+                     middleware: [AuthenticationMiddleware(scope: .trading, authenticator: authenticator)]) { group in
+            telemetry.register(on: &group, prefix: "", organizationID: { try $0.principal().organizationID })
+        }
+
+        guard let address = Configuration.parseAddress(configuration.httpAddress) else {
+            throw ConfigurationError(problems: [.init(source: "httpAddress", key: "httpAddress", reason: "unparsable")])
+        }
+        var limits = ServerLimits()
+        limits.maxConnections = configuration.integer("httpMaxConnections")
+        limits.maxBodyBytes = configuration.integer("httpMaxBodyBytes")
+        limits.headerReadTimeout = .seconds(configuration.integer("httpHeaderTimeoutSeconds"))
+        limits.idleTimeout = .seconds(configuration.integer("httpIdleTimeoutSeconds"))
+        limits.handlerTimeBudget = .seconds(configuration.integer("httpHandlerTimeoutSeconds"))
+        let serverConfiguration = HTTPServerConfiguration(host: address.host, port: address.port,
+                                                          workerCount: configuration.integer("httpWorkers"), limits: limits)
+        server = HTTPServer(configuration: serverConfiguration, router: router,
+                            hooks: Self.accessHooks(logger: logger, metrics: metrics))
+    }
+
+    /// Starts everything, notifies systemd, waits for SIGTERM/SIGINT, stops within the grace.
+    /// The caller must have called `SignalWaiter.blockTerminationSignals()` first.
+    public func run(notifier: SystemdNotifier = SystemdNotifier()) throws {
+        let organizations = try consumedOrganizations()
+        for organization in organizations { ingest.addOrganization(organization) }
+        ingest.start()
+        let port = try server.start()
+        logger.info("tradingd ready", [
+            "http.address": "\(Configuration.parseAddress(configuration.httpAddress)?.host ?? ""):\(port)",
+            "ingest.organizations": organizations.map(\.queuePrefix).joined(separator: ","),
+        ])
+        notifier.ready()
+        let watchdog = notifier.watchdogInterval.map { startWatchdog(notifier, every: $0) }
+
+        let received = SignalWaiter.waitForTermination()
+        let grace = Duration.seconds(max(configuration.integer("shutdownGraceSeconds"), 1))
+        logger.info("stopping", ["signal": received == SIGTERM ? "SIGTERM" : "SIGINT", "grace.seconds": "\(grace.components.seconds)"])
+        notifier.stopping()
+        watchdog?.cancel()
+        // Reverse order: no new requests, then consumers finish, commit and ack their batch.
+        server.stop(grace: grace / 2)
+        let drained = ingest.stop(grace: grace / 2)
+        pool.close()
+        logger.info("stopped", ["ingest.drained": "\(drained)"])
+    }
+
+    /// Organisations whose queues are consumed: the configured static list (their queues are
+    /// declared here, named by slug), plus every organisation whose trading is enabled.
+    func consumedOrganizations() throws -> [IngestService.Organization] {
+        try pool.withConnection { connection in
+            var result: [IngestService.Organization] = []
+            for slug in configuration.staticOrganizations {
+                let id = try TokenStore().organizationID(slug: slug, on: connection)
+                result.append(.init(id: id, queuePrefix: slug))
+            }
+            let hasTradingConfigs = try connection.query("SELECT to_regclass('trading_configs') IS NOT NULL").first?.bool(0) ?? false
+            if hasTradingConfigs {
+                for row in try connection.query(
+                    "SELECT organization_id, queue_prefix FROM trading_configs WHERE status = 'ENABLED'") {
+                    let organization = IngestService.Organization(id: try row.uuid(0), queuePrefix: try row.string(1))
+                    if !result.contains(where: { $0.id == organization.id }) { result.append(organization) }
+                }
+            }
+            return result
+        }
+    }
+
+    private func startWatchdog(_ notifier: SystemdNotifier, every interval: Duration) -> any DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "tradingd.watchdog"))
+        let nanoseconds = Int(interval.components.seconds) * 1_000_000_000 + Int(interval.components.attoseconds / 1_000_000_000)
+        timer.schedule(deadline: .now(), repeating: .nanoseconds(nanoseconds))
+        timer.setEventHandler { notifier.watchdog() }
+        timer.resume()
+        return timer
+    }
+
+    static func accessHooks(logger: Logger, metrics: MetricsRegistry) -> HTTPServerHooks {
+        metrics.register("tradingd_http_requests_total", kind: .counter, help: "HTTP requests by route and status.")
+        metrics.register("tradingd_http_request_duration_seconds", kind: .histogram, help: "HTTP request latency.")
+        metrics.register("tradingd_http_open_connections", kind: .gauge, help: "Open HTTP client connections.")
+        return HTTPServerHooks(
+            requestCompleted: { record in
+                let route = record.routePattern ?? "unmatched"
+                let seconds = Double(record.duration.components.seconds) + Double(record.duration.components.attoseconds) / 1e18
+                metrics.increment("tradingd_http_requests_total", labels: ["route": route, "status": String(record.status)])
+                metrics.observe("tradingd_http_request_duration_seconds", seconds, labels: ["route": route])
+                var fields = [
+                    "request.id": record.requestID, "http.method": record.method, "http.path": record.path,
+                    "http.route": route, "http.status": String(record.status),
+                    "duration.ms": String(format: "%.3f", seconds * 1000), "remote": record.remoteAddress,
+                ]
+                if let failure = record.failure { fields["failure"] = failure }
+                logger.log(record.status >= 500 ? .warning : .info, "request", fields)
+            },
+            connectionsChanged: { count in
+                metrics.set("tradingd_http_open_connections", to: Double(count))
+            })
+    }
+
+    static func registerMetrics(_ metrics: MetricsRegistry, ingest: IngestService) {
+        metrics.register("tradingd_ingest_rows_stored_total", kind: .counter, help: "Samples and readings newly stored.")
+        metrics.register("tradingd_ingest_rows_duplicate_total", kind: .counter, help: "Samples and readings already stored (redelivered).")
+        metrics.register("tradingd_ingest_dead_lettered_total", kind: .counter, help: "Elements dead-lettered, by reason.")
+        metrics.register("tradingd_ingest_batches_total", kind: .counter, help: "Batches committed.")
+        metrics.register("tradingd_ingest_retries_total", kind: .counter, help: "Backoffs after database or broker failures.")
+        metrics.addCollector { registry in
+            let snapshot = ingest.metrics.snapshot()
+            for (kind, count) in snapshot.stored {
+                registry.set("tradingd_ingest_rows_stored_total", to: Double(count), labels: ["queue": kind.rawValue])
+            }
+            for (kind, count) in snapshot.duplicates {
+                registry.set("tradingd_ingest_rows_duplicate_total", to: Double(count), labels: ["queue": kind.rawValue])
+            }
+            for (kind, reasons) in snapshot.deadLettered {
+                for (reason, count) in reasons {
+                    registry.set("tradingd_ingest_dead_lettered_total", to: Double(count),
+                                 labels: ["queue": kind.rawValue, "reason": "\(reason)"])
+                }
+            }
+            registry.set("tradingd_ingest_batches_total", to: Double(snapshot.batches))
+            registry.set("tradingd_ingest_retries_total", to: Double(snapshot.retries))
+        }
+    }
+}
