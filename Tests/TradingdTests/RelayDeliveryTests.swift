@@ -11,7 +11,7 @@ struct RelayDeliveryTests {
     @Test func relaysEachCommandOnceUnderRedelivery() throws {
         let f = try RelayTestFixture.make()
         defer { f.deleteQueues() }
-        let esm = RelayTestESM(acksQueue: f.queues.acks)
+        let esm = try RelayTestESM(prefix: f.prefix, publishAcks: false)
         let ids = (0..<20).map { "once-\($0)" }
         // Every command twice, before and after the service starts.
         try f.publishCommands(ids.map { f.command($0) })
@@ -31,7 +31,7 @@ struct RelayDeliveryTests {
     @Test func aCommandRecordedBeforeACrashIsRelayedOnceAfterRestart() throws {
         let f = try RelayTestFixture.make()
         defer { f.deleteQueues() }
-        let esm = RelayTestESM(acksQueue: f.queues.acks)
+        let esm = try RelayTestESM(prefix: f.prefix, publishAcks: false)
         // The first daemon records and acks, then stops before any relay (no workers).
         let first = try f.service(esm, options: RelayTestFixture.options(workers: 0))
         first.start()
@@ -53,8 +53,8 @@ struct RelayDeliveryTests {
     @Test func retriesWhileTheESMIsDownThenRelays() throws {
         let f = try RelayTestFixture.make()
         defer { f.deleteQueues() }
-        let esm = RelayTestESM(acksQueue: f.queues.acks)
-        esm.set(.down)
+        let esm = try RelayTestESM(prefix: f.prefix, publishAcks: false)
+        try esm.setDown(true)
         let service = try f.service(esm)
         service.start()
         defer { service.stop(grace: .seconds(10)) }
@@ -62,7 +62,7 @@ struct RelayDeliveryTests {
         try f.waitUntil("three attempts failed") { (try f.rows()["down-1"]?.attempts ?? 0) >= 3 }
         #expect(try f.status("down-1") == "PENDING")
         #expect(esm.executions("down-1") == 0)
-        esm.set(.accept)
+        try esm.setDown(false)
         try f.waitUntil("it is relayed") { try f.status("down-1") == "RELAYED" }
         #expect(esm.executions("down-1") == 1)
         #expect(service.metrics.snapshot().relayRetries >= 3)
@@ -73,32 +73,33 @@ struct RelayDeliveryTests {
     @Test func aClientErrorFromTheESMIsTerminal() throws {
         let f = try RelayTestFixture.make()
         defer { f.deleteQueues() }
-        let esm = RelayTestESM(acksQueue: f.queues.acks)
-        esm.set(.reject(status: 422, reason: "activePowerKw exceeds the plant's inverter rating"))
+        let esm = try RelayTestESM(prefix: f.prefix, publishAcks: false)
         let service = try f.service(esm)
         service.start()
         defer { service.stop(grace: .seconds(10)) }
-        try f.publishCommands([f.command("bad-1")])
+        // The ESM does not know the plant the third one is linked to: 404.
+        try f.publishCommands([f.command("bad-1", plant: 2)])
         try f.waitUntil("it is rejected") { try f.status("bad-1") == "REJECTED" }
         let row = try #require(try f.rows()["bad-1"])
-        #expect(row.rejectionReason?.contains("422") == true)
-        #expect(row.rejectionReason?.contains("exceeds the plant's inverter rating") == true)
+        #expect(row.rejectionReason?.contains("HTTP 404") == true)
+        #expect(row.rejectionReason?.contains("is not known to the ESM") == true)
         Thread.sleep(forTimeInterval: 0.3)
-        #expect(esm.calls("bad-1") == 1)
+        #expect(try f.rows()["bad-1"]?.attempts == 1)  // one call, never retried
+        #expect(try f.rows()["bad-1"]?.status == "REJECTED")
         #expect(service.metrics.snapshot().rejectedByESM == 1)
     }
 
     @Test func expiresWhenValidUntilPassesFirst() throws {
         let f = try RelayTestFixture.make()
         defer { f.deleteQueues() }
-        let esm = RelayTestESM(acksQueue: f.queues.acks)
-        esm.set(.down)
+        let esm = try RelayTestESM(prefix: f.prefix, publishAcks: false)
+        try esm.setDown(true)
         let service = try f.service(esm)
         service.start()
         defer { service.stop(grace: .seconds(10)) }
         try f.publishCommands([f.command("soon-1", validUntil: Date().addingTimeInterval(1))])
         try f.waitUntil("it expires") { try f.status("soon-1") == "EXPIRED" }
-        esm.set(.accept)
+        try esm.setDown(false)
         Thread.sleep(forTimeInterval: 0.3)
         #expect(esm.executions("soon-1") == 0)
         #expect(try f.rows()["soon-1"]?.rejectionReason?.contains("validUntil") == true)
@@ -108,7 +109,7 @@ struct RelayDeliveryTests {
     @Test func twoReplicasRelayEachCommandOnce() throws {
         let f = try RelayTestFixture.make()
         defer { f.deleteQueues() }
-        let esm = RelayTestESM(acksQueue: f.queues.acks)
+        let esm = try RelayTestESM(prefix: f.prefix, publishAcks: false)
         var options = RelayTestFixture.options(workers: 3)
         options.relayBatch = 2
         let replicas = [try f.service(esm, options: options), try f.service(esm, options: options)]

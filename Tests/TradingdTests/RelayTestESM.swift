@@ -1,54 +1,45 @@
 import AMQP
+import ESM
+import ESMSimulator
 import Foundation
-import Synchronization
 import TestSupport
 @testable import Tradingd
 
-/// INTERIM (replaced by the ESM simulator once it lands): an ESM for relay tests.
-final class RelayTestESM: ESMClientProvider, ESMCommandSending, @unchecked Sendable {
-    enum Mode: Sendable { case accept, down, reject(status: Int, reason: String) }
+/// The ESM of relay tests: the in-process ESM simulator (a real HTTP server), reached through
+/// the real `ESMClient`. The simulator counts, per idempotency key, how often the command was
+/// received and executed, and publishes ACCEPTED then EXECUTED acks to `P.command-acks`.
+final class RelayTestESM: ESMClientProvider, Sendable {
+    let simulator: ESMSimulator
+    let client: ESMClient
 
-    private struct State {
-        var mode = Mode.accept
-        var calls: [String: Int] = [:]
-        var executed: [String: Int] = [:]
-        var ackBeforeResponse: String?
+    /// - Parameter publishAcks: false keeps the simulator's acks off the broker (tests that
+    ///   publish their own, or want none).
+    init(prefix: String, publishAcks: Bool = true) throws {
+        var options = ESMSimulatorOptions()
+        options.amqpURL = publishAcks ? try TestServers.amqpURL : nil
+        options.queuePrefix = prefix
+        options.plantCount = 3
+        simulator = try ESMSimulator(options: options)
+        let port = try simulator.start()
+        // One attempt per relay round: the relay's own backoff does the retrying.
+        let configuration = ESMClientConfiguration(
+            baseURL: simulator.baseURL, clientID: options.clientID, clientSecret: options.clientSecret,
+            connectTimeout: .seconds(1), requestTimeout: .seconds(5), maxAttempts: 1)
+        client = try ESMClient(configuration: configuration,
+                               urlGuard: OutboundURLGuard(allowList: [try AllowedEndpoint(host: "127.0.0.1", port: port)]))
     }
 
-    private let state = Mutex(State())
-    let acksQueue: String
+    deinit { simulator.stop() }
 
-    init(acksQueue: String) { self.acksQueue = acksQueue }
+    func client(for organizationID: UUID) throws -> any ESMCommandSending { client }
 
-    func client(for organizationID: UUID) throws -> any ESMCommandSending { self }
+    /// The ESM's plant ids, as linked to the fixture's plants.
+    static func plantID(_ index: Int) -> String { ESMSimulator.plantID(number: index + 1) }
 
-    func set(_ mode: Mode) { state.withLock { $0.mode = mode } }
-    /// Publish an ack with this status to `acksQueue` before answering 202.
-    func ackBeforeResponse(_ status: String?) { state.withLock { $0.ackBeforeResponse = status } }
-    func calls(_ messageID: String) -> Int { state.withLock { $0.calls[messageID] ?? 0 } }
-    func executions(_ messageID: String) -> Int { state.withLock { $0.executed[messageID] ?? 0 } }
-    var allCalls: [String: Int] { state.withLock { $0.calls } }
+    func setDown(_ down: Bool) throws { try simulator.setDown(down) }
 
-    func sendCommand(_ request: ESMCommandRequest) -> ESMCommandOutcome {
-        let (mode, ack, first) = state.withLock { s in
-            s.calls[request.messageID, default: 0] += 1
-            return (s.mode, s.ackBeforeResponse, s.executed[request.messageID] == nil)
-        }
-        switch mode {
-        case .down: return .unavailable(reason: "ESM_UNREACHABLE: connection refused")
-        case .reject(let status, let reason): return .rejected(status: status, reason: reason)
-        case .accept:
-            state.withLock { $0.executed[request.messageID, default: 0] = 1 }
-            if first, let ack {
-                let body = #"{"correlationId":"\#(request.correlationID)","status":"\#(ack)","executedAt":"2026-01-01T00:00:00Z"}"#
-                if let connection = try? TestQueues.connect(name: "test-esm-acks"), let channel = try? connection.openChannel() {
-                    try? channel.enableConfirms()
-                    _ = try? channel.publish(exchange: "", routingKey: acksQueue, body: Array(body.utf8), properties: .json())
-                    try? channel.waitForConfirms()
-                    connection.close()
-                }
-            }
-            return .accepted
-        }
-    }
+    /// How often the ESM received the command with this idempotency key.
+    func calls(_ messageID: String) -> Int { simulator.commands[messageID]?.received ?? 0 }
+    func executions(_ messageID: String) -> Int { simulator.commands[messageID]?.executed ?? 0 }
+    var allCalls: [String: Int] { simulator.commands.mapValues(\.received) }
 }
