@@ -1,0 +1,30 @@
+import AMQP
+import Foundation
+
+/// What the trading configuration needs from the daemon's configuration.
+public struct TradingSettings: Sendable {
+    /// The daemon's own broker connection (`TRADINGD_AMQP_URL`): topology is declared through it;
+    /// its host, port and vhost (never its credentials) are what partners are told.
+    public var amqpURL: AMQPURL
+    /// `http://user:password@host:port` of the RabbitMQ management API
+    /// (`TRADINGD_AMQP_MANAGEMENT_URL`), through which partner users are managed.
+    public var managementURL: String
+    /// The shared topic exchange partners publish to (default `trading`).
+    public var exchange: String
+    /// The dead-letter exchange of the inbound queues (default `trading.dlx`).
+    public var deadLetterExchange: String
+    /// Host and port partners connect to when they differ from `amqpURL`'s (a public name in
+    /// front of a loopback-bound broker, a TLS port...).
+    public var partnerHost: String?
+    public var partnerPort: Int?
+
+    public init(amqpURL: AMQPURL, managementURL: String, exchange: String = "trading", deadLetterExchange: String = "trading.dlx",
+                partnerHost: String? = nil, partnerPort: Int? = nil) {
+        self.amqpURL = amqpURL
+        self.managementURL = managementURL
+        self.exchange = exchange
+        self.deadLetterExchange = deadLetterExchange
+        self.partnerHost = partnerHost
+        self.partnerPort = partnerPort
+    }
+}
