@@ -190,6 +190,8 @@ management.tcp.ip = 127.0.0.1
 management.tcp.port = $MGMT_PORT
 log.console = false
 log.file.level = warning
+# Connections and queues show in the management API within a second (tests wait on it).
+collect_statistics_interval = 1000
 loopback_users = none
 EOF
         if rmq_running; then
