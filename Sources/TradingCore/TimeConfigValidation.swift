@@ -126,4 +126,8 @@ public enum TimeConfigValidation {
 /// Every violation of a schedule, in block order.
 public struct TimeConfigErrors: Error, Sendable, Hashable {
     public var violations: [TimeConfigViolation]
+
+    public init(violations: [TimeConfigViolation]) {
+        self.violations = violations
+    }
 }
