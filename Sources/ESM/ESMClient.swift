@@ -94,6 +94,9 @@ public final class ESMClient: Sendable, CustomStringConvertible {
         guard (try? JSONSerialization.jsonObject(with: Data(command.payloadJSON), options: [.fragmentsAllowed])) != nil else {
             throw ESMError(.invalidConfiguration, message: "the command payload is not valid JSON")
         }
+        guard !command.messageId.isEmpty, command.messageId.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7f }) else {
+            throw ESMError(.invalidConfiguration, message: "the command's messageId is empty or has control characters; it cannot be an Idempotency-Key")
+        }
         var body = Array("{\"messageId\":".utf8) + Self.jsonString(command.messageId)
         body += Array(",\"correlationId\":".utf8) + Self.jsonString(command.correlationId)
         body += Array(",\"commandType\":".utf8) + Self.jsonString(command.commandType)
@@ -169,10 +172,12 @@ public final class ESMClient: Sendable, CustomStringConvertible {
             case .unreachable: .unreachable
             case .timeout: .timeout
             case .invalidResponse: .invalidResponse
+            case .invalidRequest: .invalidConfiguration
             }
             let text = scrub(error.message, secrets: secrets)
             let message: String = switch kind {
             case .forbiddenAddress: "the ESM address is refused for \(method) \(path): \(text)"
+            case .invalidConfiguration: "\(method) \(path) cannot be sent: \(text)"
             case .timeout: "the ESM did not answer \(method) \(path) in time: \(text)"
             case .unreachable: "the ESM at \(baseURL.authority) is unreachable for \(method) \(path): \(text)"
             default: "the ESM's answer to \(method) \(path) is unusable: \(text)"

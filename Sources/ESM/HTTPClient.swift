@@ -45,6 +45,8 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
         case timeout
         /// The connection broke or the answer was not valid HTTP/1.x.
         case invalidResponse
+        /// The request itself cannot be sent (control characters in a header, unknown scheme).
+        case invalidRequest
     }
 
     public let kind: Kind
@@ -101,7 +103,7 @@ public final class OutboundHTTPClient: Sendable {
         let fields = [request.method, request.path] + request.headers.flatMap { [$0.name, $0.value] }
         guard fields.allSatisfy({ $0.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7f } }),
               !request.method.contains(" "), !request.path.contains(" ") else {
-            throw HTTPClientError(kind: .forbidden, message: "the request has control characters or spaces where none may be",
+            throw HTTPClientError(kind: .invalidRequest, message: "the request has control characters or spaces where none may be",
                                   mayHaveBeenSent: false)
         }
         let addresses: [IPAddress]
@@ -119,7 +121,7 @@ public final class OutboundHTTPClient: Sendable {
         case "https":
             return try https.send(request, timeouts: timeouts)
         default:
-            throw HTTPClientError(kind: .forbidden, message: "scheme '\(request.scheme)' is not supported", mayHaveBeenSent: false)
+            throw HTTPClientError(kind: .invalidRequest, message: "scheme '\(request.scheme)' is not supported", mayHaveBeenSent: false)
         }
     }
 

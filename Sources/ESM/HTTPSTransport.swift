@@ -31,7 +31,7 @@ final class HTTPSTransport: Sendable {
 
     func send(_ request: HTTPClientRequest, timeouts: OutboundHTTPClient.Timeouts) throws(HTTPClientError) -> HTTPClientResponse {
         guard let url = URL(string: "https://\(request.authority)\(request.path)") else {
-            throw HTTPClientError(kind: .forbidden, message: "the URL could not be formed", mayHaveBeenSent: false)
+            throw HTTPClientError(kind: .invalidRequest, message: "the URL could not be formed", mayHaveBeenSent: false)
         }
         let seconds = Double(timeouts.request.components.seconds) + Double(timeouts.request.components.attoseconds) / 1e18
         var urlRequest = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: seconds)
