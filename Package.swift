@@ -48,6 +48,8 @@ let package = Package(
         .executableTarget(name: "ingest-bench", dependencies: ["Tradingd", "AMQP", "TradingCore"], path: "bench/ingest/IngestBench",
                           swiftSettings: settings),
         .executableTarget(name: "httpserver-bench", dependencies: ["HTTPServer"], swiftSettings: settings),
+        .executableTarget(name: "relay-bench", dependencies: ["Tradingd", "AMQP", "TradingCore", "ESM", "ESMSimulator", "Postgres"],
+                          path: "bench/relay/RelayBench", swiftSettings: settings),
 
         // Tests. TestSupport finds the private servers that Deploy/servers.sh started.
         .target(name: "TestSupport", dependencies: ["Postgres", "AMQP"], path: "Tests/TestSupport", swiftSettings: settings),

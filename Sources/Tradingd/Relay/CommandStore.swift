@@ -103,11 +103,11 @@ enum CommandStore {
         let rows = try connection.query("""
             SELECT c.id, c.organization_id, coalesce(c.site_id, p.esm_plant_id, p.id::text) AS esm_plant_id, c.message_id,
                    c.correlation_id, c.command_type, c.payload::text AS payload, c.valid_until, c.attempts,
-                   coalesce(c.valid_until <= clock_timestamp(), false) AS expired,
-                   (c.valid_until IS NULL AND c.created_at < clock_timestamp() - make_interval(secs => $3)) AS overdue
+                   coalesce(c.valid_until <= now(), false) AS expired,
+                   (c.valid_until IS NULL AND c.created_at < now() - make_interval(secs => $3)) AS overdue
             FROM command_log AS c JOIN plants AS p ON p.id = c.plant_id
             WHERE c.status = 'PENDING' AND c.organization_id = ANY($1::uuid[])
-              AND (c.next_attempt_at <= clock_timestamp() OR c.valid_until <= clock_timestamp())
+              AND (c.next_attempt_at <= now() OR c.valid_until <= now())
             ORDER BY c.next_attempt_at
             LIMIT $2
             FOR UPDATE OF c SKIP LOCKED
@@ -194,7 +194,7 @@ enum CommandStore {
             UPDATE command_log SET ack_status = 'TIMEOUT'
             WHERE id IN (SELECT id FROM command_log
                          WHERE status = 'RELAYED' AND ack_status IS NULL AND organization_id = ANY($1::uuid[])
-                           AND relayed_at < clock_timestamp() - make_interval(secs => $2)
+                           AND relayed_at < now() - make_interval(secs => $2)
                          ORDER BY relayed_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
             """, [.uuidArray(organizationIDs), .double(timeout.seconds)])
     }

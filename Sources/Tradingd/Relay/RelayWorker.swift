@@ -117,12 +117,13 @@ final class RelayWorker: @unchecked Sendable {
             return try due.map { try relay($0, unavailable: &unavailable, on: connection) }
         }
         guard !results.isEmpty else { return 0 }
+        var latencies: [Double] = []
         metrics.update { m in
             for result in results {
                 switch result {
                 case .relayed(let latency):
                     m.relayed += 1
-                    m.relayLatency.record(latency)
+                    latencies.append(latency)
                 case .rejectedByESM:
                     m.rejected += 1
                     m.rejectedByESM += 1
@@ -132,6 +133,7 @@ final class RelayWorker: @unchecked Sendable {
                 }
             }
         }
+        metrics.observeRelayLatency(latencies)
         if results.contains(where: { if case .retry = $0 { false } else { true } }) { eventWakeup.signal() }
         return results.count
     }
