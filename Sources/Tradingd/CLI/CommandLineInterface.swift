@@ -118,10 +118,6 @@ public struct CommandLineInterface {
                                                    required: ["databaseURL", "amqpURL", "secretKey"])
         var logger = Logger(level: configuration.logLevel)
         logger.metadata["service"] = "tradingd"
-        if !configuration.esmPrivateAllow.isEmpty {
-            logger.warning("TRADINGD_ESM_PRIVATE_ALLOW is set: these private ESM addresses are allowed (development only)",
-                           ["esm.private_allow": configuration.esmPrivateAllow])
-        }
         let application = try Application(configuration: configuration, logger: logger)
         try application.run()
         return 0
