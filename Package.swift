@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: settings),
         .target(name: "HTTPServer", dependencies: ["CLinuxEvents"], swiftSettings: settings),
         .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability"], swiftSettings: settings),
+        // The ESM simulator as a library, so that tests can run it in-process.
+        .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),
         .target(
             name: "Tradingd",
             dependencies: ["TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM"],
@@ -39,23 +41,26 @@ let package = Package(
 
         // Executables.
         .executableTarget(name: "tradingd", dependencies: ["Tradingd"], swiftSettings: settings),
-        .executableTarget(name: "esm-sim", dependencies: ["ESM", "HTTPServer", "AMQP", "TradingCore", "Observability"], swiftSettings: settings),
+        .executableTarget(name: "esm-sim", dependencies: ["ESMSimulator", "Observability"], swiftSettings: settings),
         .executableTarget(name: "telemetry-gen", dependencies: ["AMQP", "TradingCore"], swiftSettings: settings),
         // Benchmarks (not tests): swift run -c release amqp-bench
         .executableTarget(name: "amqp-bench", dependencies: ["AMQP"], path: "bench/amqp", swiftSettings: settings),
         .executableTarget(name: "ingest-bench", dependencies: ["Tradingd", "AMQP", "TradingCore", "HTTPServer", "Postgres"], path: "bench/ingest/IngestBench",
                           swiftSettings: settings),
         .executableTarget(name: "httpserver-bench", dependencies: ["HTTPServer"], swiftSettings: settings),
+        .executableTarget(name: "relay-bench", dependencies: ["Tradingd", "AMQP", "TradingCore", "ESM", "ESMSimulator", "Postgres"],
+                          path: "bench/relay/RelayBench", swiftSettings: settings),
 
         // Tests. TestSupport finds the private servers that Deploy/servers.sh started.
         .target(name: "TestSupport", dependencies: ["Postgres", "AMQP"], path: "Tests/TestSupport", swiftSettings: settings),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], swiftSettings: settings),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"], swiftSettings: settings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
-        .testTarget(name: "ESMTests", dependencies: ["ESM", "HTTPServer", "TradingCore"], resources: [.copy("Fixtures")], swiftSettings: settings),
-        .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport", "ESM"], swiftSettings: settings),
+        .testTarget(name: "ESMTests", dependencies: ["ESM", "ESMSimulator", "HTTPServer", "TradingCore", "AMQP", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: settings),
+        .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport", "ESM", "ESMSimulator"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -125,7 +125,6 @@ public struct AMQPURL: Sendable, Equatable, CustomStringConvertible {
             default: break // other RabbitMQ keys (channel_max, auth_mechanism, …) are not needed here
             }
         }
-        if tls == nil, scheme == "amqps" { tls = TLS() }
         self.tls = tls
     }
 

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Capped exponential backoff with jitter, for reconnect loops: attempt n waits about
 /// `initial * multiplier^n`, at most `maximum`, of which the `jitter` fraction is random so
 /// that replicas dropped together do not reconnect in lockstep.
@@ -43,5 +47,39 @@ public struct Backoff: Sendable, Equatable {
     static func seconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+extension Backoff {
+    /// Runs `body` until it succeeds, sleeping with backoff after each retriable `AMQPError`.
+    /// Other errors are thrown at once; once `isStopped` returns true, the wait ends and
+    /// `.connectionClosed` (not retriable) is thrown.
+    func retrying<R>(isStopped: () -> Bool, onRetry: (_ attempt: Int, _ delay: Duration, AMQPError) -> Void,
+                     _ body: () throws -> R) throws -> R {
+        var attempt = 0
+        while true {
+            if isStopped() { throw AMQPError(.connectionClosed, detail: "stopped", isRetriable: false) }
+            do {
+                return try body()
+            } catch let error as AMQPError where error.isRetriable {
+                let wait = delay(forAttempt: attempt)
+                attempt += 1
+                onRetry(attempt, wait, error)
+                Self.sleep(for: wait, unless: isStopped)
+            }
+        }
+    }
+
+    /// Sleeps in short slices so that a stop request ends the wait promptly.
+    static func sleep(for duration: Duration, unless isStopped: () -> Bool) {
+        let deadline = ContinuousClock.now.advanced(by: duration)
+        while !isStopped() {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            if remaining <= .zero { return }
+            let slice = min(remaining, .milliseconds(100))
+            var request = timespec(tv_sec: Int(slice.components.seconds),
+                                   tv_nsec: Int(slice.components.attoseconds / 1_000_000_000))
+            _ = nanosleep(&request, nil)
+        }
     }
 }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
 
 /// A consumer that survives broker restarts and dropped connections.
@@ -133,26 +130,19 @@ public final class ReconnectingConsumer: @unchecked Sendable {
     private func currentChannel() throws -> AMQPChannel {
         if let consumerChannel, consumerChannel.isOpen { return consumerChannel }
         close()
-        var attempt = 0
-        while true {
-            if isStopped { throw AMQPError(.connectionClosed, detail: "consumer stopped", isRetriable: false) }
-            do {
-                let channel = try connectAndConsume()
-                if hasConnected { reconnectCount += 1 }
-                hasConnected = true
-                onEvent(.connected(reconnects: reconnectCount))
-                return channel
-            } catch let error as AMQPError where error.isRetriable {
-                close()
-                let delay = backoff.delay(forAttempt: attempt)
-                attempt += 1
-                onEvent(.retrying(attempt: attempt, after: delay, error: error))
-                sleep(for: delay)
-            } catch {
-                close()
-                throw error
-            }
-        }
+        let channel = try backoff.retrying(
+            isStopped: { isStopped },
+            onRetry: { attempt, delay, error in onEvent(.retrying(attempt: attempt, after: delay, error: error)) },
+            {
+                do { return try connectAndConsume() } catch {
+                    close()
+                    throw error
+                }
+            })
+        if hasConnected { reconnectCount += 1 }
+        hasConnected = true
+        onEvent(.connected(reconnects: reconnectCount))
+        return channel
     }
 
     private func connectAndConsume() throws -> AMQPChannel {
@@ -166,18 +156,5 @@ public final class ReconnectingConsumer: @unchecked Sendable {
         try channel.consume(queue: queue)
         consumerChannel = channel
         return channel
-    }
-
-    /// Sleeps in short slices so that `stop()` ends the wait promptly.
-    private func sleep(for duration: Duration) {
-        let deadline = ContinuousClock.now.advanced(by: duration)
-        while !isStopped {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            if remaining <= .zero { return }
-            let slice = min(remaining, .milliseconds(100))
-            var request = timespec(tv_sec: Int(slice.components.seconds),
-                                   tv_nsec: Int(slice.components.attoseconds / 1_000_000_000))
-            _ = nanosleep(&request, nil)
-        }
     }
 }

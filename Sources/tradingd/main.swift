@@ -1,1 +1,4 @@
-print("not yet")
+import Foundation
+import Tradingd
+
+exit(CommandLineInterface().run(Array(CommandLine.arguments.dropFirst())))

@@ -42,7 +42,7 @@ struct ManagementAPI {
 
     /// Force-closes every connection named `clientName`, waiting (the management API lists new
     /// connections a few seconds late) until at least one was found. Returns how many.
-    func closeConnections(clientName: String, within timeout: Duration = .seconds(20)) async throws -> Int {
+    func closeConnections(clientName: String, within timeout: Duration = .seconds(60)) async throws -> Int {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while ContinuousClock.now < deadline {
             let names = try await connectionNames(clientName: clientName)

@@ -153,6 +153,8 @@ import Testing
         let headers: AMQPTable = [
             "reason": "bad plant", "attempt": .int(3), "big": .long(9_000_000_000), "final": true,
             "nested": .table(["k": "v"]), "list": .array(["a", .long(2)]),
+            "ratio": 0.25, "raw": .bytes([0, 1, 255]), "when": .timestamp(Date(timeIntervalSince1970: 1_600_000_000)),
+            "nothing": .void, "empty": "",
         ]
         let stamp = Date(timeIntervalSince1970: 1_700_000_000)
         let sentProperties = AMQPProperties(

@@ -101,6 +101,43 @@ import Testing
         if let received { try consumer.ack(received) }
     }
 
+    /// A publisher whose connection is force-closed between batches reconnects and the next
+    /// batch is confirmed; every message of both batches is in the queue.
+    @Test func publisherReconnectsAfterForcedClose() async throws {
+        let queue = TestQueues.uniqueName("republish")
+        let clientName = "test-republish-\(UUID().uuidString.prefix(8))"
+        let publisher = ReconnectingPublisher(
+            url: try TestQueues.amqpURL(), options: .init(connectionName: clientName),
+            backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(200)),
+            setup: { channel in try channel.declareQueue(queue, arguments: .quorumQueue()) })
+        func batch(_ label: String) -> [AMQPOutgoingMessage] {
+            (0..<10).map { AMQPOutgoingMessage(exchange: "", routingKey: queue, body: Array("\(label)\($0)".utf8),
+                                               properties: .json(messageId: "\(label)\($0)"), mandatory: true) }
+        }
+        try publisher.publish(batch("a"))
+        var sent = batch("a")
+        #expect(try await ManagementAPI().closeConnections(clientName: clientName) == 1)
+        // The broker closes the connection asynchronously: keep publishing batches until one
+        // runs into the close, is retried on a new connection and confirmed there.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(15))
+        var round = 0
+        while publisher.reconnectCount == 0, ContinuousClock.now < deadline {
+            let next = batch("b\(round)-")
+            try publisher.publish(next)
+            sent += next
+            round += 1
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(publisher.reconnectCount == 1)
+        publisher.close()
+
+        let channel = try TestQueues.connect(name: "test-republish-reader").openChannel()
+        defer { _ = try? channel.deleteQueue(queue) }
+        var ids: Set<String> = []
+        while let delivery = try channel.get(queue: queue, autoAck: true) { ids.insert(delivery.messageId ?? "") }
+        #expect(ids == Set(sent.compactMap(\.properties.messageId)))   // none lost (duplicates allowed)
+    }
+
     @Test func nonRetriableErrorsAreThrownInsteadOfRetried() throws {
         var url = try TestQueues.amqpURL()
         url.password = "not-the-password"

@@ -21,9 +21,13 @@ final class RawClient {
     private var pending: [UInt8] = []
     private(set) var closedByPeer = false
 
-    init(port: Int, timeout: Double = 5) throws {
+    /// - Parameter receiveBuffer: a small `SO_RCVBUF` makes the server see a slow reader sooner.
+    init(port: Int, timeout: Double = 5, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RawClientError(description: "socket: \(errno)") }
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
@@ -51,6 +55,12 @@ final class RawClient {
     /// Sends everything (false when the server has gone).
     @discardableResult
     func send(_ bytes: [UInt8]) -> Bool {
+        Self.send(bytes, on: fd)
+    }
+
+    /// Sends everything on `fd` (usable from another thread than the reader's).
+    @discardableResult
+    static func send(_ bytes: [UInt8], on fd: Int32) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes {

@@ -155,8 +155,9 @@ import Testing
             other.send("GET /items/\(index) HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(try other.readResponse().text == "item \(index)")
         }
-        // The listener's threads are fixed: no thread per connection.
-        #expect(processThreadCount() - threadsBefore < 10)
+        // The listener's threads are fixed: no thread per connection (the margin covers servers
+        // that tests running in parallel start meanwhile).
+        #expect(processThreadCount() - threadsBefore < 100)
         idle[999].send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try idle[999].readResponse().status == 200)
     }
@@ -225,9 +226,10 @@ import Testing
         router.get("/healthz", execution: .eventLoop) { _ in .text("ok") }
         let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0, eventLoopCount: 1, workerCount: 1),
                                 router: router)
+        // Started here rather than inside the task: with every cooperative thread busy in
+        // parallel blocking tests, the task might not run before a deadline.
+        let port = try server.start()
         let task = Task { try await server.run(grace: .seconds(1)) }
-        #expect(TestServer.eventually { server.port != nil })
-        let port = try #require(server.port)
         #expect(try RawClient.get("/healthz", port: port).status == 200)
         task.cancel()
         try await task.value

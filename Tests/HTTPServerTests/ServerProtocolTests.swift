@@ -50,6 +50,26 @@ import Testing
         #expect(try client.readResponse().text == "slept 1")
     }
 
+    @Test func aPipeliningClientThatReadsLateGetsEveryResponse() throws {
+        var limits = ServerLimits()
+        limits.maxPendingOutputBytes = 2048
+        let fixture = try TestServer(limits: limits)
+        defer { fixture.stop() }
+        let client = try RawClient(port: fixture.port, receiveBuffer: 4096)
+        let count = 5000
+        // /healthz runs on the event loop, so responses pile up as fast as requests are parsed.
+        let requests = (0..<count).map { "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Request-Id: n\($0)\r\n\r\n" }.joined()
+        // Sent from another thread: the server stops reading while its responses pile up unread.
+        let fd = client.fd
+        let sender = Thread { RawClient.send(Array(requests.utf8), on: fd) }
+        sender.start()
+        usleep(500_000)
+        for index in 0..<count {
+            #expect(try client.readResponse().headers["X-Request-Id"] == "n\(index)")
+        }
+        #expect(fixture.servesOthers())
+    }
+
     @Test func http10ClosesUnlessKeepAlive() throws {
         let fixture = try TestServer()
         defer { fixture.stop() }

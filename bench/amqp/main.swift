@@ -25,7 +25,6 @@ func run(kind: String, arguments: AMQPTable, count: Int, url: AMQPURL) throws {
     let publisherConnection = try AMQPConnection(url: url, options: .init(connectionName: "amqp-bench-publisher"))
     let publisher = try publisherConnection.openChannel()
     try publisher.declareQueue(queue, arguments: arguments)
-    defer { _ = try? publisher.deleteQueue(queue) }
     try publisher.enableConfirms()
     let body = [UInt8](repeating: UInt8(ascii: "x"), count: 64)
     let properties = AMQPProperties(deliveryMode: .persistent)
@@ -53,6 +52,7 @@ func run(kind: String, arguments: AMQPTable, count: Int, url: AMQPURL) throws {
         if received % 500 != 0 { try consumer.ack(lastTag, multiple: true) }
     }
     print("\(kind) consume, prefetch 1000, ack multiple/500: \(rate(received, consumeTime))")
+    try publisher.deleteQueue(queue)
     consumerConnection.close()
     publisherConnection.close()
 }

@@ -10,8 +10,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 server_port=${HTTP_BENCH_PORT:-18089}
 nginx_port=${HTTP_BENCH_NGINX_PORT:-18090}
-server_pid="" nginx_pid=""
+server_pid="" nginx_pid="" idle_pid=""
 cleanup() {
+    [ -n "$idle_pid" ] && kill "$idle_pid" 2>/dev/null || true
     [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
     [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
     wait 2>/dev/null || true
@@ -84,6 +85,13 @@ done
 for connections in 1 64 256; do
     echo "| tradingd listener \`GET /api/v1/plants/{id}/telemetry\` (JSON, worker pool) | $connections | $(measure "http://127.0.0.1:$server_port/api/v1/plants/p1/telemetry" "$connections") |"
 done
+# The same load while 1,000 other keep-alive connections sit idle on the listener.
+python3 "$root/bench/http/idle_connections.py" "$server_port" 1000 > "$work/idle.out" &
+idle_pid=$!
+for _ in $(seq 300); do grep -q ready "$work/idle.out" 2>/dev/null && break; sleep 0.1; done
+echo "| tradingd listener \`GET /healthz\`, 1,000 idle keep-alive connections open | 64 | $(measure "http://127.0.0.1:$server_port/healthz" 64) |"
+kill "$idle_pid" 2>/dev/null || true
+idle_pid=""
 for connections in 1 64 256; do
     echo "| nginx \`return 200 \"ok\"\` (limit of this machine) | $connections | $(measure "http://127.0.0.1:$nginx_port/" "$connections") |"
 done

@@ -50,6 +50,8 @@ final class Connection {
 
     var wantsWrite = false
     var readPaused = false
+    /// Reading stopped because responses pile up unread (a pipelining client not reading).
+    var pausedForOutput = false
     /// The client shut its side; the response still goes out, then the connection closes.
     var peerClosed = false
     var discardedBytes = 0
@@ -65,6 +67,8 @@ final class Connection {
     }
 
     var hasPendingOutput: Bool { outputOffset < output.count }
+
+    var pendingOutputBytes: Int { output.count - outputOffset }
 
     var interest: UInt32 {
         (readPaused ? 0 : Epoll.readable) | (wantsWrite ? Epoll.writable : 0)

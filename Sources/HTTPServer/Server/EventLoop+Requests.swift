@@ -4,6 +4,15 @@ extension EventLoop {
     /// Parses what is buffered and handles requests one at a time, so responses leave in order.
     func processInput(_ connection: Connection, now: UInt64) {
         while case .reading = connection.phase {
+            if connection.pendingOutputBytes > core.limits.maxPendingOutputBytes {
+                // The client is not reading its responses: stop taking requests until it does.
+                if !connection.readPaused {
+                    connection.readPaused = true
+                    connection.pausedForOutput = true
+                    epoll.modify(connection.fd, events: connection.interest)
+                }
+                return
+            }
             switch connection.parser.feed(EmptyCollection<UInt8>()) {
             case .needMore:
                 if connection.parser.isIdle {

@@ -265,6 +265,14 @@ final class EventLoop: @unchecked Sendable {
             connection.wantsWrite = false
             epoll.modify(connection.fd, events: connection.interest)
         }
+        if connection.pausedForOutput, case .reading = connection.phase {
+            connection.pausedForOutput = false
+            connection.readPaused = false
+            epoll.modify(connection.fd, events: connection.interest)
+            processInput(connection, now: now)
+            if connection.hasPendingOutput { flush(connection, now: now) }
+            return
+        }
         if case .closing = connection.phase {
             if connection.readPaused {
                 close(connection)

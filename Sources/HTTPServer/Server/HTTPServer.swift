@@ -20,9 +20,11 @@ public final class HTTPServer: Sendable {
         core = ServerCore(configuration: configuration, router: router, hooks: hooks)
     }
 
-    /// Binds the address and starts the loops. Returns the bound port (useful with port 0).
+    /// Binds the address and starts the loops. Returns the bound port (useful with port 0); a
+    /// second call while running only returns it.
     @discardableResult
     public func start() throws(HTTPServerError) -> Int {
+        if let port { return port }
         let configuration = core.configuration
         let listener = try Socket.listen(host: configuration.host, port: configuration.port)
         var loops: [EventLoop] = []

@@ -20,6 +20,9 @@ public struct ServerLimits: Sendable, Equatable {
     public var handlerTimeBudget: Duration = .seconds(30)
     /// A client that does not read its response for this long is dropped.
     public var writeTimeout: Duration = .seconds(30)
+    /// Unwritten response bytes of one connection beyond which its further (pipelined) requests
+    /// wait, and reading from it stops, until the client reads.
+    public var maxPendingOutputBytes = 256 * 1024
     /// Requests waiting for a worker; beyond, new ones get 503 at once.
     public var maxQueuedRequests = 1024
     /// After an error response, how long to drain what the client still sends before closing, so

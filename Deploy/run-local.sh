@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The local run: private PostgreSQL and RabbitMQ, migrations, a demo organisation with an admin
+# token, the ESM simulator, trading enabled against it with its plants synced, live synthetic
+# telemetry, and tradingd itself. Ctrl-C stops what this script started (the servers keep
+# running; `Deploy/servers.sh stop` ends them). Writes .local/env for scripts and people.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(pwd)
+LOCAL="$ROOT/.local"
+[ -d /opt/swift/usr/bin ] && PATH="/opt/swift/usr/bin:$PATH"
+
+HTTP_ADDRESS=${TRADINGD_HTTP_ADDRESS:-127.0.0.1:8080}
+ESM_PORT=${TRADINGD_ESM_SIM_PORT:-18090}
+ORG=${TRADINGD_ORG:-demo}
+CONFIGURATION=${TRADINGD_BUILD_CONFIGURATION:-debug}
+
+say() { printf '[local] %s\n' "$*" >&2; }
+
+bash Deploy/servers.sh start
+set -a
+# shellcheck disable=SC1091
+. "$LOCAL/servers.env"
+set +a
+
+say "building ($CONFIGURATION; log: .local/logs/build-local.log)"
+mkdir -p "$LOCAL/logs"
+swift build -c "$CONFIGURATION" > "$LOCAL/logs/build-local.log" 2>&1 || { tail -30 "$LOCAL/logs/build-local.log" >&2; exit 1; }
+BIN=$(swift build -c "$CONFIGURATION" --show-bin-path)
+
+# A key for secrets at rest, made once per checkout.
+[ -f "$LOCAL/secret.key" ] || (umask 077; openssl rand -base64 32 > "$LOCAL/secret.key")
+
+export TRADINGD_DATABASE_URL="$TRADINGD_LOCAL_DATABASE_URL"
+export TRADINGD_AMQP_URL="$TRADINGD_LOCAL_AMQP_URL"
+export TRADINGD_AMQP_MANAGEMENT_URL="$TRADINGD_LOCAL_AMQP_MANAGEMENT_URL"
+export TRADINGD_SECRET_KEY; TRADINGD_SECRET_KEY=$(cat "$LOCAL/secret.key")
+export TRADINGD_HTTP_ADDRESS="$HTTP_ADDRESS"
+export TRADINGD_MIGRATIONS_DIRECTORY="$ROOT/Migrations"
+export TRADINGD_EXCHANGE=${TRADINGD_EXCHANGE:-trading}
+# Only the local simulator is exempt from the private-address rule.
+export TRADINGD_ESM_PRIVATE_ALLOW="127.0.0.1:$ESM_PORT"
+export TRADINGD_ESM_SYNC_INTERVAL_SECONDS=60
+
+"$BIN/tradingd" migrate
+if ! "$BIN/tradingd" token list --org "$ORG" >/dev/null 2>&1; then
+    "$BIN/tradingd" org create --slug "$ORG" --name "Demo Energy" >/dev/null
+fi
+TOKEN=$("$BIN/tradingd" token create --org "$ORG" --role admin | tail -1)
+
+PIDS=()
+cleanup() {
+    say "stopping"
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+"$BIN/esm-sim" --port "$ESM_PORT" --amqp-url "$TRADINGD_AMQP_URL" --exchange "$TRADINGD_EXCHANGE" \
+    --queue-prefix "$ORG" --client-id demo-client --client-secret demo-secret \
+    > "$LOCAL/logs/esm-sim.log" 2>&1 &
+PIDS+=($!)
+
+"$BIN/tradingd" serve > >(tee "$LOCAL/logs/tradingd.log") 2>&1 &
+PIDS+=($!)
+
+URL="http://$HTTP_ADDRESS"
+for _ in $(seq 1 60); do curl -fs "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fs "$URL/healthz" >/dev/null || { say "tradingd did not start; see .local/logs/tradingd.log"; exit 1; }
+
+api() {
+    local method=$1 path=$2 body=${3:-}
+    curl -fsS -X "$method" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+        ${body:+-d "$body"} "$URL/api/v1/trading$path"
+}
+
+say "enabling trading for '$ORG' against the ESM simulator"
+api POST /config "{\"esmApiUrl\":\"http://127.0.0.1:$ESM_PORT\",\"esmClientId\":\"demo-client\",\"esmClientSecret\":\"demo-secret\",\"queuePrefix\":\"$ORG\"}" >/dev/null
+api POST /config/enable >/dev/null
+api POST /plants/sync >/dev/null
+PLANTS=$(api GET '/plants?limit=100' | python3 -c 'import json,sys; print(",".join(p["id"] for p in json.load(sys.stdin)["data"]))')
+[ -n "$PLANTS" ] || { say "no plants were synced from the simulator"; exit 1; }
+DEMO_PLANT=${PLANTS%%,*}
+
+"$BIN/telemetry-gen" --amqp-url "$TRADINGD_AMQP_URL" --exchange "$TRADINGD_EXCHANGE" --prefix "$ORG" \
+    --plants "$PLANTS" --quiet > "$LOCAL/logs/telemetry-gen.log" 2>&1 &
+PIDS+=($!)
+
+cat > "$LOCAL/env" <<EOF
+# Written by Deploy/run-local.sh: source it (set -a; . .local/env; set +a).
+TRADINGD_URL=$URL
+TRADINGD_TOKEN=$TOKEN
+TRADINGD_ORG=$ORG
+TRADINGD_DATABASE_URL=$TRADINGD_DATABASE_URL
+TRADINGD_AMQP_URL=$TRADINGD_AMQP_URL
+TRADINGD_EXCHANGE=$TRADINGD_EXCHANGE
+TRADINGD_QUEUE_PREFIX=$ORG
+TRADINGD_DEMO_PLANT=$DEMO_PLANT
+TRADINGD_ESM_SIM_URL=http://127.0.0.1:$ESM_PORT
+EOF
+chmod 600 "$LOCAL/env"
+
+cat >&2 <<EOF
+
+tradingd is running at $URL (logs: .local/logs/). Demo organisation '$ORG', plants: $PLANTS
+  token:      $TOKEN   (also in .local/env)
+  telemetry:  curl -H "Authorization: Bearer \$TRADINGD_TOKEN" "$URL/api/v1/trading/plants/$DEMO_PLANT/telemetry?interval=1"
+  latest:     curl -H "Authorization: Bearer \$TRADINGD_TOKEN" "$URL/api/v1/trading/plants/$DEMO_PLANT/telemetry/latest"
+  a command:  $BIN/telemetry-gen command --amqp-url "$TRADINGD_AMQP_URL" --prefix $ORG --plant $DEMO_PLANT --type SITE_SETPOINT --active-power-kw 5
+  its log:    curl -H "Authorization: Bearer \$TRADINGD_TOKEN" "$URL/api/v1/trading/plants/$DEMO_PLANT/command-log"
+Ctrl-C stops it.
+EOF
+wait "${PIDS[1]}"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, starts the private PostgreSQL and RabbitMQ
+# (Deploy/servers.sh), builds, and runs every test against them.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash Deploy/servers.sh start
+set -a
+# shellcheck disable=SC1091
+. .local/servers.env
+set +a
+
+# The toolchain lives in /opt/swift on the project's machines.
+[ -d /opt/swift/usr/bin ] && PATH="/opt/swift/usr/bin:$PATH"
+
+mkdir -p .local/logs
+echo "[test] building (log: .local/logs/build.log)"
+if ! swift build --build-tests > .local/logs/build.log 2>&1; then
+    grep -E "error:" .local/logs/build.log | head -40 >&2 || tail -40 .local/logs/build.log >&2
+    exit 1
+fi
+# The project's own code must build without warnings.
+if grep -E "^/.*/(Sources|Tests|bench)/.*warning:" .local/logs/build.log; then
+    echo "[test] warnings in the project's code (above)" >&2
+    exit 1
+fi
+
+echo "[test] running tests"
+swift test --skip-build "$@"

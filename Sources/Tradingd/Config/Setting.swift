@@ -1,0 +1,75 @@
+/// One configuration setting: its key in the JSON file, its environment variable, its default,
+/// whether it is a secret (masked by `check-config`), and what it means.
+struct Setting: Sendable {
+    enum Kind: Sendable {
+        case string, integer, url, address, logLevel, secretKey, list
+    }
+
+    let key: String
+    let environment: String
+    let kind: Kind
+    let defaultValue: String?
+    let isSecret: Bool
+    let help: String
+
+    init(_ key: String, _ environment: String, _ kind: Kind, default defaultValue: String? = nil,
+         secret: Bool = false, _ help: String) {
+        self.key = key
+        self.environment = environment
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.isSecret = secret
+        self.help = help
+    }
+}
+
+/// Every setting tradingd reads. DESIGN §9 names the first eight; their variables are stable.
+let allSettings: [Setting] = [
+    Setting("databaseURL", "TRADINGD_DATABASE_URL", .url, secret: true,
+            "PostgreSQL URL, postgresql://user:pass@host:port/db"),
+    Setting("amqpURL", "TRADINGD_AMQP_URL", .url, secret: true,
+            "RabbitMQ URL, amqp://user:pass@host:port/vhost (or amqps://)"),
+    Setting("amqpManagementURL", "TRADINGD_AMQP_MANAGEMENT_URL", .url, secret: true,
+            "RabbitMQ management API, http://user:pass@host:port, for partner users"),
+    Setting("httpAddress", "TRADINGD_HTTP_ADDRESS", .address, default: "127.0.0.1:8080",
+            "listen address, host:port or [v6]:port"),
+    Setting("secretKey", "TRADINGD_SECRET_KEY", .secretKey, secret: true,
+            "base64 of 32 random bytes: the key for secrets at rest; several comma-separated keys, current first, for rotation"),
+    Setting("esmPrivateAllow", "TRADINGD_ESM_PRIVATE_ALLOW", .list, default: "",
+            "comma-separated host:port pairs exempt from the private-address rule (development only)"),
+    Setting("logLevel", "TRADINGD_LOG_LEVEL", .logLevel, default: "info", "debug, info, warning or error"),
+    Setting("exchange", "TRADINGD_EXCHANGE", .string, default: "trading", "the topic exchange partners publish to"),
+    Setting("databasePoolSize", "TRADINGD_DATABASE_POOL_SIZE", .integer, default: "16",
+            "PostgreSQL connections for HTTP handlers"),
+    Setting("shutdownGraceSeconds", "TRADINGD_SHUTDOWN_GRACE_SECONDS", .integer, default: "20",
+            "how long SIGTERM waits for in-flight work before exiting"),
+    Setting("migrationsDirectory", "TRADINGD_MIGRATIONS_DIRECTORY", .string, default: "Migrations",
+            "folder of NNNN_name.sql files applied by `tradingd migrate`"),
+    Setting("staticOrganizations", "TRADINGD_STATIC_ORGANIZATIONS", .list, default: "",
+            "organisation slugs whose telemetry and meter queues are consumed even when trading is not enabled"),
+    Setting("httpWorkers", "TRADINGD_HTTP_WORKERS", .integer, default: "16", "threads running HTTP handlers"),
+    Setting("httpMaxConnections", "TRADINGD_HTTP_MAX_CONNECTIONS", .integer, default: "4096",
+            "open HTTP connections; more get 503"),
+    Setting("httpMaxBodyBytes", "TRADINGD_HTTP_MAX_BODY_BYTES", .integer, default: "1048576", "request body limit (413)"),
+    Setting("httpHeaderTimeoutSeconds", "TRADINGD_HTTP_HEADER_TIMEOUT_SECONDS", .integer, default: "10",
+            "time to send a request head"),
+    Setting("httpIdleTimeoutSeconds", "TRADINGD_HTTP_IDLE_TIMEOUT_SECONDS", .integer, default: "60",
+            "idle keep-alive connections close after this"),
+    Setting("httpHandlerTimeoutSeconds", "TRADINGD_HTTP_HANDLER_TIMEOUT_SECONDS", .integer, default: "30",
+            "a handler not done by then answers 503"),
+    Setting("ingestPrefetch", "TRADINGD_INGEST_PREFETCH", .integer, default: "3000",
+            "unacknowledged deliveries per ingest consumer"),
+    Setting("ingestConsumersPerQueue", "TRADINGD_INGEST_CONSUMERS_PER_QUEUE", .integer, default: "1",
+            "competing consumers per telemetry or meter queue"),
+    Setting("maxFutureSeconds", "TRADINGD_MAX_FUTURE_SECONDS", .integer, default: "300",
+            "samples timed further ahead than this are dead-lettered"),
+    Setting("rawRetentionDays", "TRADINGD_RAW_RETENTION_DAYS", .integer, default: "30", "raw samples kept this long"),
+    Setting("aggregateRetentionDays", "TRADINGD_AGGREGATE_RETENTION_DAYS", .integer, default: "400",
+            "1-minute aggregates kept this long"),
+    Setting("maxBucketsPerResponse", "TRADINGD_MAX_BUCKETS_PER_RESPONSE", .integer, default: "10000",
+            "telemetry and meter queries needing more buckets get 400"),
+    Setting("esmSyncIntervalSeconds", "TRADINGD_ESM_SYNC_INTERVAL_SECONDS", .integer, default: "900",
+            "periodic plant sync from the ESM; 0 turns it off"),
+    Setting("commandAckTimeoutSeconds", "TRADINGD_COMMAND_ACK_TIMEOUT_SECONDS", .integer, default: "300",
+            "relayed commands without an ESM acknowledgement by then get ackStatus TIMEOUT"),
+]

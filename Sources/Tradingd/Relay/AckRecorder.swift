@@ -1,0 +1,49 @@
+import AMQP
+import Foundation
+import Postgres
+import TradingCore
+
+/// Records a batch of ESM acknowledgements from `P.command-acks` in one transaction; malformed
+/// acks and acks for no known command of the organisation go to `P.command-acks.dlq`.
+struct AckRecorder: RelayBatchHandler {
+    let organizationID: UUID
+    let queuePrefix: String
+    let metrics: RelayMetrics
+    let eventWakeup: RelayWakeup
+
+    var queue: String { RelayQueues(prefix: queuePrefix).acks }
+    var deadLetterQueue: String { RelayQueues(prefix: queuePrefix).acksDeadLetter }
+
+    func handle(_ deliveries: [AMQPDelivery], on connection: PostgresConnection) throws -> [DeadLetter] {
+        let (letters, latencies) = try connection.transaction { connection in
+            var letters: [DeadLetter] = []
+            var latencies: [Double] = []
+            for delivery in deliveries {
+                switch CommandAck.decode(delivery.body, correlationIDProperty: delivery.correlationId) {
+                case .failure(let rejection):
+                    letters.append(letter(delivery, rejection))
+                case .success(let ack):
+                    switch try CommandStore.recordAck(ack, organizationID: organizationID, on: connection) {
+                    case .recorded(let latency): latencies.append(latency)
+                    case .superseded: break
+                    case .unknownCommand:
+                        letters.append(letter(delivery, CommandRejection(
+                            .unknownCommand, "no command of this organisation has correlationId \(ack.correlationID)")))
+                    }
+                }
+            }
+            return (letters, latencies)
+        }
+        metrics.update { m in
+            m.acksRecorded += latencies.count
+            m.acksDeadLettered += letters.count
+        }
+        metrics.observeAckLatency(latencies)
+        if !latencies.isEmpty { eventWakeup.signal() }
+        return letters
+    }
+
+    private func letter(_ delivery: AMQPDelivery, _ rejection: CommandRejection) -> DeadLetter {
+        DeadLetter(delivery, reason: rejection.message, kind: rejection.kind.rawValue, queue: queue, deadLetterQueue: deadLetterQueue)
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import Postgres
+import TradingCore
+
+/// The statements of the command relay over `command_log` (Migrations/0004_commands.sql).
+///
+/// Status and ack changes need no explicit event writes: the table's triggers add a row to the
+/// `command_events` outbox in the same transaction as every change partners see.
+enum CommandStore {
+    /// A validated command about to be recorded.
+    struct NewCommand: Sendable {
+        let command: Command
+        let plantID: UUID
+        let siteID: String?
+        let status: CommandStatus
+        let rejectionReason: String?
+        let routingKey: String
+    }
+
+    /// The organisation's plants named by `plantIDs` (with their ESM id) or by ESM id (`siteIDs`).
+    struct PlantIndex: Sendable {
+        var esmIDByPlant: [UUID: String?] = [:]
+        var plantBySite: [String: UUID] = [:]
+
+        /// Our plant id and the site id to record, or nil when the command names no plant of ours.
+        func resolve(_ command: Command) -> (plantID: UUID, siteID: String?)? {
+            if let plantID = command.plantID {
+                guard let esmID = esmIDByPlant[plantID] else { return nil }
+                return (plantID, command.siteID ?? esmID)
+            }
+            guard let siteID = command.siteID, let plantID = plantBySite[siteID] else { return nil }
+            return (plantID, siteID)
+        }
+    }
+
+    static func plants(organizationID: UUID, for commands: [Command], on connection: PostgresConnection) throws -> PlantIndex {
+        let plantIDs = Set(commands.compactMap(\.plantID)), siteIDs = Set(commands.compactMap(\.siteID))
+        var index = PlantIndex()
+        guard !plantIDs.isEmpty || !siteIDs.isEmpty else { return index }
+        let rows = try connection.query(
+            "SELECT id, esm_plant_id FROM plants WHERE organization_id = $1 AND (id = ANY($2::uuid[]) OR esm_plant_id = ANY($3::text[]))",
+            [.uuid(organizationID), .uuidArray(plantIDs.map { $0 }), .textArray(siteIDs.map { $0 })])
+        for row in rows {
+            let id = try row.uuid("id"), esmID = try row.optionalString("esm_plant_id")
+            index.esmIDByPlant[id] = .some(esmID)
+            if let esmID { index.plantBySite[esmID] = id }
+        }
+        return index
+    }
+
+    /// Records commands (one statement); a messageId the organisation already used is skipped.
+    /// - Returns: the messageIds actually inserted.
+    static func insert(_ commands: [NewCommand], organizationID: UUID, queuePrefix: String,
+                       on connection: PostgresConnection) throws -> Set<String> {
+        guard !commands.isEmpty else { return [] }
+        let rows = try connection.query("""
+            INSERT INTO command_log (organization_id, queue_prefix, plant_id, message_id, correlation_id, command_type,
+                                     payload, routing_key, site_id, status, rejection_reason, valid_until)
+            SELECT $1, $2, t.plant_id, t.message_id, t.correlation_id, t.command_type, t.payload::jsonb, t.routing_key,
+                   t.site_id, t.status, t.rejection_reason, t.valid_until
+            FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                        $11::text[], $12::timestamptz[])
+                AS t(plant_id, message_id, correlation_id, command_type, payload, routing_key, site_id, status,
+                     rejection_reason, valid_until)
+            ON CONFLICT (organization_id, message_id) DO NOTHING
+            RETURNING message_id
+            """, [
+            .uuid(organizationID), .text(queuePrefix),
+            .uuidArray(commands.map(\.plantID)), .textArray(commands.map(\.command.messageID)),
+            .textArray(commands.map(\.command.correlationID)), .textArray(commands.map(\.command.commandType.rawValue)),
+            .textArray(commands.map(\.command.payloadJSON)), .textArray(commands.map(\.routingKey)),
+            .textArray(commands.map(\.siteID)), .textArray(commands.map(\.status.rawValue)),
+            .textArray(commands.map(\.rejectionReason)), .timestamptzArray(commands.map { $0.command.validUntil?.date }),
+        ])
+        return Set(try rows.map { try $0.string(0) })
+    }
+
+    // MARK: Relay
+
+    /// A PENDING command due for an attempt, locked by the claiming transaction.
+    struct DueCommand: Sendable {
+        let id: UUID
+        let organizationID: UUID
+        /// The ESM's id of the plant: the recorded siteId, else the plant's ESM link, else our id.
+        let esmPlantID: String
+        let messageID: String
+        let correlationID: String
+        let commandType: CommandType
+        let payloadJSON: String
+        let validUntil: Date?
+        let attempts: Int
+        /// `validUntil` has passed (checked on the database clock).
+        let isExpired: Bool
+        /// No `validUntil`, and older than the maximum relay window.
+        let isOverdue: Bool
+    }
+
+    /// Locks up to `limit` due commands with `FOR UPDATE SKIP LOCKED`: replicas claiming at the
+    /// same time get disjoint sets, and a command stays locked until the claiming transaction
+    /// (which calls the ESM) commits its outcome. Expired ones are due at once.
+    static func claimDue(organizationIDs: [UUID], limit: Int, maximumRelayWindow: Duration,
+                         on connection: PostgresConnection) throws -> [DueCommand] {
+        let rows = try connection.query("""
+            SELECT c.id, c.organization_id, coalesce(c.site_id, p.esm_plant_id, p.id::text) AS esm_plant_id, c.message_id,
+                   c.correlation_id, c.command_type, c.payload::text AS payload, c.valid_until, c.attempts,
+                   coalesce(c.valid_until <= now(), false) AS expired,
+                   (c.valid_until IS NULL AND c.created_at < now() - make_interval(secs => $3)) AS overdue
+            FROM command_log AS c JOIN plants AS p ON p.id = c.plant_id
+            WHERE c.status = 'PENDING' AND c.organization_id = ANY($1::uuid[])
+              AND (c.next_attempt_at <= now() OR c.valid_until <= now())
+            ORDER BY c.next_attempt_at
+            LIMIT $2
+            FOR UPDATE OF c SKIP LOCKED
+            """, [.uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.seconds)])
+        return try rows.map { row in
+            DueCommand(
+                id: try row.uuid("id"), organizationID: try row.uuid("organization_id"), esmPlantID: try row.string("esm_plant_id"),
+                messageID: try row.string("message_id"), correlationID: try row.string("correlation_id"),
+                commandType: CommandType(rawValue: try row.string("command_type")) ?? .deviceCommand,
+                payloadJSON: try row.string("payload"), validUntil: try row.optionalDate("valid_until"),
+                attempts: try row.int("attempts"), isExpired: try row.bool("expired"), isOverdue: try row.bool("overdue"))
+        }
+    }
+
+    /// RELAYED after the ESM's 202. Leaves the ack columns alone: an ack may already be there.
+    /// - Returns: seconds from recording to now (the relay latency).
+    static func markRelayed(_ id: UUID, on connection: PostgresConnection) throws -> Double {
+        try connection.query("""
+            UPDATE command_log SET status = 'RELAYED', relayed_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
+            WHERE id = $1 RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
+            """, [.uuid(id)]).singleRow()?.double(0) ?? 0
+    }
+
+    /// A terminal status with its reason (REJECTED, EXPIRED, FAILED).
+    static func markTerminal(_ id: UUID, status: CommandStatus, reason: String, countsAsAttempt: Bool,
+                             on connection: PostgresConnection) throws {
+        try connection.execute("""
+            UPDATE command_log SET status = $2, rejection_reason = $3, attempts = attempts + $4
+            WHERE id = $1
+            """, [.uuid(id), .text(status.rawValue), .text(reason), .int(countsAsAttempt ? 1 : 0)])
+    }
+
+    /// Still PENDING: the next attempt after `delay`.
+    static func scheduleRetry(_ id: UUID, after delay: Duration, error: String, on connection: PostgresConnection) throws {
+        try connection.execute("""
+            UPDATE command_log SET attempts = attempts + 1, last_error = $3,
+                                   next_attempt_at = clock_timestamp() + make_interval(secs => $2)
+            WHERE id = $1
+            """, [.uuid(id), .double(delay.seconds), .text(String(error.prefix(1000)))])
+    }
+
+    // MARK: Acknowledgements
+
+    enum AckOutcome: Sendable, Equatable {
+        /// Recorded; seconds from the command's recording to now.
+        case recorded(latency: Double)
+        /// A known command whose final ack is already in (an ACCEPTED arriving after EXECUTED).
+        case superseded
+        /// No command of the organisation has this correlationId (nor this messageId).
+        case unknownCommand
+    }
+
+    /// Records an acknowledgement on the newest command of the organisation with its
+    /// correlationId (or, failing that, its messageId), whatever its status: an ack may arrive
+    /// before the relay recorded the ESM's answer, and the relay's update keeps it.
+    static func recordAck(_ ack: CommandAck, organizationID: UUID, on connection: PostgresConnection) throws -> AckOutcome {
+        var target = try connection.query("""
+            SELECT id, ack_status FROM command_log WHERE organization_id = $1 AND correlation_id = $2
+            ORDER BY created_at DESC LIMIT 1 FOR UPDATE
+            """, [.uuid(organizationID), .text(ack.correlationID)]).singleRow()
+        if target == nil {
+            target = try connection.query(
+                "SELECT id, ack_status FROM command_log WHERE organization_id = $1 AND message_id = $2 FOR UPDATE",
+                [.uuid(organizationID), .text(ack.correlationID)]).singleRow()
+        }
+        guard let target else { return .unknownCommand }
+        let current = try target.optionalString("ack_status").flatMap(CommandAckStatus.init(rawValue:))
+        if let current, current.isFinal, !ack.status.isFinal { return .superseded }
+        let latency = try connection.query("""
+            UPDATE command_log
+            SET ack_status = $2, executed_at = coalesce($3, executed_at), acked_at = clock_timestamp(),
+                rejection_reason = CASE WHEN $2 IN ('REJECTED', 'FAILED') THEN coalesce($4, rejection_reason) ELSE rejection_reason END
+            WHERE id = $1
+            RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
+            """, [.uuid(try target.uuid("id")), .text(ack.status.rawValue), .init(ack.executedAt?.date), .init(ack.reason)]
+        ).singleRow()?.double(0) ?? 0
+        return .recorded(latency: latency)
+    }
+
+    /// Gives `TIMEOUT` to RELAYED commands without any ack `timeout` after relaying.
+    /// - Returns: how many timed out.
+    static func timeOutAcks(organizationIDs: [UUID], timeout: Duration, on connection: PostgresConnection) throws -> Int {
+        try connection.execute("""
+            UPDATE command_log SET ack_status = 'TIMEOUT'
+            WHERE id IN (SELECT id FROM command_log
+                         WHERE status = 'RELAYED' AND ack_status IS NULL AND organization_id = ANY($1::uuid[])
+                           AND relayed_at < now() - make_interval(secs => $2)
+                         ORDER BY relayed_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
+            """, [.uuidArray(organizationIDs), .double(timeout.seconds)])
+    }
+}
+
+extension TelemetryTimestamp {
+    var date: Date { Date(timeIntervalSince1970: Double(microsecondsSinceEpoch) / 1_000_000) }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,138 @@
+import AMQP
+import Foundation
+import Observability
+import Postgres
+import Synchronization
+
+/// Publishes the `command_events` outbox to `P.events` with publisher confirms, oldest first,
+/// on a thread of its own: events are marked published only after the broker confirmed them, in
+/// the same transaction that read them, so a broker outage delays events but never drops one
+/// (a crash between confirm and commit publishes a batch again: partners dedupe on `eventId`).
+///
+/// One publisher at a time per database (a transaction-scoped advisory lock): with several
+/// replicas, a command's events still leave in order.
+final class EventOutboxPublisher: @unchecked Sendable {
+    // @unchecked Sendable: `publisher` is used and `database` touched only by the publisher's
+    // thread; other threads use only `stopRequested`, `publisher.stop()` and `finished`.
+    /// Advisory lock key of the outbox publisher ("relayevt" in ASCII).
+    static let lockKey: Int64 = 0x72656C6179657674
+
+    private let databaseURL: String
+    private let options: RelayOptions
+    private let organizationIDs: @Sendable () -> [UUID]
+    private let metrics: RelayMetrics
+    private let log: Logger
+    private let wakeup: RelayWakeup
+    private let publisher: ReconnectingPublisher
+    private let stopRequested = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private var database: PostgresConnection?
+
+    init(amqpURL: AMQPURL, databaseURL: String, options: RelayOptions, organizationIDs: @escaping @Sendable () -> [UUID],
+         metrics: RelayMetrics, log: Logger, wakeup: RelayWakeup) {
+        self.databaseURL = databaseURL
+        self.options = options
+        self.organizationIDs = organizationIDs
+        self.metrics = metrics
+        let log = log.with(["relay.outbox": "events"])
+        self.log = log
+        self.wakeup = wakeup
+        publisher = ReconnectingPublisher(
+            url: amqpURL, options: .init(heartbeat: .seconds(30), connectionName: "tradingd relay events"),
+            backoff: Backoff(initial: options.failureBackoffInitial, maximum: options.failureBackoffMaximum),
+            onEvent: { event in
+                if case .retrying(let attempt, _, let error) = event {
+                    log.warning("event publisher reconnecting", ["attempt": String(attempt), "error": String(describing: error)])
+                }
+            })
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "relay events"
+        thread.start()
+    }
+
+    func requestStop() {
+        stopRequested.store(true, ordering: .relaxed)
+        publisher.stop()
+        wakeup.signal()
+    }
+
+    func waitUntilFinished(timeout: Duration) -> Bool {
+        finished.wait(timeout: .now() + max(timeout.seconds, 0)) == .success
+    }
+
+    private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
+
+    private func run() {
+        var failureBackoff = options.failureBackoffInitial
+        var roundWasFull = false
+        while !stopping {
+            if !roundWasFull { wakeup.wait(timeout: options.eventPollInterval) }
+            if stopping { break }
+            do {
+                let published = try publishRound()
+                roundWasFull = published >= options.eventBatch
+                failureBackoff = options.failureBackoffInitial
+            } catch {
+                if stopping { break }
+                database = nil
+                roundWasFull = false
+                metrics.update { $0.failures += 1 }
+                log.warning("event publishing failed; retrying", ["error": String(describing: error)])
+                sleep(failureBackoff)
+                failureBackoff = min(failureBackoff * 2, options.failureBackoffMaximum)
+            }
+        }
+        publisher.close()
+        database = nil
+    }
+
+    /// Publishes one batch of unpublished events; returns how many.
+    private func publishRound() throws -> Int {
+        let organizations = organizationIDs()
+        guard !organizations.isEmpty else { return 0 }
+        let connection = try database.flatMap { $0.isHealthy ? $0 : nil } ?? PostgresConnection(url: databaseURL)
+        database = connection
+        let published = try connection.transaction { connection -> Int in
+            guard try connection.query("SELECT pg_try_advisory_xact_lock($1)", [.int(Self.lockKey)]).singleRow()?.bool(0) == true
+            else { return 0 }  // another replica is publishing
+            let rows = try connection.query("""
+                SELECT id, routing_key, body->>'correlationId' AS correlation_id,
+                       (body || jsonb_build_object('eventId', id::text))::text AS body
+                FROM command_events
+                WHERE published_at IS NULL AND organization_id = ANY($1::uuid[])
+                ORDER BY id LIMIT $2
+                """, [.uuidArray(organizations), .int(Int64(options.eventBatch))])
+            guard !rows.isEmpty else { return 0 }
+            var ids: [Int64?] = []
+            var messages: [AMQPOutgoingMessage] = []
+            for row in rows {
+                let id = Int64(try row.int("id"))
+                ids.append(id)
+                var properties = AMQPProperties.json(messageId: "command-event-\(id)", correlationId: try row.optionalString("correlation_id"))
+                properties.type = "command.status"
+                messages.append(AMQPOutgoingMessage(exchange: options.exchange, routingKey: try row.string("routing_key"),
+                                                    body: Array(try row.string("body").utf8), properties: properties, mandatory: true))
+            }
+            // Retries through reconnects until confirmed; throws when stopped or unroutable.
+            try publisher.publish(messages)
+            try connection.execute("UPDATE command_events SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])",
+                                   [.intArray(ids)])
+            return rows.count
+        }
+        if published > 0 { metrics.update { $0.eventsPublished += published } }
+        return published
+    }
+
+    private func sleep(_ duration: Duration) {
+        let deadline = ContinuousClock.now.advanced(by: duration)
+        while !stopping, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).seconds)
+        }
+    }
+}

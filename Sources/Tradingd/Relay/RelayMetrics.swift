@@ -1,0 +1,130 @@
+import Observability
+import Synchronization
+
+/// Counters of the command relay, shared by every consumer and worker of a `RelayService`;
+/// thread-safe, read by the metrics endpoint through `snapshot()`.
+public final class RelayMetrics: Sendable {
+    /// Cumulative latency counts in fixed buckets (Prometheus-style: `counts[i]` holds the
+    /// observations `<= bounds[i]`, the last bucket is everything).
+    public struct Histogram: Sendable, Equatable {
+        public static let defaultBounds: [Double] = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+        /// Upper bounds in seconds (the implicit last bucket is +Inf).
+        public let bounds: [Double]
+        /// Observations per bucket, not cumulative; one more entry than `bounds` (+Inf).
+        public private(set) var counts: [Int]
+        public private(set) var count = 0
+        public private(set) var sum = 0.0
+
+        public init(bounds: [Double] = Histogram.defaultBounds) {
+            self.bounds = bounds
+            counts = Array(repeating: 0, count: bounds.count + 1)
+        }
+
+        public mutating func record(_ seconds: Double) {
+            let index = bounds.firstIndex { seconds <= $0 } ?? bounds.count
+            counts[index] += 1
+            count += 1
+            sum += seconds
+        }
+
+        /// Cumulative counts per upper bound (`nil` is +Inf), as `/metrics` renders them.
+        public var cumulative: [(bound: Double?, count: Int)] {
+            var running = 0
+            return counts.enumerated().map { index, count in
+                running += count
+                return (index < bounds.count ? bounds[index] : nil, running)
+            }
+        }
+    }
+
+    public struct Snapshot: Sendable, Equatable {
+        /// Commands recorded for the first time (a redelivery is a `duplicate`).
+        public var received = 0
+        public var duplicates = 0
+        /// Commands the ESM accepted (202).
+        public var relayed = 0
+        /// REJECTED: by policy on arrival (DEVICE_COMMAND, EMERGENCY) or by the ESM (4xx).
+        public var rejected = 0
+        public var rejectedByESM = 0
+        public var expired = 0
+        public var failed = 0
+        /// Relay attempts that will be retried (ESM unreachable or 5xx).
+        public var relayRetries = 0
+        /// Command deliveries dead-lettered (malformed, unknown plant, out of range...).
+        public var commandsDeadLettered = 0
+        public var acksRecorded = 0
+        /// Acks for no known command, or malformed ones, dead-lettered.
+        public var acksDeadLettered = 0
+        public var ackTimeouts = 0
+        public var eventsPublished = 0
+        /// Database or broker failures that made a consumer, worker or publisher back off.
+        public var failures = 0
+        /// From recording a command to the ESM's 202.
+        public var relayLatency = Histogram()
+        /// From recording a command to its (first or later) acknowledgement.
+        public var ackLatency = Histogram()
+    }
+
+    private let state = Mutex(Snapshot())
+    /// Where latencies also go as they are observed, once `install(on:)` was called.
+    private let registry = Mutex<MetricsRegistry?>(nil)
+
+    public init() {}
+
+    public func snapshot() -> Snapshot { state.withLock { $0 } }
+
+    func update(_ change: (inout Snapshot) -> Void) { state.withLock { change(&$0) } }
+
+    func observeRelayLatency(_ seconds: [Double]) {
+        guard !seconds.isEmpty else { return }
+        state.withLock { for value in seconds { $0.relayLatency.record(value) } }
+        if let registry = registry.withLock({ $0 }) {
+            for value in seconds { registry.observe("tradingd_relay_latency_seconds", value) }
+        }
+    }
+
+    func observeAckLatency(_ seconds: [Double]) {
+        guard !seconds.isEmpty else { return }
+        state.withLock { for value in seconds { $0.ackLatency.record(value) } }
+        if let registry = registry.withLock({ $0 }) {
+            for value in seconds { registry.observe("tradingd_relay_ack_latency_seconds", value) }
+        }
+    }
+
+    /// Exposes the relay on `/metrics`: `tradingd_relay_commands_total{outcome}` (received,
+    /// duplicate, relayed, rejected, rejected_by_esm, expired, failed, dead_lettered),
+    /// `tradingd_relay_acks_total{outcome}` (recorded, dead_lettered, timeout),
+    /// `tradingd_relay_retries_total`, `tradingd_relay_events_published_total`,
+    /// `tradingd_relay_failures_total`, and the histograms `tradingd_relay_latency_seconds`
+    /// (recorded → ESM 202) and `tradingd_relay_ack_latency_seconds` (recorded → ack).
+    public func install(on registry: MetricsRegistry) {
+        registry.register("tradingd_relay_commands_total", kind: .counter, help: "Partner commands by outcome.")
+        registry.register("tradingd_relay_acks_total", kind: .counter, help: "ESM acknowledgements by outcome.")
+        registry.register("tradingd_relay_retries_total", kind: .counter, help: "Relay attempts deferred (ESM unreachable or 5xx).")
+        registry.register("tradingd_relay_events_published_total", kind: .counter, help: "Command status events confirmed on P.events.")
+        registry.register("tradingd_relay_failures_total", kind: .counter, help: "Backoffs after database or broker failures.")
+        let buckets = Histogram.defaultBounds
+        registry.register("tradingd_relay_latency_seconds", kind: .histogram,
+                          help: "From recording a command to the ESM's 202.", buckets: buckets)
+        registry.register("tradingd_relay_ack_latency_seconds", kind: .histogram,
+                          help: "From recording a command to its acknowledgement.", buckets: buckets)
+        self.registry.withLock { $0 = registry }
+        registry.addCollector { [self] registry in
+            let s = snapshot()
+            let commands: [(String, Int)] = [
+                ("received", s.received), ("duplicate", s.duplicates), ("relayed", s.relayed), ("rejected", s.rejected),
+                ("rejected_by_esm", s.rejectedByESM), ("expired", s.expired), ("failed", s.failed),
+                ("dead_lettered", s.commandsDeadLettered),
+            ]
+            for (outcome, count) in commands {
+                registry.set("tradingd_relay_commands_total", to: Double(count), labels: ["outcome": outcome])
+            }
+            for (outcome, count) in [("recorded", s.acksRecorded), ("dead_lettered", s.acksDeadLettered), ("timeout", s.ackTimeouts)] {
+                registry.set("tradingd_relay_acks_total", to: Double(count), labels: ["outcome": outcome])
+            }
+            registry.set("tradingd_relay_retries_total", to: Double(s.relayRetries))
+            registry.set("tradingd_relay_events_published_total", to: Double(s.eventsPublished))
+            registry.set("tradingd_relay_failures_total", to: Double(s.failures))
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import TradingCore
+
+/// Settings of the command relay; defaults suit production, tests shorten the waits.
+public struct RelayOptions: Sendable {
+    /// The topic exchange partners publish to and events go out through.
+    public var exchange = "trading"
+    /// Declare each organisation's command queues (and `.dlq`s) and `P.events` before consuming.
+    /// For local runs and tests; in production, enabling an organisation declares its topology.
+    public var declareQueues = false
+    public var prefetch: UInt16 = 200
+    /// Most deliveries recorded in one statement / acked with one `multiple` ack.
+    public var maximumBatch = 100
+    public var validation = CommandValidationRules()
+
+    /// Relay worker threads per service, each claiming up to `relayBatch` due commands at a time.
+    public var relayWorkers = 2
+    public var relayBatch = 8
+    /// How often idle workers look for due commands that no local signal announced (retries,
+    /// commands recorded by other replicas).
+    public var pollInterval: Duration = .milliseconds(500)
+    /// Backoff between relay attempts while the ESM is unreachable or answers 5xx.
+    public var retryInitial: Duration = .seconds(1)
+    public var retryMaximum: Duration = .seconds(60)
+    /// A command without `validUntil` still not relayed this long after it arrived is FAILED.
+    public var maximumRelayWindow: Duration = .seconds(24 * 3600)
+    /// RELAYED commands without any ack this long after relaying get ackStatus TIMEOUT.
+    public var ackTimeout: Duration = .seconds(300)
+    /// How often the ack-timeout sweep runs.
+    public var sweepInterval: Duration = .seconds(1)
+
+    /// Most events published (and confirmed) as one batch.
+    public var eventBatch = 500
+    /// How often the outbox publisher looks for events no local signal announced.
+    public var eventPollInterval: Duration = .milliseconds(500)
+
+    /// Backoff after a database or broker failure of a consumer or worker.
+    public var failureBackoffInitial: Duration = .milliseconds(200)
+    public var failureBackoffMaximum: Duration = .seconds(10)
+
+    public init() {}
+}

@@ -1,0 +1,198 @@
+import AMQP
+import Foundation
+import Observability
+import Postgres
+import Synchronization
+import TradingCore
+
+/// Relays PENDING commands to the ESM from the database (an outbox), on a thread of its own with
+/// its own PostgreSQL connection; restart-safe, since everything it needs is in `command_log`.
+///
+/// Each round claims due commands with `FOR UPDATE SKIP LOCKED` in a transaction that stays open
+/// across the ESM calls and commits their outcomes: another worker or replica never claims a
+/// command while it is being relayed, and a crash before the commit leaves it PENDING, to be
+/// sent again under the same idempotency key (so the ESM still executes it once).
+final class RelayWorker: @unchecked Sendable {
+    // @unchecked Sendable: `database` is touched only by the worker's thread.
+    private let index: Int
+    private let databaseURL: String
+    private let options: RelayOptions
+    private let esmClients: any ESMClientProvider
+    private let organizationIDs: @Sendable () -> [UUID]
+    private let metrics: RelayMetrics
+    private let log: Logger
+    private let wakeup: RelayWakeup
+    private let eventWakeup: RelayWakeup
+    private let retryBackoff: Backoff
+    private let stopRequested = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private var database: PostgresConnection?
+
+    /// - Parameter index: worker 0 also runs the ack-timeout sweep.
+    init(index: Int, databaseURL: String, options: RelayOptions, esmClients: any ESMClientProvider,
+         organizationIDs: @escaping @Sendable () -> [UUID], metrics: RelayMetrics, log: Logger,
+         wakeup: RelayWakeup, eventWakeup: RelayWakeup) {
+        self.index = index
+        self.databaseURL = databaseURL
+        self.options = options
+        self.esmClients = esmClients
+        self.organizationIDs = organizationIDs
+        self.metrics = metrics
+        self.log = log.with(["relay.worker": String(index)])
+        self.wakeup = wakeup
+        self.eventWakeup = eventWakeup
+        retryBackoff = Backoff(initial: options.retryInitial, maximum: options.retryMaximum, multiplier: 2, jitter: 0.2)
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "relay worker \(index)"
+        thread.start()
+    }
+
+    func requestStop() {
+        stopRequested.store(true, ordering: .relaxed)
+        wakeup.signal(1)
+    }
+
+    func waitUntilFinished(timeout: Duration) -> Bool {
+        finished.wait(timeout: .now() + max(timeout.seconds, 0)) == .success
+    }
+
+    private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
+
+    private func run() {
+        var failureBackoff = options.failureBackoffInitial
+        var lastSweep = ContinuousClock.now
+        var roundWasFull = false
+        while !stopping {
+            if !roundWasFull { wakeup.wait(timeout: options.pollInterval) }
+            if stopping { break }
+            do {
+                let organizations = organizationIDs()
+                let handled = try relayRound(organizations)
+                roundWasFull = handled >= options.relayBatch
+                if index == 0, ContinuousClock.now - lastSweep >= options.sweepInterval {
+                    lastSweep = .now
+                    try sweepAckTimeouts(organizations)
+                }
+                failureBackoff = options.failureBackoffInitial
+            } catch {
+                database = nil
+                roundWasFull = false
+                metrics.update { $0.failures += 1 }
+                log.warning("relay round failed; retrying", ["error": String(describing: error)])
+                sleep(failureBackoff)
+                failureBackoff = min(failureBackoff * 2, options.failureBackoffMaximum)
+            }
+        }
+        database = nil
+    }
+
+    private func connection() throws -> PostgresConnection {
+        if let database, database.isHealthy { return database }
+        let fresh = try PostgresConnection(url: databaseURL)
+        database = fresh
+        return fresh
+    }
+
+    /// What one relayed command changes in the metrics, applied once its transaction committed.
+    private enum Result {
+        case relayed(latency: Double), rejectedByESM, expired, failed, retry
+    }
+
+    /// Claims and relays one batch. Returns how many commands it claimed.
+    private func relayRound(_ organizations: [UUID]) throws -> Int {
+        guard !organizations.isEmpty else { return 0 }
+        let connection = try connection()
+        let results = try connection.transaction { connection in
+            let due = try CommandStore.claimDue(organizationIDs: organizations, limit: options.relayBatch,
+                                                maximumRelayWindow: options.maximumRelayWindow, on: connection)
+            // After one ESM call of a round found the ESM unavailable, the organisation's other
+            // commands of the round wait too, rather than each waiting out its own timeout.
+            var unavailable: [UUID: String] = [:]
+            return try due.map { try relay($0, unavailable: &unavailable, on: connection) }
+        }
+        guard !results.isEmpty else { return 0 }
+        var latencies: [Double] = []
+        metrics.update { m in
+            for result in results {
+                switch result {
+                case .relayed(let latency):
+                    m.relayed += 1
+                    latencies.append(latency)
+                case .rejectedByESM:
+                    m.rejected += 1
+                    m.rejectedByESM += 1
+                case .expired: m.expired += 1
+                case .failed: m.failed += 1
+                case .retry: m.relayRetries += 1
+                }
+            }
+        }
+        metrics.observeRelayLatency(latencies)
+        if results.contains(where: { if case .retry = $0 { false } else { true } }) { eventWakeup.signal() }
+        return results.count
+    }
+
+    private func relay(_ command: CommandStore.DueCommand, unavailable: inout [UUID: String],
+                       on connection: PostgresConnection) throws -> Result {
+        if command.isExpired {
+            try CommandStore.markTerminal(command.id, status: .expired, reason: "validUntil passed before the ESM accepted the command",
+                                          countsAsAttempt: false, on: connection)
+            return .expired
+        }
+        if command.isOverdue {
+            try CommandStore.markTerminal(command.id, status: .failed,
+                                          reason: "not relayed within \(Int(options.maximumRelayWindow.seconds)) s; last attempts failed",
+                                          countsAsAttempt: false, on: connection)
+            return .failed
+        }
+        let outcome: ESMCommandOutcome
+        if let reason = unavailable[command.organizationID] {
+            outcome = .unavailable(reason: reason)
+        } else {
+            do {
+                let client = try esmClients.client(for: command.organizationID)
+                outcome = client.sendCommand(ESMCommandRequest(
+                    esmPlantID: command.esmPlantID, messageID: command.messageID, correlationID: command.correlationID,
+                    commandType: command.commandType, payloadJSON: command.payloadJSON, validUntil: command.validUntil))
+            } catch {
+                outcome = .unavailable(reason: "no ESM client: \(error)")
+            }
+        }
+        switch outcome {
+        case .accepted:
+            return .relayed(latency: try CommandStore.markRelayed(command.id, on: connection))
+        case .rejected(let status, let reason):
+            try CommandStore.markTerminal(command.id, status: .rejected, reason: "ESM rejected the command (HTTP \(status)): \(reason)",
+                                          countsAsAttempt: true, on: connection)
+            return .rejectedByESM
+        case .unavailable(let reason):
+            unavailable[command.organizationID] = reason
+            let delay = retryBackoff.delay(forAttempt: command.attempts)
+            try CommandStore.scheduleRetry(command.id, after: delay, error: reason, on: connection)
+            log.info("command relay deferred", ["command.id": command.id.uuidString.lowercased(), "error": reason,
+                                                "retry_in_ms": String(Int(delay.seconds * 1000))])
+            return .retry
+        }
+    }
+
+    private func sweepAckTimeouts(_ organizations: [UUID]) throws {
+        guard !organizations.isEmpty else { return }
+        let timedOut = try CommandStore.timeOutAcks(organizationIDs: organizations, timeout: options.ackTimeout, on: try connection())
+        guard timedOut > 0 else { return }
+        metrics.update { $0.ackTimeouts += timedOut }
+        eventWakeup.signal()
+    }
+
+    private func sleep(_ duration: Duration) {
+        let deadline = ContinuousClock.now.advanced(by: duration)
+        while !stopping, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).seconds)
+        }
+    }
+}
