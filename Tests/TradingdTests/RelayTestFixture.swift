@@ -13,12 +13,13 @@ struct RelayTestFixture {
     let amqpURL: String
     let organizationID: UUID
     let prefix: String
-    /// Plants of the organisation; `plants[0]` is linked to ESM plant `esmPlantIDs[0]`.
+    /// Plants of the organisation, linked to ESM plants `esmPlantIDs`: the simulator knows the
+    /// first two, not the third.
     let plants: [UUID]
     let esmPlantIDs: [String]
     let foreignPlant: UUID
 
-    static func make(plants count: Int = 2) throws -> RelayTestFixture {
+    static func make() throws -> RelayTestFixture {
         let databaseURL = try TestDatabase.fresh()
         let database = try PostgresConnection(url: databaseURL)
         let prefix = "r-" + UUID().uuidString.prefix(8).lowercased()
@@ -28,8 +29,8 @@ struct RelayTestFixture {
         }
         let organizationID = try organization(prefix)
         var plants: [UUID] = [], esmPlantIDs: [String] = []
-        for index in 0..<count {
-            let esmID = "esm-\(index)-\(prefix)"
+        for index in 0..<3 {
+            let esmID = index < 2 ? RelayTestESM.plantID(index) : "not-at-the-esm"
             plants.append(try database.query(
                 "INSERT INTO plants (organization_id, name, esm_plant_id) VALUES ($1, $2, $3) RETURNING id",
                 [.uuid(organizationID), .text("plant \(index)"), .text(esmID)]

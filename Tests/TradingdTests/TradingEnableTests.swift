@@ -143,4 +143,26 @@ struct TradingEnableTests {
         #expect(try await f.call("POST", "/config/disable").status == 200)
         #expect(try f.management.userTags(f.slug) == ["monitoring"])
     }
+
+    /// The consumers declare the same queues for local runs: enabling over them (and them over
+    /// an enabled organisation) must not fail on differing queue arguments.
+    @Test func enableAgreesWithTheConsumersOwnDeclarations() async throws {
+        let f = try TradingTestFixture()
+        defer { f.tearDown() }
+        let connection = try AMQPConnection(url: f.settings.amqpURL)
+        defer { connection.close() }
+        let channel = try connection.openChannel()
+        try IngestTopology.declare(kind: .telemetry, queue: "\(f.slug).telemetry", deadLetterQueue: "\(f.slug).telemetry.dlq",
+                                   exchange: f.settings.exchange, on: channel)
+        try await f.configure()
+        let enabled = try await f.call("POST", "/config/enable")
+        #expect(enabled.status == 200, "\(enabled.text)")
+        try RelayQueues(prefix: f.slug).declare(exchange: f.settings.exchange, on: channel)
+
+        // Dead-lettering through the DLX (as a broker policy would) reaches the queue's .dlq.
+        try channel.enableConfirms()
+        try channel.publish(exchange: f.settings.deadLetterExchange, routingKey: "\(f.slug).meters", body: "dead", mandatory: true)
+        try channel.waitForConfirms(timeout: .seconds(10))
+        #expect(try channel.declareQueuePassive("\(f.slug).meters.dlq").messageCount == 1)
+    }
 }

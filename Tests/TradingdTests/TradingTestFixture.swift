@@ -34,7 +34,7 @@ final class RecordingRuntime: TradingRuntime {
 
 /// A migrated database with two organisations, the trading API served by a real `HTTPServer` on
 /// a free port, the real test broker under an exchange of its own, a recording runtime and a
-/// captured log. Callers authenticate with `X-Test-Principal: <organization id> <role>` (the test
+/// captured log. Callers authenticate with `X-Test-Principal: <organization id> <role> <token id>` (the test
 /// stand-in for the bearer middleware).
 final class TradingTestFixture: @unchecked Sendable {
     let databaseURL: String
@@ -48,6 +48,11 @@ final class TradingTestFixture: @unchecked Sendable {
     let runtime = RecordingRuntime()
     let logs = LogCapture()
     let service: TradingService
+    let esmClients: OrganizationESMClients
+    let plantSync: PlantSyncService
+    let plantConfig: PlantConfigService
+    /// The token id every test request carries (`requestedBy` in the config log).
+    let tokenID = UUID()
     let server: HTTPServer
     let port: Int
     let management: RabbitManagementClient
@@ -69,18 +74,27 @@ final class TradingTestFixture: @unchecked Sendable {
         }
         keyring = try Keyring(current: "test", keys: ["test": try SecureRandom.bytes(count: 32)])
         let unique = UUID().uuidString.prefix(8).lowercased()
-        settings = TradingSettings(amqpURL: try AMQPURL(try TestServers.amqpURL), managementURL: try TestServers.amqpManagementURL,
-                                   exchange: "test.trading.\(unique)", deadLetterExchange: "test.trading.\(unique).dlx")
+        var settings = TradingSettings(amqpURL: try AMQPURL(try TestServers.amqpURL), managementURL: try TestServers.amqpManagementURL,
+                                       exchange: "test.trading.\(unique)", deadLetterExchange: "test.trading.\(unique).dlx")
+        settings.esmConnectTimeout = .seconds(1)
+        settings.esmRequestTimeout = .milliseconds(800)
+        settings.esmMaxAttempts = 2
+        self.settings = settings
         management = try RabbitManagementClient(url: settings.managementURL)
         let logger = Logger(level: .debug, sink: logs.sink)
-        service = try TradingService(pool: pool, keyring: keyring, urlGuard: try OutboundURLGuard(privateAllowList: privateAllowList),
-                                     settings: settings, runtime: runtime, logger: logger)
+        let urlGuard = try OutboundURLGuard(privateAllowList: privateAllowList)
+        service = try TradingService(pool: pool, keyring: keyring, urlGuard: urlGuard, settings: settings, runtime: runtime, logger: logger)
+        esmClients = OrganizationESMClients(keyring: keyring, urlGuard: urlGuard, settings: settings, logger: logger)
+        plantSync = PlantSyncService(pool: pool, clients: esmClients, logger: logger)
+        plantConfig = PlantConfigService(pool: pool, clients: esmClients, logger: logger)
         var router = Router()
         let configAPI = TradingConfigAPI(service: service)
-        let plantsAPI = PlantsAPI(pool: pool)
+        let plantsAPI = PlantsAPI(pool: pool, sync: plantSync)
+        let plantConfigAPI = PlantConfigAPI(service: plantConfig)
         router.group("/api/v1/trading", renderer: TradingErrorRenderer(), middleware: [Self.testAuthentication]) { group in
             configAPI.register(on: &group, prefix: "")
             plantsAPI.register(on: &group, prefix: "")
+            plantConfigAPI.register(on: &group, prefix: "")
         }
         server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, eventLoopCount: 1, workerCount: 4),
                             router: router)
@@ -104,10 +118,12 @@ final class TradingTestFixture: @unchecked Sendable {
     static let testAuthentication = ClosureMiddleware { request, next in
         guard let header = request.headers["X-Test-Principal"] else { throw HTTPError.unauthorized }
         let parts = header.split(separator: " ")
-        guard parts.count == 2, let organization = UUID(uuidString: String(parts[0])),
-              let role = Principal.Role(rawValue: String(parts[1])) else { throw HTTPError.unauthorized }
+        guard parts.count == 3, let organization = UUID(uuidString: String(parts[0])),
+              let role = Principal.Role(rawValue: String(parts[1])), let token = UUID(uuidString: String(parts[2])) else {
+            throw HTTPError.unauthorized
+        }
         var request = request
-        request.attributes[PrincipalKey.self] = Principal(tokenID: UUID(), organizationID: organization, organizationSlug: "",
+        request.attributes[PrincipalKey.self] = Principal(tokenID: token, organizationID: organization, organizationSlug: "",
                                                           role: role, scopes: [.trading])
         return try next(request)
     }
@@ -137,7 +153,8 @@ final class TradingTestFixture: @unchecked Sendable {
         request.httpMethod = method
         request.timeoutInterval = 60
         if let role {
-            request.setValue("\((organization ?? organizationID).uuidString) \(role.rawValue)", forHTTPHeaderField: "X-Test-Principal")
+            request.setValue("\((organization ?? organizationID).uuidString) \(role.rawValue) \(tokenID.uuidString)",
+                             forHTTPHeaderField: "X-Test-Principal")
         }
         if let body {
             request.httpBody = Data(body.utf8)

@@ -2,14 +2,20 @@ import Foundation
 import HTTPServer
 import Postgres
 
-/// `GET /api/v1/trading/plants` (DESIGN §6, not in the seed; viewer): the organisation's plants
-/// with id, name and ESM link state, paged (`page`, `limit`, `meta`), 400 `BAD_REQUEST` for a bad
-/// paging parameter.
+/// The organisation's plant list and the ESM plant sync:
+///
+/// - `GET  …/plants` (DESIGN §6, not in the seed; viewer): id, name and ESM link state, paged
+///   (`page`, `limit`, `meta`); 400 `BAD_REQUEST` for a bad paging parameter.
+/// - `POST …/plants/sync` (operator): `{synced, errors}`; 400 `ESM_NOT_CONFIGURED` without ESM
+///   URL and credentials; 502 `ESM_UNAVAILABLE` when the ESM fails (also recorded as
+///   `lastSyncError` on the configuration).
 public struct PlantsAPI: Sendable {
     public let pool: PostgresPool
+    public let sync: PlantSyncService
 
-    public init(pool: PostgresPool) {
+    public init(pool: PostgresPool, sync: PlantSyncService) {
         self.pool = pool
+        self.sync = sync
     }
 
     public func register(on routes: inout some RouteRegistering, prefix: String = "/api/v1/trading") {
@@ -21,6 +27,12 @@ public struct PlantsAPI: Sendable {
                 try PlantStore.list(organizationID: principal.organizationID, page: page, on: $0)
             }
             return try page.response(data: plants.map(\.json), total: total)
+        }
+        routes.post(prefix + "/plants/sync") { request in
+            let principal = try request.principal()
+            try principal.require(.operator)
+            let outcome = try api.sync.sync(organizationID: principal.organizationID)
+            return try Response.json(JSONValue.object(["synced": .number(Double(outcome.synced)), "errors": .number(Double(outcome.errors))]))
         }
     }
 }

@@ -14,6 +14,9 @@ public final class Application: Sendable {
     let pool: PostgresPool
     let keyring: Keyring
     let ingest: IngestService
+    let relay: RelayService
+    let trading: TradingModule
+    let runtime: ConsumerRuntime
     let server: HTTPServer
 
     public init(configuration: Configuration, logger: Logger) throws {
@@ -38,14 +41,34 @@ public final class Application: Sendable {
         ingest = try IngestService(amqpURL: configuration.amqpURL, databaseURL: configuration.databaseURL,
                                    organizations: [], options: ingestOptions, retention: retention, log: ingestLog)
 
+        let runtime = ConsumerRuntime(ingest: ingest, grace: .seconds(max(configuration.integer("shutdownGraceSeconds"), 1)))
+        self.runtime = runtime
+        var tradingSettings = TradingSettings(amqpURL: amqpURL, managementURL: configuration.amqpManagementURL ?? "",
+                                              exchange: configuration.exchange)
+        tradingSettings.plantSyncInterval = .seconds(configuration.integer("esmSyncIntervalSeconds"))
+        trading = try TradingModule(pool: pool, keyring: keyring, settings: tradingSettings,
+                                    privateAllowList: configuration.esmPrivateAllow, runtime: runtime, logger: logger)
+        var relayOptions = RelayOptions()
+        relayOptions.exchange = configuration.exchange
+        relayOptions.ackTimeout = .seconds(configuration.integer("commandAckTimeoutSeconds"))
+        relay = try RelayService(amqpURL: configuration.amqpURL, databaseURL: configuration.databaseURL,
+                                 esmClients: trading.relayESMClients, options: relayOptions, log: logger)
+        runtime.attach(relay: relay)
+
         let authenticator = Authenticator(pool: pool)
         var router = Router()
         Self.registerMetrics(metrics, ingest: ingest)
+        relay.metrics.install(on: metrics)
         OperationalAPI(pool: pool, amqpURL: amqpURL, metrics: metrics).register(on: &router)
         let telemetry = TelemetryAPI(pool: pool, maximumBuckets: configuration.integer("maxBucketsPerResponse"))
+        let commandLog = CommandLogAPI(pool: pool)
+        let trading = trading
         router.group("/api/v1/trading", renderer: TradingErrorRenderer(),
                      middleware: [AuthenticationMiddleware(scope: .trading, authenticator: authenticator)]) { group in
-            telemetry.register(on: &group, prefix: "", organizationID: { try $0.principal().organizationID })
+            let organizationID: @Sendable (Request) throws -> UUID = { try $0.principal().organizationID }
+            telemetry.register(on: &group, prefix: "", organizationID: organizationID)
+            commandLog.register(on: &group, prefix: "", organizationID: organizationID)
+            trading.register(on: &group, prefix: "")
         }
 
         guard let address = Configuration.parseAddress(configuration.httpAddress) else {
@@ -67,12 +90,18 @@ public final class Application: Sendable {
     /// The caller must have called `SignalWaiter.blockTerminationSignals()` first.
     public func run(notifier: SystemdNotifier = SystemdNotifier()) throws {
         let organizations = try consumedOrganizations()
-        for organization in organizations { ingest.addOrganization(organization) }
+        for organization in organizations.staticList { ingest.addOrganization(organization) }
+        for organization in organizations.enabled {
+            try runtime.organizationEnabled(organizationID: organization.id, queuePrefix: organization.queuePrefix)
+        }
         ingest.start()
+        relay.start()
+        // Reconciles enabled organisations across replicas and runs the periodic plant sync.
+        trading.scheduler.start()
         let port = try server.start()
         logger.info("tradingd ready", [
             "http.address": "\(Configuration.parseAddress(configuration.httpAddress)?.host ?? ""):\(port)",
-            "ingest.organizations": organizations.map(\.queuePrefix).joined(separator: ","),
+            "ingest.organizations": (organizations.staticList + organizations.enabled).map(\.queuePrefix).joined(separator: ","),
         ])
         notifier.ready()
         let watchdog = notifier.watchdogInterval.map { startWatchdog(notifier, every: $0) }
@@ -84,29 +113,25 @@ public final class Application: Sendable {
         watchdog?.cancel()
         // Reverse order: no new requests, then consumers finish, commit and ack their batch.
         server.stop(grace: grace / 2)
-        let drained = ingest.stop(grace: grace / 2)
+        trading.scheduler.stop()
+        let relayDrained = relay.stop(grace: grace / 4)
+        let drained = ingest.stop(grace: grace / 4)
         pool.close()
-        logger.info("stopped", ["ingest.drained": "\(drained)"])
+        logger.info("stopped", ["ingest.drained": "\(drained)", "relay.drained": "\(relayDrained)"])
     }
 
-    /// Organisations whose queues are consumed: the configured static list (their queues are
-    /// declared here, named by slug), plus every organisation whose trading is enabled.
-    func consumedOrganizations() throws -> [IngestService.Organization] {
+    /// Organisations consumed from the start: the configured static list (telemetry and meters
+    /// only; their queues are declared here, named by slug) and every organisation whose trading
+    /// is enabled (all its consumers).
+    func consumedOrganizations() throws -> (staticList: [IngestService.Organization], enabled: [IngestService.Organization]) {
         try pool.withConnection { connection in
-            var result: [IngestService.Organization] = []
-            for slug in configuration.staticOrganizations {
-                let id = try TokenStore().organizationID(slug: slug, on: connection)
-                result.append(.init(id: id, queuePrefix: slug))
+            let staticList = try configuration.staticOrganizations.map { slug in
+                IngestService.Organization(id: try TokenStore().organizationID(slug: slug, on: connection), queuePrefix: slug)
             }
-            let hasTradingConfigs = try connection.query("SELECT to_regclass('trading_configs') IS NOT NULL").first?.bool(0) ?? false
-            if hasTradingConfigs {
-                for row in try connection.query(
-                    "SELECT organization_id, queue_prefix FROM trading_configs WHERE status = 'ENABLED'") {
-                    let organization = IngestService.Organization(id: try row.uuid(0), queuePrefix: try row.string(1))
-                    if !result.contains(where: { $0.id == organization.id }) { result.append(organization) }
-                }
-            }
-            return result
+            let enabled = try connection.query(
+                "SELECT organization_id, queue_prefix FROM trading_configs WHERE status = 'ENABLED'"
+            ).map { IngestService.Organization(id: try $0.uuid(0), queuePrefix: try $0.string(1)) }
+            return (staticList.filter { organization in !enabled.contains { $0.id == organization.id } }, enabled)
         }
     }
 

@@ -115,13 +115,9 @@ public struct CommandLineInterface {
         // for `Application.run` instead of killing the process mid-write.
         SignalWaiter.blockTerminationSignals()
         let configuration = try Configuration.load(environment: environment,
-                                                   required: ["databaseURL", "amqpURL", "secretKey"])
+                                                   required: ["databaseURL", "amqpURL", "amqpManagementURL", "secretKey"])
         var logger = Logger(level: configuration.logLevel)
         logger.metadata["service"] = "tradingd"
-        if !configuration.esmPrivateAllow.isEmpty {
-            logger.warning("TRADINGD_ESM_PRIVATE_ALLOW is set: these private ESM addresses are allowed (development only)",
-                           ["esm.private_allow": configuration.esmPrivateAllow])
-        }
         let application = try Application(configuration: configuration, logger: logger)
         try application.run()
         return 0
@@ -139,7 +135,7 @@ public struct CommandLineInterface {
     private func checkConfig() -> Int32 {
         do {
             let configuration = try Configuration.load(environment: environment,
-                                                       required: ["databaseURL", "amqpURL", "secretKey"])
+                                                       required: ["databaseURL", "amqpURL", "amqpManagementURL", "secretKey"])
             for line in configuration.describe() { output(line) }
             output("configuration ok")
             return 0

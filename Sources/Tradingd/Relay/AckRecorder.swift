@@ -37,8 +37,8 @@ struct AckRecorder: RelayBatchHandler {
         metrics.update { m in
             m.acksRecorded += latencies.count
             m.acksDeadLettered += letters.count
-            for latency in latencies { m.ackLatency.record(latency) }
         }
+        metrics.observeAckLatency(latencies)
         if !latencies.isEmpty { eventWakeup.signal() }
         return letters
     }

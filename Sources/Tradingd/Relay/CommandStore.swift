@@ -37,7 +37,7 @@ enum CommandStore {
         let plantIDs = Set(commands.compactMap(\.plantID)), siteIDs = Set(commands.compactMap(\.siteID))
         var index = PlantIndex()
         guard !plantIDs.isEmpty || !siteIDs.isEmpty else { return index }
-        let rows = try connection.query(
+        let rows = try connection.queryPrepared(
             "SELECT id, esm_plant_id FROM plants WHERE organization_id = $1 AND (id = ANY($2::uuid[]) OR esm_plant_id = ANY($3::text[]))",
             [.uuid(organizationID), .uuidArray(plantIDs.map { $0 }), .textArray(siteIDs.map { $0 })])
         for row in rows {
@@ -53,7 +53,7 @@ enum CommandStore {
     static func insert(_ commands: [NewCommand], organizationID: UUID, queuePrefix: String,
                        on connection: PostgresConnection) throws -> Set<String> {
         guard !commands.isEmpty else { return [] }
-        let rows = try connection.query("""
+        let rows = try connection.queryPrepared("""
             INSERT INTO command_log (organization_id, queue_prefix, plant_id, message_id, correlation_id, command_type,
                                      payload, routing_key, site_id, status, rejection_reason, valid_until)
             SELECT $1, $2, t.plant_id, t.message_id, t.correlation_id, t.command_type, t.payload::jsonb, t.routing_key,
@@ -97,17 +97,23 @@ enum CommandStore {
 
     /// Locks up to `limit` due commands with `FOR UPDATE SKIP LOCKED`: replicas claiming at the
     /// same time get disjoint sets, and a command stays locked until the claiming transaction
-    /// (which calls the ESM) commits its outcome. Expired ones are due at once.
+    /// (which calls the ESM) commits its outcome. A retry is never scheduled past `valid_until`,
+    /// so an expiring command is due in time to be marked EXPIRED.
+    ///
+    /// The organisation test is wrapped in `IS TRUE` so the planner cannot answer it from the
+    /// (organization_id, message_id) index and must walk the small partial `command_log_due`
+    /// index in order: a bitmap over every command of the organisation costs milliseconds per
+    /// claim once the log is large.
     static func claimDue(organizationIDs: [UUID], limit: Int, maximumRelayWindow: Duration,
                          on connection: PostgresConnection) throws -> [DueCommand] {
-        let rows = try connection.query("""
+        let rows = try connection.queryPrepared("""
             SELECT c.id, c.organization_id, coalesce(c.site_id, p.esm_plant_id, p.id::text) AS esm_plant_id, c.message_id,
                    c.correlation_id, c.command_type, c.payload::text AS payload, c.valid_until, c.attempts,
-                   coalesce(c.valid_until <= clock_timestamp(), false) AS expired,
-                   (c.valid_until IS NULL AND c.created_at < clock_timestamp() - make_interval(secs => $3)) AS overdue
+                   coalesce(c.valid_until <= now(), false) AS expired,
+                   (c.valid_until IS NULL AND c.created_at < now() - make_interval(secs => $3)) AS overdue
             FROM command_log AS c JOIN plants AS p ON p.id = c.plant_id
-            WHERE c.status = 'PENDING' AND c.organization_id = ANY($1::uuid[])
-              AND (c.next_attempt_at <= clock_timestamp() OR c.valid_until <= clock_timestamp())
+            WHERE c.status = 'PENDING' AND c.next_attempt_at <= now()
+              AND (c.organization_id = ANY($1::uuid[])) IS TRUE
             ORDER BY c.next_attempt_at
             LIMIT $2
             FOR UPDATE OF c SKIP LOCKED
@@ -125,7 +131,7 @@ enum CommandStore {
     /// RELAYED after the ESM's 202. Leaves the ack columns alone: an ack may already be there.
     /// - Returns: seconds from recording to now (the relay latency).
     static func markRelayed(_ id: UUID, on connection: PostgresConnection) throws -> Double {
-        try connection.query("""
+        try connection.queryPrepared("""
             UPDATE command_log SET status = 'RELAYED', relayed_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
             WHERE id = $1 RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
             """, [.uuid(id)]).singleRow()?.double(0) ?? 0
@@ -134,7 +140,7 @@ enum CommandStore {
     /// A terminal status with its reason (REJECTED, EXPIRED, FAILED).
     static func markTerminal(_ id: UUID, status: CommandStatus, reason: String, countsAsAttempt: Bool,
                              on connection: PostgresConnection) throws {
-        try connection.execute("""
+        try connection.queryPrepared("""
             UPDATE command_log SET status = $2, rejection_reason = $3, attempts = attempts + $4
             WHERE id = $1
             """, [.uuid(id), .text(status.rawValue), .text(reason), .int(countsAsAttempt ? 1 : 0)])
@@ -142,9 +148,9 @@ enum CommandStore {
 
     /// Still PENDING: the next attempt after `delay`.
     static func scheduleRetry(_ id: UUID, after delay: Duration, error: String, on connection: PostgresConnection) throws {
-        try connection.execute("""
+        try connection.queryPrepared("""
             UPDATE command_log SET attempts = attempts + 1, last_error = $3,
-                                   next_attempt_at = clock_timestamp() + make_interval(secs => $2)
+                                   next_attempt_at = least(clock_timestamp() + make_interval(secs => $2), valid_until)
             WHERE id = $1
             """, [.uuid(id), .double(delay.seconds), .text(String(error.prefix(1000)))])
     }
@@ -164,19 +170,19 @@ enum CommandStore {
     /// correlationId (or, failing that, its messageId), whatever its status: an ack may arrive
     /// before the relay recorded the ESM's answer, and the relay's update keeps it.
     static func recordAck(_ ack: CommandAck, organizationID: UUID, on connection: PostgresConnection) throws -> AckOutcome {
-        var target = try connection.query("""
+        var target = try connection.queryPrepared("""
             SELECT id, ack_status FROM command_log WHERE organization_id = $1 AND correlation_id = $2
             ORDER BY created_at DESC LIMIT 1 FOR UPDATE
             """, [.uuid(organizationID), .text(ack.correlationID)]).singleRow()
         if target == nil {
-            target = try connection.query(
+            target = try connection.queryPrepared(
                 "SELECT id, ack_status FROM command_log WHERE organization_id = $1 AND message_id = $2 FOR UPDATE",
                 [.uuid(organizationID), .text(ack.correlationID)]).singleRow()
         }
         guard let target else { return .unknownCommand }
         let current = try target.optionalString("ack_status").flatMap(CommandAckStatus.init(rawValue:))
         if let current, current.isFinal, !ack.status.isFinal { return .superseded }
-        let latency = try connection.query("""
+        let latency = try connection.queryPrepared("""
             UPDATE command_log
             SET ack_status = $2, executed_at = coalesce($3, executed_at), acked_at = clock_timestamp(),
                 rejection_reason = CASE WHEN $2 IN ('REJECTED', 'FAILED') THEN coalesce($4, rejection_reason) ELSE rejection_reason END
@@ -190,13 +196,13 @@ enum CommandStore {
     /// Gives `TIMEOUT` to RELAYED commands without any ack `timeout` after relaying.
     /// - Returns: how many timed out.
     static func timeOutAcks(organizationIDs: [UUID], timeout: Duration, on connection: PostgresConnection) throws -> Int {
-        try connection.execute("""
+        try connection.queryPrepared("""
             UPDATE command_log SET ack_status = 'TIMEOUT'
             WHERE id IN (SELECT id FROM command_log
-                         WHERE status = 'RELAYED' AND ack_status IS NULL AND organization_id = ANY($1::uuid[])
-                           AND relayed_at < clock_timestamp() - make_interval(secs => $2)
+                         WHERE status = 'RELAYED' AND ack_status IS NULL AND (organization_id = ANY($1::uuid[])) IS TRUE
+                           AND relayed_at < now() - make_interval(secs => $2)
                          ORDER BY relayed_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
-            """, [.uuidArray(organizationIDs), .double(timeout.seconds)])
+            """, [.uuidArray(organizationIDs), .double(timeout.seconds)]).affectedRows
     }
 }
 

@@ -96,12 +96,18 @@ final class EventOutboxPublisher: @unchecked Sendable {
     private func publishRound() throws -> Int {
         let organizations = organizationIDs()
         guard !organizations.isEmpty else { return 0 }
-        let connection = try database.flatMap { $0.isHealthy ? $0 : nil } ?? PostgresConnection(url: databaseURL)
-        database = connection
+        let connection: PostgresConnection
+        if let database, database.isHealthy {
+            connection = database
+        } else {
+            connection = try PostgresConnection(url: databaseURL)
+            try RelayWorker.preferOrderedIndexScans(connection)  // `command_events_unpublished` churns likewise
+            database = connection
+        }
         let published = try connection.transaction { connection -> Int in
-            guard try connection.query("SELECT pg_try_advisory_xact_lock($1)", [.int(Self.lockKey)]).singleRow()?.bool(0) == true
+            guard try connection.queryPrepared("SELECT pg_try_advisory_xact_lock($1)", [.int(Self.lockKey)]).singleRow()?.bool(0) == true
             else { return 0 }  // another replica is publishing
-            let rows = try connection.query("""
+            let rows = try connection.queryPrepared("""
                 SELECT id, routing_key, body->>'correlationId' AS correlation_id,
                        (body || jsonb_build_object('eventId', id::text))::text AS body
                 FROM command_events
@@ -121,7 +127,7 @@ final class EventOutboxPublisher: @unchecked Sendable {
             }
             // Retries through reconnects until confirmed; throws when stopped or unroutable.
             try publisher.publish(messages)
-            try connection.execute("UPDATE command_events SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])",
+            try connection.queryPrepared("UPDATE command_events SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])",
                                    [.intArray(ids)])
             return rows.count
         }

@@ -1,3 +1,4 @@
+import Observability
 import Synchronization
 
 /// Counters of the command relay, shared by every consumer and worker of a `RelayService`;
@@ -65,10 +66,65 @@ public final class RelayMetrics: Sendable {
     }
 
     private let state = Mutex(Snapshot())
+    /// Where latencies also go as they are observed, once `install(on:)` was called.
+    private let registry = Mutex<MetricsRegistry?>(nil)
 
     public init() {}
 
     public func snapshot() -> Snapshot { state.withLock { $0 } }
 
     func update(_ change: (inout Snapshot) -> Void) { state.withLock { change(&$0) } }
+
+    func observeRelayLatency(_ seconds: [Double]) {
+        guard !seconds.isEmpty else { return }
+        state.withLock { for value in seconds { $0.relayLatency.record(value) } }
+        if let registry = registry.withLock({ $0 }) {
+            for value in seconds { registry.observe("tradingd_relay_latency_seconds", value) }
+        }
+    }
+
+    func observeAckLatency(_ seconds: [Double]) {
+        guard !seconds.isEmpty else { return }
+        state.withLock { for value in seconds { $0.ackLatency.record(value) } }
+        if let registry = registry.withLock({ $0 }) {
+            for value in seconds { registry.observe("tradingd_relay_ack_latency_seconds", value) }
+        }
+    }
+
+    /// Exposes the relay on `/metrics`: `tradingd_relay_commands_total{outcome}` (received,
+    /// duplicate, relayed, rejected, rejected_by_esm, expired, failed, dead_lettered),
+    /// `tradingd_relay_acks_total{outcome}` (recorded, dead_lettered, timeout),
+    /// `tradingd_relay_retries_total`, `tradingd_relay_events_published_total`,
+    /// `tradingd_relay_failures_total`, and the histograms `tradingd_relay_latency_seconds`
+    /// (recorded → ESM 202) and `tradingd_relay_ack_latency_seconds` (recorded → ack).
+    public func install(on registry: MetricsRegistry) {
+        registry.register("tradingd_relay_commands_total", kind: .counter, help: "Partner commands by outcome.")
+        registry.register("tradingd_relay_acks_total", kind: .counter, help: "ESM acknowledgements by outcome.")
+        registry.register("tradingd_relay_retries_total", kind: .counter, help: "Relay attempts deferred (ESM unreachable or 5xx).")
+        registry.register("tradingd_relay_events_published_total", kind: .counter, help: "Command status events confirmed on P.events.")
+        registry.register("tradingd_relay_failures_total", kind: .counter, help: "Backoffs after database or broker failures.")
+        let buckets = Histogram.defaultBounds
+        registry.register("tradingd_relay_latency_seconds", kind: .histogram,
+                          help: "From recording a command to the ESM's 202.", buckets: buckets)
+        registry.register("tradingd_relay_ack_latency_seconds", kind: .histogram,
+                          help: "From recording a command to its acknowledgement.", buckets: buckets)
+        self.registry.withLock { $0 = registry }
+        registry.addCollector { [self] registry in
+            let s = snapshot()
+            let commands: [(String, Int)] = [
+                ("received", s.received), ("duplicate", s.duplicates), ("relayed", s.relayed), ("rejected", s.rejected),
+                ("rejected_by_esm", s.rejectedByESM), ("expired", s.expired), ("failed", s.failed),
+                ("dead_lettered", s.commandsDeadLettered),
+            ]
+            for (outcome, count) in commands {
+                registry.set("tradingd_relay_commands_total", to: Double(count), labels: ["outcome": outcome])
+            }
+            for (outcome, count) in [("recorded", s.acksRecorded), ("dead_lettered", s.acksDeadLettered), ("timeout", s.ackTimeouts)] {
+                registry.set("tradingd_relay_acks_total", to: Double(count), labels: ["outcome": outcome])
+            }
+            registry.set("tradingd_relay_retries_total", to: Double(s.relayRetries))
+            registry.set("tradingd_relay_events_published_total", to: Double(s.eventsPublished))
+            registry.set("tradingd_relay_failures_total", to: Double(s.failures))
+        }
+    }
 }

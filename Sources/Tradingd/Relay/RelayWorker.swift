@@ -95,6 +95,7 @@ final class RelayWorker: @unchecked Sendable {
     private func connection() throws -> PostgresConnection {
         if let database, database.isHealthy { return database }
         let fresh = try PostgresConnection(url: databaseURL)
+        try RelayWorker.preferOrderedIndexScans(fresh)
         database = fresh
         return fresh
     }
@@ -117,12 +118,13 @@ final class RelayWorker: @unchecked Sendable {
             return try due.map { try relay($0, unavailable: &unavailable, on: connection) }
         }
         guard !results.isEmpty else { return 0 }
+        var latencies: [Double] = []
         metrics.update { m in
             for result in results {
                 switch result {
                 case .relayed(let latency):
                     m.relayed += 1
-                    m.relayLatency.record(latency)
+                    latencies.append(latency)
                 case .rejectedByESM:
                     m.rejected += 1
                     m.rejectedByESM += 1
@@ -132,6 +134,7 @@ final class RelayWorker: @unchecked Sendable {
                 }
             }
         }
+        metrics.observeRelayLatency(latencies)
         if results.contains(where: { if case .retry = $0 { false } else { true } }) { eventWakeup.signal() }
         return results.count
     }
@@ -177,6 +180,15 @@ final class RelayWorker: @unchecked Sendable {
                                                 "retry_in_ms": String(Int(delay.seconds * 1000))])
             return .retry
         }
+    }
+
+    /// The worker's queries walk small partial indexes (`command_log_due`,
+    /// `command_log_awaiting_ack`) whose entries churn: every relayed command leaves a dead entry
+    /// until vacuum. A plain index scan marks those entries dead on first sight so later scans skip
+    /// them; a bitmap scan (which the planner picks on its low row estimates) never does, and then
+    /// visits every dead entry's heap row on every claim. So this session does without bitmaps.
+    static func preferOrderedIndexScans(_ connection: PostgresConnection) throws {
+        try connection.execute("SET enable_bitmapscan = off")
     }
 
     private func sweepAckTimeouts(_ organizations: [UUID]) throws {

@@ -17,6 +17,12 @@ public struct TradingSettings: Sendable {
     /// front of a loopback-bound broker, a TLS port...).
     public var partnerHost: String?
     public var partnerPort: Int?
+    /// Timeouts and attempts of ESM calls made for the API and the plant sync.
+    public var esmConnectTimeout: Duration = .seconds(3)
+    public var esmRequestTimeout: Duration = .seconds(10)
+    public var esmMaxAttempts: Int = 3
+    /// Seconds between periodic plant syncs of every enabled organisation (0 turns it off).
+    public var plantSyncInterval: Duration = .seconds(300)
 
     public init(amqpURL: AMQPURL, managementURL: String, exchange: String = "trading", deadLetterExchange: String = "trading.dlx",
                 partnerHost: String? = nil, partnerPort: Int? = nil) {

@@ -51,19 +51,24 @@ public struct TradingTopology: Sendable {
 
     /// Declares the exchanges, queues and bindings; declaring what exists already is a no-op, so
     /// running it twice (or on two replicas at once) is safe.
+    ///
+    /// Queues carry only `x-queue-type: quorum`, the same arguments as the ingest and relay
+    /// consumers use when they declare for local runs (different arguments would make one of the
+    /// declarations fail with PRECONDITION_FAILED). Consumers dead-letter by publishing to the
+    /// `.dlq` themselves (with the reason in a header); broker-side dead-lettering, when wanted,
+    /// comes from a policy (`dead-letter-exchange: trading.dlx` on `^P\.`): each `.dlq` is bound
+    /// to the dead-letter exchange with its queue's routing key (and its own name).
     public func declare(on channel: AMQPChannel) throws {
         try channel.declareExchange(exchange, type: .topic, durable: true)
         try channel.declareExchange(deadLetterExchange, type: .topic, durable: true)
         for queue in queues {
+            try channel.declareQueue(queue.name, durable: true, arguments: .quorumQueue())
+            try channel.bindQueue(queue.name, exchange: exchange, routingKey: queue.routingKey)
             if let deadLetterQueue = queue.deadLetterQueue {
                 try channel.declareQueue(deadLetterQueue, durable: true, arguments: .quorumQueue())
+                try channel.bindQueue(deadLetterQueue, exchange: deadLetterExchange, routingKey: queue.routingKey)
                 try channel.bindQueue(deadLetterQueue, exchange: deadLetterExchange, routingKey: deadLetterQueue)
-                try channel.declareQueue(queue.name, durable: true, arguments: .quorumQueue(
-                    deadLetterExchange: deadLetterExchange, deadLetterRoutingKey: deadLetterQueue))
-            } else {
-                try channel.declareQueue(queue.name, durable: true, arguments: .quorumQueue())
             }
-            try channel.bindQueue(queue.name, exchange: exchange, routingKey: queue.routingKey)
         }
     }
 

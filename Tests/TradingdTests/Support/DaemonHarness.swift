@@ -34,6 +34,7 @@ enum Daemon {
         [
             "TRADINGD_DATABASE_URL": databaseURL,
             "TRADINGD_AMQP_URL": try TestServers.amqpURL,
+            "TRADINGD_AMQP_MANAGEMENT_URL": try TestServers.amqpManagementURL,
             "TRADINGD_SECRET_KEY": Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString(),
             "TRADINGD_HTTP_ADDRESS": "127.0.0.1:0",
             "TRADINGD_MIGRATIONS_DIRECTORY": Repository.migrationsDirectory,

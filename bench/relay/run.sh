@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Command relay benchmark (issue 7) on the private servers: command-in (publish to P.commands) to
+# the ESM's 202 latency at a steady rate, and commands/s relayed from a backlog, against the
+# in-process ESM simulator with zero latency (its acks flow back through P.command-acks).
+# Figures go to stdout and .local/bench-relay/results.txt.
+#
+# usage: bench/relay/run.sh [RATE (default 500)] [SECONDS (default 20)] [BACKLOG (default 5000)]
+#   WORKERS relay workers (default 4), BATCH commands claimed per round (default 4)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RATE=${1:-500}
+SECONDS_=${2:-20}
+BACKLOG=${3:-5000}
+
+# The servers of this checkout, or (in a git worktree) those its main checkout started.
+ENV_FILE=.local/servers.env
+if [ ! -f "$ENV_FILE" ]; then
+    MAIN=$(dirname "$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null || echo .git)")
+    if [ -f "$MAIN/.local/servers.env" ]; then ENV_FILE=$MAIN/.local/servers.env; else Deploy/servers.sh start >/dev/null; fi
+fi
+[ -f "$ENV_FILE" ] || { echo "bench/relay: no .local/servers.env: run Deploy/servers.sh start" >&2; exit 1; }
+# shellcheck disable=SC1091
+source "$ENV_FILE"
+DB=${TRADINGD_TEST_DATABASE_URL%/*}/tradingd_bench_relay
+ADMIN_DB=${TRADINGD_TEST_DATABASE_URL%/*}/postgres
+WORK=$(dirname "$ENV_FILE")/bench-relay
+mkdir -p "$WORK"
+
+echo "bench/relay: building (release)" >&2
+swift build -c release --product relay-bench >&2
+BIN=$(swift build -c release --show-bin-path)
+
+psql -q "$ADMIN_DB" -c "DROP DATABASE IF EXISTS tradingd_bench_relay WITH (FORCE)" -c "CREATE DATABASE tradingd_bench_relay" >/dev/null
+for migration in Migrations/*.sql; do psql -q -v ON_ERROR_STOP=1 "$DB" -f "$migration" >/dev/null; done
+
+"$BIN/relay-bench" --amqp "$TRADINGD_TEST_AMQP_URL" --database "$DB" --rate "$RATE" --seconds "$SECONDS_" \
+    --backlog "$BACKLOG" --workers "${WORKERS:-4}" --batch "${BATCH:-4}" | tee "$WORK/results.txt"
