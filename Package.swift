@@ -45,7 +45,7 @@ let package = Package(
         .executableTarget(name: "telemetry-gen", dependencies: ["AMQP", "TradingCore"], swiftSettings: settings),
         // Benchmarks (not tests): swift run -c release amqp-bench
         .executableTarget(name: "amqp-bench", dependencies: ["AMQP"], path: "bench/amqp", swiftSettings: settings),
-        .executableTarget(name: "ingest-bench", dependencies: ["Tradingd", "AMQP", "TradingCore"], path: "bench/ingest/IngestBench",
+        .executableTarget(name: "ingest-bench", dependencies: ["Tradingd", "AMQP", "TradingCore", "HTTPServer", "Postgres"], path: "bench/ingest/IngestBench",
                           swiftSettings: settings),
         .executableTarget(name: "httpserver-bench", dependencies: ["HTTPServer"], swiftSettings: settings),
         .executableTarget(name: "relay-bench", dependencies: ["Tradingd", "AMQP", "TradingCore", "ESM", "ESMSimulator", "Postgres"],

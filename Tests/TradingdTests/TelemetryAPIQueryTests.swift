@@ -71,6 +71,15 @@ struct TelemetryAPIQueryTests {
                 TelemetryQueryStore.TelemetryBucket(time: time, values: sums[time]!.map { $0.count == 0 ? nil : $0.sum / Double($0.count) })
             }
             #expect(try buckets(s, query) == expected, "interval \(minutes)")
+            // The body PostgreSQL writes is the one the Swift renderer writes from the same buckets.
+            guard case .found(let body) = try TelemetryQueryStore.telemetryJSON(
+                plantID: s.plantID, organizationID: s.organizationID, window: query, on: s.database)
+            else {
+                Issue.record("plant not found")
+                return
+            }
+            #expect(String(decoding: body, as: UTF8.self)
+                == String(decoding: TelemetryResponseJSON.telemetry(plantID: s.plantID, buckets: expected), as: UTF8.self))
         }
     }
 
@@ -162,6 +171,12 @@ struct TelemetryAPIQueryTests {
             .init(time: Self.at("2026-01-15T10:05:00Z"), meterID: "b", energy: 4),
         ])
         let plant = s.plantID.uuidString.lowercased()
+        guard case .found(let body) = try TelemetryQueryStore.metersJSON(plantID: s.plantID, organizationID: s.organizationID, window: query, on: s.database) else {
+            Issue.record("plant not found")
+            return
+        }
+        #expect(String(decoding: body, as: UTF8.self)
+            == String(decoding: TelemetryResponseJSON.meters(plantID: s.plantID, interval: query.interval, buckets: buckets), as: UTF8.self))
         #expect(String(decoding: TelemetryResponseJSON.meters(plantID: s.plantID, interval: query.interval, buckets: Array(buckets.prefix(1))), as: UTF8.self)
             == "[{\"energy\":0.5,\"interval\":\"5m\",\"meter_id\":\"a\\\"x\",\"plant_id\":\"\(plant)\",\"time\":\"2026-01-15T10:00:00Z\"}]")
     }

@@ -39,6 +39,7 @@ if [ ! -x .local/bench-venv/bin/python ] || ! .local/bench-venv/bin/python -c 'i
 fi
 PY=.local/bench-venv/bin/python
 
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 log "building (release)"
 swift build -c release --product ingest-bench >&2
 swift build -c release --product telemetry-gen >&2
@@ -53,7 +54,8 @@ psql -qAt "$DB" -c "INSERT INTO plants (organization_id, name) SELECT '$ORG', 'b
 psql -q "$DB" -c "SELECT telemetry_ensure_partitions(current_date - 1, 3)" >/dev/null
 START=$(date -u -d "@$(($(date +%s) - PER_PLANT - 600))" +%Y-%m-%dT%H:%M:%SZ)
 
-publish() { # prefix samples-per-plant batch [dump]
+publish() { # prefix samples-per-plant batch [dump]; starts from empty queues (an aborted run may leave some)
+    "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "$1"
     "$BIN/ingest-bench" declare --amqp "$AMQP" --prefix "$1"
     local dump=()
     [ $# -ge 4 ] && dump=(--dump "$4")
@@ -71,6 +73,9 @@ record() { # label samples seconds rss verified
     RESULTS+=("| $1 | $2 | $(printf %.2f "$3") | $rate | $4 | $5 |")
     log "$1: $rate samples/s"
 }
+
+cleanup() { for p in bench-gen bench-a bench-c bench-d1 bench-d100; do "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "$p" || true; done; }
+trap cleanup EXIT
 
 log "(b) COPY of $SAMPLES rows into an empty copy of the raw table"
 publish bench-gen "$PER_PLANT" 1000 "$WORK/dump.txt"
@@ -109,7 +114,7 @@ for BATCH in 1 100; do
 done
 
 {
-    echo "Ingest benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $SAMPLES samples for $PLANTS plants ((c): $C_SAMPLES), $(nproc) cores"
+    echo "Ingest benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $SAMPLES samples for $PLANTS plants ((c): $C_SAMPLES), $(nproc) cores, load at start: $LOAD"
     echo
     echo "| scenario | samples | seconds | samples/s | peak RSS | aggregates verified |"
     echo "|---|---:|---:|---:|---:|---|"

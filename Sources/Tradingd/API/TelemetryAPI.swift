@@ -49,20 +49,20 @@ public struct TelemetryAPI: Sendable {
         let plantID = try plantID(request, code: "BAD_REQUEST")
         let window = try window(request)
         let lookup = try pool.withConnection { connection in
-            try TelemetryQueryStore.telemetry(plantID: plantID, organizationID: organizationID, window: window, on: connection)
+            try TelemetryQueryStore.telemetryJSON(plantID: plantID, organizationID: organizationID, window: window, on: connection)
         }
-        guard case .found(let buckets) = lookup else { throw Self.plantNotFound }
-        return Self.json(TelemetryResponseJSON.telemetry(plantID: plantID, buckets: buckets))
+        guard case .found(let body) = lookup else { throw Self.plantNotFound }
+        return Self.json(body)
     }
 
     public func meters(_ request: Request, organizationID: UUID) throws -> Response {
         let plantID = try plantID(request, code: "BAD_REQUEST")
         let window = try window(request)
         let lookup = try pool.withConnection { connection in
-            try TelemetryQueryStore.meters(plantID: plantID, organizationID: organizationID, window: window, on: connection)
+            try TelemetryQueryStore.metersJSON(plantID: plantID, organizationID: organizationID, window: window, on: connection)
         }
-        guard case .found(let buckets) = lookup else { throw Self.plantNotFound }
-        return Self.json(TelemetryResponseJSON.meters(plantID: plantID, interval: window.interval, buckets: buckets))
+        guard case .found(let body) = lookup else { throw Self.plantNotFound }
+        return Self.json(body)
     }
 
     public func latest(_ request: Request, organizationID: UUID) throws -> Response {

@@ -34,7 +34,8 @@ public enum TelemetryQueryStore {
         case found(Value)
     }
 
-    static let telemetrySQL: String = {
+    /// The roll-up statement: $1 plant, $2 organisation, $3 interval, $4 first bucket start, $5 end boundary.
+    public static let telemetrySQL: String = {
         let averages = TelemetryField.allCases.map(\.rawValue).map {
             "sum(\($0)_sum) / nullif(sum(\($0)_count), 0) AS \($0)"
         }.joined(separator: ", ")
@@ -73,6 +74,70 @@ public enum TelemetryQueryStore {
             WHERE p.id = $1 AND p.organization_id = $2
             """
     }()
+
+    /// The same roll-ups, but with PostgreSQL writing the response body (`TelemetryResponseJSON`'s
+    /// shape): it formats every number as text for the wire anyway, so assembling the JSON there
+    /// costs it little and spares the API parsing 10,000 numbers back only to print them again.
+    /// One row (`body`, the array's contents without brackets) when the plant is the
+    /// organisation's, none otherwise.
+    public static let telemetryJSONSQL: String = {
+        let averages = TelemetryField.allCases.map(\.rawValue).map {
+            "sum(\($0)_sum) / nullif(sum(\($0)_count), 0) AS \($0)"
+        }.joined(separator: ", ")
+        let members = TelemetryField.allCases.map(\.rawValue).map { field -> String in
+            let member = "coalesce(b.\(field)::text, 'null')"
+            return field == "soc" ? "',\"plant_id\":\"' || p.id::text || '\",\"soc\":' || \(member)" : "',\"\(field)\":' || \(member)"
+        }.joined(separator: " || ")
+        return """
+            SELECT (
+                SELECT coalesce(string_agg('{' || substr(\(members), 2)
+                    || ',"time":"' || to_char(b.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '"}', ',' ORDER BY b.bucket), '')
+                FROM (
+                    SELECT date_bin($3::interval, minute, timestamptz '1970-01-01 00:00:00+00') AS bucket, \(averages)
+                    FROM telemetry_minutes
+                    WHERE plant_id = $1 AND minute >= $4::timestamptz AND minute < $5::timestamptz
+                    GROUP BY 1
+                ) AS b
+            ) AS body
+            FROM plants AS p WHERE p.id = $1 AND p.organization_id = $2
+            """
+    }()
+
+    public static let metersJSONSQL = """
+        SELECT (
+            SELECT coalesce(string_agg('{"energy":' || b.energy::text || ',"interval":"' || $6::text || '","meter_id":' || to_json(b.meter_id)::text
+                || ',"plant_id":"' || p.id::text || '","time":"' || to_char(b.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '"}',
+                ',' ORDER BY b.bucket, b.meter_id), '')
+            FROM (
+                SELECT date_bin($3::interval, minute, timestamptz '1970-01-01 00:00:00+00') AS bucket, meter_id, sum(energy_sum) AS energy
+                FROM meter_minutes
+                WHERE plant_id = $1 AND minute >= $4::timestamptz AND minute < $5::timestamptz
+                GROUP BY 1, 2
+            ) AS b
+        ) AS body
+        FROM plants AS p WHERE p.id = $1 AND p.organization_id = $2
+        """
+
+    /// The `/telemetry` response body, or `.plantNotFound`.
+    public static func telemetryJSON(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
+                                     on connection: PostgresConnection) throws -> Lookup<[UInt8]> {
+        try body(telemetryJSONSQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window), connection)
+    }
+
+    /// The `/meters` response body, or `.plantNotFound`.
+    public static func metersJSON(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
+                                  on connection: PostgresConnection) throws -> Lookup<[UInt8]> {
+        try body(metersJSONSQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window)
+                    + [.text(window.interval.label)], connection)
+    }
+
+    private static func body(_ sql: String, _ parameters: [PostgresValue], _ connection: PostgresConnection) throws -> Lookup<[UInt8]> {
+        guard let row = try connection.query(sql, parameters).singleRow() else { return .plantNotFound }
+        var body: [UInt8] = [UInt8(ascii: "[")]
+        body.append(contentsOf: (try row.optionalString(0) ?? "").utf8)
+        body.append(UInt8(ascii: "]"))
+        return .found(body)
+    }
 
     private static func windowParameters(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow) -> [PostgresValue] {
         [.uuid(plantID), .uuid(organizationID), .text("\(window.interval.minutes) minutes"),

@@ -4,9 +4,13 @@
 //   ingest-bench declare  --amqp URL --prefix P
 //   ingest-bench delete   --amqp URL --prefix P
 //   ingest-bench broker   --amqp URL --queue Q --count N
+//   ingest-bench serve    --database URL --org UUID --port N   (telemetry API, organisation fixed, no auth)
+//   ingest-bench query-sql --plant UUID --org UUID --from T --to T --interval M   (the roll-up with literals, for pgbench)
 //   ingest-bench tradingd --amqp URL --database URL --org UUID --prefix P --expect SAMPLES [--consumers K] [--prefetch N]
 import AMQP
 import Foundation
+import HTTPServer
+import Postgres
 import TradingCore
 import Tradingd
 
@@ -126,8 +130,36 @@ func micro() throws {
     print("decode: \(Double(samples.count) / seconds(decodeTime)) samples/s; rfc3339: \(Double(samples.count) / seconds(formatTime)) /s")
 }
 
+/// The telemetry endpoints on the daemon's HTTP listener (16 workers, as `serve` runs it), with
+/// the caller's organisation fixed instead of a token lookup.
+func serve() throws {
+    let organizationID = UUID(uuidString: required("--org"))!
+    let api = TelemetryAPI(pool: PostgresPool(url: required("--database"), size: 16))
+    var router = Router()
+    api.register(on: &router) { _ in organizationID }
+    let server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: Int(required("--port"))!, eventLoopCount: 2,
+                                                                   workerCount: 16),
+                            router: router)
+    let port = try server.start()
+    FileHandle.standardError.write(Data("ingest-bench: telemetry API on 127.0.0.1:\(port)\n".utf8))
+    while true { Thread.sleep(forTimeInterval: 3600) }
+}
+
+/// The exact statement the API runs for a window, parameters spelled as literals.
+func querySQL() throws {
+    let window = try TelemetryQueryWindow.parse(from: required("--from"), to: required("--to"), interval: required("--interval"),
+                                                now: .now, maximumBuckets: 100_000).get()
+    let values = ["'\(required("--plant"))'::uuid", "'\(required("--org"))'::uuid", "'\(window.interval.minutes) minutes'",
+                  "'\(window.firstBucketStart.rfc3339)'", "'\(window.endBoundary.rfc3339)'"]
+    var sql = TelemetryQueryStore.telemetryJSONSQL
+    for (index, value) in values.enumerated().reversed() { sql = sql.replacingOccurrences(of: "$\(index + 1)", with: value) }
+    print(sql.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") + ";")
+}
+
 do {
     switch CommandLine.arguments.dropFirst().first {
+    case "serve": try serve()
+    case "query-sql": try querySQL()
     case "micro": try micro()
     case "declare": try declare(delete: false)
     case "delete": try declare(delete: true)
