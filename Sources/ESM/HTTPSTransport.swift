@@ -46,7 +46,7 @@ final class HTTPSTransport: Sendable {
             done.signal()
         }
         task.resume()
-        if done.wait(timeout: .now() + seconds + 1) == .timedOut {
+        if done.wait(timeout: .now() + seconds) == .timedOut {
             task.cancel()
             throw HTTPClientError(kind: .timeout, message: "the HTTPS request timed out", mayHaveBeenSent: true)
         }
@@ -60,8 +60,16 @@ final class HTTPSTransport: Sendable {
                  NSURLErrorNotConnectedToInternet, NSURLErrorDNSLookupFailed:
                 throw HTTPClientError(kind: .unreachable, message: "the HTTPS connection failed (\(code))",
                                       mayHaveBeenSent: code == NSURLErrorNetworkConnectionLost)
+            case NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateHasBadDate, NSURLErrorServerCertificateUntrusted,
+                 NSURLErrorServerCertificateHasUnknownRoot, NSURLErrorServerCertificateNotYetValid,
+                 NSURLErrorClientCertificateRejected, NSURLErrorClientCertificateRequired:
+                throw HTTPClientError(kind: .invalidResponse, message: "the TLS connection failed or the server's certificate was not trusted (\(code))",
+                                      mayHaveBeenSent: false)
             default:
-                throw HTTPClientError(kind: .invalidResponse, message: "the HTTPS request failed (\(code))", mayHaveBeenSent: true)
+                // libcurl's own words (e.g. "SSL certificate problem: self-signed certificate"),
+                // which swift-corelibs-foundation reports under code -1.
+                let detail = String((error as NSError).localizedDescription.prefix(200))
+                throw HTTPClientError(kind: .invalidResponse, message: "the HTTPS request failed (\(code)): \(detail)", mayHaveBeenSent: true)
             }
         }
         guard let http = response as? HTTPURLResponse else {

@@ -70,7 +70,7 @@ enum CommandStore {
             .textArray(commands.map(\.command.correlationID)), .textArray(commands.map(\.command.commandType.rawValue)),
             .textArray(commands.map(\.command.payloadJSON)), .textArray(commands.map(\.routingKey)),
             .textArray(commands.map(\.siteID)), .textArray(commands.map(\.status.rawValue)),
-            .textArray(commands.map(\.rejectionReason)), .timestamptzArray(commands.map { $0.command.validUntil?.date }),
+            .textArray(commands.map(\.rejectionReason)), .timestamptzArray(commands.map { $0.command.validUntil?.foundationDate }),
         ])
         return Set(try rows.map { try $0.string(0) })
     }
@@ -117,7 +117,7 @@ enum CommandStore {
             ORDER BY c.next_attempt_at
             LIMIT $2
             FOR UPDATE OF c SKIP LOCKED
-            """, [.uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.seconds)])
+            """, [.uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.secondsValue)])
         return try rows.map { row in
             DueCommand(
                 id: try row.uuid("id"), organizationID: try row.uuid("organization_id"), esmPlantID: try row.string("esm_plant_id"),
@@ -152,7 +152,7 @@ enum CommandStore {
             UPDATE command_log SET attempts = attempts + 1, last_error = $3,
                                    next_attempt_at = least(clock_timestamp() + make_interval(secs => $2), valid_until)
             WHERE id = $1
-            """, [.uuid(id), .double(delay.seconds), .text(String(error.prefix(1000)))])
+            """, [.uuid(id), .double(delay.secondsValue), .text(String(error.prefix(1000)))])
     }
 
     // MARK: Acknowledgements
@@ -188,7 +188,7 @@ enum CommandStore {
                 rejection_reason = CASE WHEN $2 IN ('REJECTED', 'FAILED') THEN coalesce($4, rejection_reason) ELSE rejection_reason END
             WHERE id = $1
             RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
-            """, [.uuid(try target.uuid("id")), .text(ack.status.rawValue), .init(ack.executedAt?.date), .init(ack.reason)]
+            """, [.uuid(try target.uuid("id")), .text(ack.status.rawValue), .init(ack.executedAt?.foundationDate), .init(ack.reason)]
         ).singleRow()?.double(0) ?? 0
         return .recorded(latency: latency)
     }
@@ -202,17 +202,6 @@ enum CommandStore {
                          WHERE status = 'RELAYED' AND ack_status IS NULL AND (organization_id = ANY($1::uuid[])) IS TRUE
                            AND relayed_at < now() - make_interval(secs => $2)
                          ORDER BY relayed_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
-            """, [.uuidArray(organizationIDs), .double(timeout.seconds)]).affectedRows
-    }
-}
-
-extension TelemetryTimestamp {
-    var date: Date { Date(timeIntervalSince1970: Double(microsecondsSinceEpoch) / 1_000_000) }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
+            """, [.uuidArray(organizationIDs), .double(timeout.secondsValue)]).affectedRows
     }
 }

@@ -73,7 +73,7 @@ final class RelayConsumer: @unchecked Sendable {
     }
 
     func waitUntilFinished(timeout: Duration) -> Bool {
-        finished.wait(timeout: .now() + max(timeout.seconds, 0)) == .success
+        finished.wait(timeout: .now() + max(timeout.secondsValue, 0)) == .success
     }
 
     private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
@@ -147,7 +147,7 @@ final class RelayConsumer: @unchecked Sendable {
     private func sleep(_ duration: Duration) {
         let deadline = ContinuousClock.now.advanced(by: duration)
         while !stopping, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).seconds)
+            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).secondsValue)
         }
     }
 }

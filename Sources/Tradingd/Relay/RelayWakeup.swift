@@ -23,7 +23,7 @@ final class RelayWakeup: Sendable {
 
     /// Waits until signalled or `timeout` passes.
     func wait(timeout: Duration) {
-        if semaphore.wait(timeout: .now() + max(timeout.seconds, 0)) == .success {
+        if semaphore.wait(timeout: .now() + max(timeout.secondsValue, 0)) == .success {
             pending.withLock { $0 = max($0 - 1, 0) }
         }
     }

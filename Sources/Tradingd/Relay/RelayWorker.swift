@@ -59,7 +59,7 @@ final class RelayWorker: @unchecked Sendable {
     }
 
     func waitUntilFinished(timeout: Duration) -> Bool {
-        finished.wait(timeout: .now() + max(timeout.seconds, 0)) == .success
+        finished.wait(timeout: .now() + max(timeout.secondsValue, 0)) == .success
     }
 
     private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
@@ -148,7 +148,7 @@ final class RelayWorker: @unchecked Sendable {
         }
         if command.isOverdue {
             try CommandStore.markTerminal(command.id, status: .failed,
-                                          reason: "not relayed within \(Int(options.maximumRelayWindow.seconds)) s; last attempts failed",
+                                          reason: "not relayed within \(Int(options.maximumRelayWindow.secondsValue)) s; last attempts failed",
                                           countsAsAttempt: false, on: connection)
             return .failed
         }
@@ -177,7 +177,7 @@ final class RelayWorker: @unchecked Sendable {
             let delay = retryBackoff.delay(forAttempt: command.attempts)
             try CommandStore.scheduleRetry(command.id, after: delay, error: reason, on: connection)
             log.info("command relay deferred", ["command.id": command.id.uuidString.lowercased(), "error": reason,
-                                                "retry_in_ms": String(Int(delay.seconds * 1000))])
+                                                "retry_in_ms": String(Int(delay.secondsValue * 1000))])
             return .retry
         }
     }
@@ -202,7 +202,7 @@ final class RelayWorker: @unchecked Sendable {
     private func sleep(_ duration: Duration) {
         let deadline = ContinuousClock.now.advanced(by: duration)
         while !stopping, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).seconds)
+            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).secondsValue)
         }
     }
 }
