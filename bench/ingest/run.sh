@@ -26,7 +26,7 @@ if [ -x Deploy/servers.sh ]; then Deploy/servers.sh start >/dev/null; fi
 # shellcheck disable=SC1091
 source .local/servers.env
 AMQP=$TRADINGD_TEST_AMQP_URL
-DB=${TRADINGD_TEST_DATABASE_URL%/*}/tradingd_bench
+DB=${TRADINGD_TEST_DATABASE_URL%/*}/tradingd_bench_ingest
 ADMIN_DB=${TRADINGD_TEST_DATABASE_URL%/*}/postgres
 WORK=.local/bench-ingest
 mkdir -p "$WORK"
@@ -45,8 +45,8 @@ swift build -c release --product ingest-bench >&2
 swift build -c release --product telemetry-gen >&2
 BIN=$(swift build -c release --show-bin-path)
 
-log "database tradingd_bench: migrate, one organisation with $PLANTS plants"
-psql -q "$ADMIN_DB" -c "DROP DATABASE IF EXISTS tradingd_bench WITH (FORCE)" -c "CREATE DATABASE tradingd_bench" >/dev/null
+log "database tradingd_bench_ingest: migrate, one organisation with $PLANTS plants"
+psql -q "$ADMIN_DB" -c "DROP DATABASE IF EXISTS tradingd_bench_ingest WITH (FORCE)" -c "CREATE DATABASE tradingd_bench_ingest" >/dev/null
 for migration in Migrations/*.sql; do psql -q -v ON_ERROR_STOP=1 "$DB" -f "$migration" >/dev/null; done
 ORG=$(psql -qAt "$DB" -c "INSERT INTO organizations (slug, name) VALUES ('bench', 'Bench') RETURNING id")
 psql -qAt "$DB" -c "INSERT INTO plants (organization_id, name) SELECT '$ORG', 'bench ' || g FROM generate_series(1, $PLANTS) g RETURNING id" \
