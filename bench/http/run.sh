@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# HTTP listener benchmark: wrk against httpserver-bench (/healthz on the event loop, a JSON
-# endpoint on the worker pool) and, in the same run, nginx returning a fixed 200 on loopback as
-# this machine's practical limit. Prints a Markdown section for docs/BENCHMARKS.md.
+# HTTP benchmark, all in one run on one machine: nginx returning a fixed 200 on loopback (the
+# practical limit), the bare listener (httpserver-bench: /healthz on the event loop, a JSON
+# endpoint on the worker pool) and the real daemon `tradingd serve` (release build) on /healthz
+# and on authenticated trading endpoints backed by PostgreSQL (bench/http/daemon.sh prepares a
+# private database). Prints a Markdown section for docs/BENCHMARKS.md.
 # Usage: bench/http/run.sh [SECONDS_PER_RUN]   (default 10). Needs the Debian packages wrk and
-# nginx-light (installed when missing).
+# nginx-light (installed when missing) and the private servers (Deploy/servers.sh start).
 set -euo pipefail
 duration=${1:-10}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 server_port=${HTTP_BENCH_PORT:-18089}
 nginx_port=${HTTP_BENCH_NGINX_PORT:-18090}
+daemon_port=${HTTP_BENCH_DAEMON_PORT:-18091}
 server_pid="" nginx_pid="" idle_pid=""
+# shellcheck source=bench/http/daemon.sh
+source "$root/bench/http/daemon.sh"
 cleanup() {
     [ -n "$idle_pid" ] && kill "$idle_pid" 2>/dev/null || true
     [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
     [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
+    daemon_stop
     wait 2>/dev/null || true
     rm -rf "$work"
 }
@@ -24,9 +30,9 @@ if ! command -v wrk >/dev/null || [ ! -x /usr/sbin/nginx ]; then
     apt-get update -qq && apt-get install -y -qq wrk nginx-light >/dev/null
 fi
 
-(cd "$root" && swift build -c release --product httpserver-bench 2>&1 | tail -1) >&2
-"$root/.build/release/httpserver-bench" "127.0.0.1:$server_port" > "$work/server.log" 2>&1 &
-server_pid=$!
+(cd "$root" && swift build -c release --product httpserver-bench 2>&1 | tail -1 \
+    && swift build -c release --product tradingd 2>&1 | tail -1) >&2
+daemon_prepare
 
 mkdir -p "$work/nginx/logs"
 cat > "$work/nginx/nginx.conf" <<CONF
@@ -48,52 +54,108 @@ http {
     }
 }
 CONF
-/usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-nginx_pid=$!
 
-for port in "$server_port" "$nginx_port"; do
-    for _ in $(seq 50); do
-        curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+# Waits until http://127.0.0.1:PORT/healthz answers.
+await_port() {
+    for _ in $(seq 100); do
+        curl -sf "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
         sleep 0.1
     done
-done
+    return 1
+}
 
-# One wrk run; prints "req/s | p50 | p99 | errors".
+# One wrk run; prints "load | req/s | p50 | p99 | errors". Extra arguments go to wrk (-H ...).
 measure() {
     local url=$1 connections=$2 threads=2
+    shift 2
     [ "$connections" -lt 2 ] && threads=1
-    local out
-    out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "$url")
-    local rps p50 p99 errors
+    local load out rps p50 p99 errors
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "$@" "$url")
     rps=$(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
     errors=$(awk '/Non-2xx|Socket errors/ {sub(/^ +/, ""); printf "%s; ", $0}' <<<"$out")
-    echo "$rps | $p50 | $p99 | ${errors:-none}"
+    echo "$load | $rps | $p50 | $p99 | ${errors:-none}"
 }
+
+# Opens 1,000 idle keep-alive connections to PORT (one request each) and waits until they are up.
+open_idle_connections() {
+    python3 "$root/bench/http/idle_connections.py" "$1" 1000 > "$work/idle.out" &
+    idle_pid=$!
+    for _ in $(seq 300); do grep -q ready "$work/idle.out" 2>/dev/null && return 0; sleep 0.1; done
+    return 1
+}
+
+close_idle_connections() {
+    kill "$idle_pid" 2>/dev/null || true
+    wait "$idle_pid" 2>/dev/null || true
+    idle_pid=""
+}
+
+# "VmHWM MiB, threads N" of a process.
+memory_of() {
+    awk '/VmHWM/ {printf "%.1f MiB", $2/1024} /Threads/ {threads=$2} END {printf ", threads: %d", threads}' "/proc/$1/status"
+}
+
+daemon_url=http://127.0.0.1:$daemon_port
+trading=$daemon_url/api/v1/trading/plants/$bench_plant
+auth=(-H "Authorization: Bearer $bench_token")
 
 echo "## HTTP listener"
 echo
 echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); load before the run: $(cut -d' ' -f1-3 /proc/loadavg)."
-echo "wrk and the servers share the machine. Command: \`bench/http/run.sh $duration\` (wrk -t2, ${duration} s per row, keep-alive)."
+echo "wrk and the servers share the machine. Command: \`bench/http/run.sh $duration\` (wrk -t2, ${duration} s per row, keep-alive; the load column is the 1-minute load average when the row started)."
 echo
-echo "| target | connections | req/s | p50 | p99 | errors |"
-echo "|---|---|---|---|---|---|"
-for connections in 1 64 256; do
-    echo "| tradingd listener \`GET /healthz\` (event loop) | $connections | $(measure "http://127.0.0.1:$server_port/healthz" "$connections") |"
-done
-for connections in 1 64 256; do
-    echo "| tradingd listener \`GET /api/v1/plants/{id}/telemetry\` (JSON, worker pool) | $connections | $(measure "http://127.0.0.1:$server_port/api/v1/plants/p1/telemetry" "$connections") |"
-done
-# The same load while 1,000 other keep-alive connections sit idle on the listener.
-python3 "$root/bench/http/idle_connections.py" "$server_port" 1000 > "$work/idle.out" &
-idle_pid=$!
-for _ in $(seq 300); do grep -q ready "$work/idle.out" 2>/dev/null && break; sleep 0.1; done
-echo "| tradingd listener \`GET /healthz\`, 1,000 idle keep-alive connections open | 64 | $(measure "http://127.0.0.1:$server_port/healthz" 64) |"
-kill "$idle_pid" 2>/dev/null || true
-idle_pid=""
+echo "| target | connections | load | req/s | p50 | p99 | errors |"
+echo "|---|---|---|---|---|---|---|"
+
+/usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+nginx_pid=$!
+await_port "$nginx_port"
 for connections in 1 64 256; do
     echo "| nginx \`return 200 \"ok\"\` (limit of this machine) | $connections | $(measure "http://127.0.0.1:$nginx_port/" "$connections") |"
 done
+kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
+
+"$root/.build/release/httpserver-bench" "127.0.0.1:$server_port" > "$work/server.log" 2>&1 &
+server_pid=$!
+await_port "$server_port"
+for connections in 1 64 256; do
+    echo "| listener \`GET /healthz\` (event loop) | $connections | $(measure "http://127.0.0.1:$server_port/healthz" "$connections") |"
+done
+for connections in 1 64 256; do
+    echo "| listener \`GET /api/v1/plants/{id}/telemetry\` (static JSON, worker pool) | $connections | $(measure "http://127.0.0.1:$server_port/api/v1/plants/p1/telemetry" "$connections") |"
+done
+open_idle_connections "$server_port"
+echo "| listener \`GET /healthz\`, 1,000 idle keep-alive connections open | 64 | $(measure "http://127.0.0.1:$server_port/healthz" 64) |"
+close_idle_connections
+listener_memory=$(memory_of "$server_pid")
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
+daemon_start warning
+for connections in 1 64 256; do
+    echo "| tradingd \`GET /healthz\` (event loop) | $connections | $(measure "$daemon_url/healthz" "$connections") |"
+done
+for connections in 1 64 256; do
+    echo "| tradingd \`GET …/plants/{id}/telemetry/latest\` (bearer token, 1 query) | $connections | $(measure "$trading/telemetry/latest" "$connections" "${auth[@]}") |"
+done
+for connections in 1 64 256; do
+    echo "| tradingd \`GET …/plants/{id}/telemetry?interval=15\` (bearer token, 97 buckets of 15 min, 24 KiB) | $connections | $(measure "$trading/telemetry?interval=15" "$connections" "${auth[@]}") |"
+done
+open_idle_connections "$daemon_port"
+echo "| tradingd \`GET /healthz\`, 1,000 idle keep-alive connections open | 64 | $(measure "$daemon_url/healthz" 64) |"
+close_idle_connections
+daemon_memory=$(memory_of "$daemon_pid")
+daemon_stop
+
+daemon_start info
+echo "| tradingd at log level info (access log on) \`GET /healthz\` | 64 | $(measure "$daemon_url/healthz" 64) |"
+echo "| tradingd at log level info (access log on) \`GET …/telemetry/latest\` | 64 | $(measure "$trading/telemetry/latest" 64 "${auth[@]}") |"
+info_memory=$(memory_of "$daemon_pid")
+access_log_bytes=$(stat -c %s "$work/daemon-info.log")
+daemon_stop
+
 echo
-echo "Peak RSS of the listener (VmHWM): $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' "/proc/$server_pid/status"); threads: $(awk '/Threads/ {print $2}' "/proc/$server_pid/status")."
+echo "Peak RSS (VmHWM): listener $listener_memory; tradingd serve at warning $daemon_memory (after all its rows, 1,000 idle connections included); at info $info_memory."
+echo "Access log written at info: $(awk -v b="$access_log_bytes" 'BEGIN {printf "%.0f MiB", b/1048576}') in $((2 * duration)) s, to a file. Load after the run: $(cut -d' ' -f1-3 /proc/loadavg)."
