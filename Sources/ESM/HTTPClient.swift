@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// A request for `OutboundHTTPClient`. The target is given as the parts of a URL that already
@@ -68,8 +69,8 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
 /// Foundation's `URLSession` (libcurl underneath), which resolves the host itself. The guard runs
 /// `resolveAndCheck` immediately before each request, but libcurl resolves again: a name whose DNS
 /// answer changes in the milliseconds between the two lookups could still reach a private address.
-/// That residual window is accepted (see `HTTPSTransport`); certificate verification limits it to
-/// servers holding a valid certificate for the host name.
+/// That residual window is accepted (see `HTTPSTransport`, also for proxy environment variables);
+/// certificate verification limits it to servers holding a valid certificate for the host name.
 public final class OutboundHTTPClient: Sendable {
     public struct Timeouts: Sendable {
         /// For establishing the TCP connection (all addresses together).
@@ -226,7 +227,10 @@ public final class OutboundHTTPClient: Sendable {
                 return box
             }
             guard let candidate else { return nil }
-            if allowed.contains(candidate.socket.address) && candidate.socket.isIdleAndOpen { return candidate.socket }
+            // Servers drop idle connections after a while (the HTTPServer target after 60 s);
+            // older ones are not worth the race.
+            let fresh = DispatchTime.now().uptimeNanoseconds - candidate.idleSince < 20_000_000_000
+            if fresh && allowed.contains(candidate.socket.address) && candidate.socket.isIdleAndOpen { return candidate.socket }
             candidate.socket.close()
         }
     }
@@ -259,4 +263,5 @@ public final class OutboundHTTPClient: Sendable {
 /// Hands a socket between threads through the idle pool; only one thread holds it at a time.
 struct HTTPClientSocketBox: @unchecked Sendable {
     let socket: HTTPClientSocket
+    var idleSince = DispatchTime.now().uptimeNanoseconds
 }

@@ -6,13 +6,15 @@ extension ESMSimulator {
     func makeRouter() -> Router {
         var router = Router()
         let faults = ClosureMiddleware { [self] request, next in
+            handlers.enter()
+            defer { handlers.leave() }
             let (latency, failure) = state.withLock { s -> (Duration, Bool) in
                 s.stats.requests += 1
                 let failure = s.knobs.failureRate > 0 && Double.random(in: 0..<1) < s.knobs.failureRate
                 if failure { s.stats.injectedFailures += 1 }
                 return (s.knobs.latency, failure)
             }
-            if latency > .zero { Thread.sleep(forTimeInterval: Self.seconds(latency)) }
+            if latency > .zero { handlers.sleep(latency) }
             if failure {
                 return try Response.json(["error": "service_unavailable", "message": "simulated ESM failure"], status: 503)
             }

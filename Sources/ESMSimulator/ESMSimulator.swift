@@ -16,6 +16,7 @@ public final class ESMSimulator: Sendable {
     let logger: Logger
     let state: Mutex<ESMSimulatorState>
     let acks: ESMAckPublisher
+    let handlers = ESMHandlerGate()
     private let server = Mutex<(server: HTTPServer?, port: Int?, down: Bool)>((nil, nil, false))
 
     /// - Throws: when `options.amqpURL` is not a valid AMQP URL.
@@ -45,8 +46,18 @@ public final class ESMSimulator: Sendable {
             defer { current.server = nil }
             return current.server
         }
-        running?.stop(grace: .milliseconds(200))
+        stopAfterHandlers(running)
         acks.stop()
+    }
+
+    /// Cuts simulated latency short and lets running handlers answer before the server stops:
+    /// HTTPServer's loops must not be woken after they closed their descriptors.
+    private func stopAfterHandlers(_ running: HTTPServer?) {
+        guard let running else { return }
+        handlers.interruptSleeps()
+        _ = handlers.waitUntilIdle(timeout: .seconds(5))
+        running.stop(grace: .milliseconds(200))
+        handlers.allowSleeps()
     }
 
     public var port: Int? { server.withLock { $0.port } }
@@ -71,7 +82,7 @@ public final class ESMSimulator: Sendable {
                 defer { current.server = nil }
                 return current.server
             }
-            running?.stop(grace: .milliseconds(100))
+            stopAfterHandlers(running)
         } else {
             let (wasDown, port) = server.withLock { ($0.down, $0.port) }
             guard wasDown, let port else { return }

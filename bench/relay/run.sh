@@ -5,7 +5,8 @@
 # Figures go to stdout and .local/bench-relay/results.txt.
 #
 # usage: bench/relay/run.sh [RATE (default 500)] [SECONDS (default 20)] [BACKLOG (default 5000)]
-#   WORKERS relay workers (default 4), BATCH commands claimed per round (default 4)
+#   WORKERS relay workers (default 4), BATCH commands claimed per round (default 4),
+#   ACKS=off to run without the simulator's acknowledgements
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RATE=${1:-500}
@@ -34,4 +35,4 @@ psql -q "$ADMIN_DB" -c "DROP DATABASE IF EXISTS tradingd_bench_relay WITH (FORCE
 for migration in Migrations/*.sql; do psql -q -v ON_ERROR_STOP=1 "$DB" -f "$migration" >/dev/null; done
 
 "$BIN/relay-bench" --amqp "$TRADINGD_TEST_AMQP_URL" --database "$DB" --rate "$RATE" --seconds "$SECONDS_" \
-    --backlog "$BACKLOG" --workers "${WORKERS:-4}" --batch "${BATCH:-4}" | tee "$WORK/results.txt"
+    --backlog "$BACKLOG" --workers "${WORKERS:-4}" --batch "${BATCH:-4}" --acks "${ACKS:-on}" | tee "$WORK/results.txt"

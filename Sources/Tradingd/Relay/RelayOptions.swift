@@ -13,8 +13,8 @@ public struct RelayOptions: Sendable {
     public var validation = CommandValidationRules()
 
     /// Relay worker threads per service, each claiming up to `relayBatch` due commands at a time.
-    public var relayWorkers = 2
-    public var relayBatch = 8
+    public var relayWorkers = 4
+    public var relayBatch = 4
     /// How often idle workers look for due commands that no local signal announced (retries,
     /// commands recorded by other replicas).
     public var pollInterval: Duration = .milliseconds(500)

@@ -6,6 +6,7 @@
 // Phase 2 (throughput): a backlog of commands is published first, then the relay starts; the
 // rate is the backlog over the time until the last one was relayed.
 // usage: relay-bench --amqp URL --database URL [--rate 500] [--seconds 20] [--backlog 5000] [--workers 4] [--batch 4]
+//                    [--acks on|off]   (off: the simulator publishes no acks, to see their share of the cost)
 import AMQP
 import ESM
 import ESMSimulator
@@ -18,6 +19,7 @@ import Tradingd
 struct Arguments {
     var amqp = "", database = ""
     var rate = 500.0, seconds = 20.0, backlog = 5000, workers = 4, batch = 4
+    var acks = true
 
     init() {
         var list = Array(CommandLine.arguments.dropFirst())
@@ -33,6 +35,7 @@ struct Arguments {
             case "--backlog": backlog = Int(value)!
             case "--workers": workers = Int(value)!
             case "--batch": batch = Int(value)!
+            case "--acks": acks = value != "off"
             default: fatalError("unknown argument \(name)")
             }
         }
@@ -90,7 +93,7 @@ let setup = try AMQPConnection(url: AMQPURL(args.amqp))
 try queues.declare(exchange: "trading", on: setup.openChannel())
 
 var simulatorOptions = ESMSimulatorOptions()
-simulatorOptions.amqpURL = args.amqp  // the ESM's acks flow back as in production
+simulatorOptions.amqpURL = args.acks ? args.amqp : nil  // the ESM's acks flow back as in production
 simulatorOptions.queuePrefix = prefix
 let simulator = try ESMSimulator(options: simulatorOptions)
 let port = try simulator.start()
@@ -103,6 +106,7 @@ let sender = TimedSender(client)
 var options = RelayOptions()
 options.relayWorkers = args.workers
 options.relayBatch = args.batch
+if let poll = ProcessInfo.processInfo.environment["RELAY_POLL_MS"].flatMap(Int.init) { options.pollInterval = .milliseconds(poll) }
 let service = try RelayService(amqpURL: args.amqp, databaseURL: args.database, organizations: [organization: prefix],
                                esmClients: sender, options: options)
 
