@@ -69,8 +69,8 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
 /// Foundation's `URLSession` (libcurl underneath), which resolves the host itself. The guard runs
 /// `resolveAndCheck` immediately before each request, but libcurl resolves again: a name whose DNS
 /// answer changes in the milliseconds between the two lookups could still reach a private address.
-/// That residual window is accepted (see `HTTPSTransport`); certificate verification limits it to
-/// servers holding a valid certificate for the host name.
+/// That residual window is accepted (see `HTTPSTransport`, also for proxy environment variables);
+/// certificate verification limits it to servers holding a valid certificate for the host name.
 public final class OutboundHTTPClient: Sendable {
     public struct Timeouts: Sendable {
         /// For establishing the TCP connection (all addresses together).

@@ -11,8 +11,13 @@ import FoundationNetworking
 /// told which address to connect to. A name whose answer flips from public to private between the
 /// two lookups (milliseconds apart) could reach a private address; TLS then requires that address
 /// to present a valid certificate for the name, which internal services rarely do. Plain `http`
-/// has no such window (the socket client pins the checked address). Redirects are never followed,
-/// and proxies from the environment are switched off, so the connection goes to the host itself.
+/// has no such window (the socket client pins the checked address). Redirects are never followed.
+///
+/// Proxies: libcurl honours `https_proxy`/`HTTPS_PROXY` (and `no_proxy`) from the environment, and
+/// URLSession offers no way to switch that off (an empty `connectionProxyDictionary` does not).
+/// When an operator sets one, the proxy resolves and connects; the guard's check then covers only
+/// tradingd's own lookup. Leave these variables unset for tradingd unless the proxy itself
+/// refuses private destinations.
 final class HTTPSTransport: Sendable {
     private let session: URLSession
     private let maxResponseBytes: Int
@@ -23,7 +28,6 @@ final class HTTPSTransport: Sendable {
         configuration.httpShouldSetCookies = false
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.connectionProxyDictionary = [:]
         configuration.httpMaximumConnectionsPerHost = 8
         session = URLSession(configuration: configuration, delegate: RefuseRedirects(), delegateQueue: nil)
         self.maxResponseBytes = maxResponseBytes

@@ -89,14 +89,11 @@ public final class MetricsRegistry: Sendable {
 
     private func update(_ name: String, labels: [String: String], _ body: (inout Series, [Double]) -> Void) {
         families.withLock { all in
-            guard var family = all[name] else {
+            guard let buckets = all[name]?.buckets else {
                 preconditionFailure("metric \(name) used before it was registered")
             }
-            let key = Labels(labels)
-            var series = family.series[key] ?? Series()
-            body(&series, family.buckets)
-            family.series[key] = series
-            all[name] = family
+            // Mutated in place: copying the family out would copy its whole series table.
+            body(&all[name]!.series[Labels(labels), default: Series()], buckets)
         }
     }
 

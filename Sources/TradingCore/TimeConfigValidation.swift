@@ -7,13 +7,13 @@ public enum TimeConfigValidation {
     static let fields = ["from", "to", "pBatMin", "pBatMax", "socMin", "socMax"]
 
     /// The blocks when every rule holds, else every violation found.
-    public static func validate(_ blocks: [[String: TimeConfigInput]]) -> Result<[TimeConfigBlock], TimeConfigErrors> {
+    public static func validate(_ blocks: [[String: TimeConfigInput]]) -> Result<[ESMTimeConfig], TimeConfigErrors> {
         var violations: [TimeConfigViolation] = []
         if blocks.count > maximumBlocks {
             violations.append(.init(index: nil, field: "timeConfigs",
                                     message: "at most \(maximumBlocks) blocks are allowed, got \(blocks.count)"))
         }
-        var valid: [TimeConfigBlock] = []
+        var valid: [ESMTimeConfig] = []
         var previous: (index: Int, from: Int, to: Int, text: String)?
         for (index, block) in blocks.enumerated() {
             func fail(_ field: String, _ message: String) {
@@ -62,7 +62,7 @@ public enum TimeConfigValidation {
                 previous = (index, from.minute, to.minute, from.text)
             }
             if let from, let to, let pBatMin, let pBatMax, let socMin, let socMax {
-                valid.append(TimeConfigBlock(from: from.text, to: to.text, pBatMin: pBatMin, pBatMax: pBatMax, socMin: socMin, socMax: socMax))
+                valid.append(ESMTimeConfig(from: from.text, to: to.text, pBatMin: pBatMin, pBatMax: pBatMax, socMin: socMin, socMax: socMax))
             }
         }
         return violations.isEmpty ? .success(valid) : .failure(TimeConfigErrors(violations: violations))

@@ -44,7 +44,7 @@ struct ESMClientTests {
         options.latency = .milliseconds(100)   // keeps the token request open while the others arrive
         let fixture = try ESMTestFixture(options: options)
         let failures = Counter()
-        DispatchQueue.concurrentPerform(iterations: 24) { _ in
+        runConcurrently(24) { _ in
             do { _ = try fixture.client.listPlants() } catch { failures.increment() }
         }
         #expect(failures.value == 0)

@@ -46,4 +46,20 @@ struct IngestPartitionTests {
         #expect(try database.query("SELECT count(*) FROM telemetry_samples").singleRow()!.int(0) == 0)
         #expect(later.aggregateRowsDeleted == 4)
     }
+
+    /// The service runs upkeep when it starts, so today's partitions exist before the first batch.
+    @Test func serviceCreatesPartitionsOnStart() throws {
+        let url = try TestDatabase.fresh()
+        let service = try IngestService(amqpURL: try TestServers.amqpURL, databaseURL: url, organizations: [],
+                                        retention: TelemetryRetention(partitionsAhead: 1))
+        service.start()
+        #expect(service.stop(grace: .seconds(5)))
+        let today = TelemetryPartitionMaintainer.utcDay(Date()).replacingOccurrences(of: "-", with: "")
+        let names = try PostgresConnection(url: url).query(
+            "SELECT relname::text FROM pg_class WHERE relkind = 'r' AND (relname LIKE 'telemetry_samples_p%' OR relname LIKE 'meter_readings_p%') ORDER BY 1"
+        ).map { try $0.string(0) }
+        #expect(names.count == 4)
+        #expect(names.contains("telemetry_samples_p\(today)"))
+        #expect(names.contains("meter_readings_p\(today)"))
+    }
 }

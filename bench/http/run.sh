@@ -64,19 +64,32 @@ await_port() {
     return 1
 }
 
-# One wrk run; prints "load | req/s | p50 | p99 | errors". Extra arguments go to wrk (-H ...).
+# CPU seconds (user + system) used so far by the processes in $server_pids.
+server_cpu_seconds() {
+    local pid ticks=0
+    for pid in $server_pids; do ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+    awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t / hz}'
+}
+
+# One wrk run; prints "load | req/s | p50 | p99 | server CPU µs/request | errors". Extra
+# arguments go to wrk (-H ...). The CPU per request, read from /proc for $server_pids, is far
+# less disturbed by other work on the machine than req/s.
 measure() {
     local url=$1 connections=$2 threads=2
     shift 2
     [ "$connections" -lt 2 ] && threads=1
-    local load out rps p50 p99 errors
+    local load out rps p50 p99 errors cpu_before cpu_after requests cpu
     load=$(cut -d' ' -f1 /proc/loadavg)
+    cpu_before=$(server_cpu_seconds)
     out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "$@" "$url")
+    cpu_after=$(server_cpu_seconds)
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
+    cpu=$(awk -v a="$cpu_before" -v b="$cpu_after" -v n="$requests" 'BEGIN {printf "%.1f", (b - a) * 1e6 / n}')
     rps=$(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
     errors=$(awk '/Non-2xx|Socket errors/ {sub(/^ +/, ""); printf "%s; ", $0}' <<<"$out")
-    echo "$load | $rps | $p50 | $p99 | ${errors:-none}"
+    echo "$load | $rps | $p50 | $p99 | $cpu | ${errors:-none}"
 }
 
 # Opens 1,000 idle keep-alive connections to PORT (one request each) and waits until they are up.
@@ -107,12 +120,13 @@ echo
 echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); load before the run: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "wrk and the servers share the machine. Command: \`bench/http/run.sh $duration\` (wrk -t2, ${duration} s per row, keep-alive; the load column is the 1-minute load average when the row started)."
 echo
-echo "| target | connections | load | req/s | p50 | p99 | errors |"
-echo "|---|---|---|---|---|---|---|"
+echo "| target | connections | load | req/s | p50 | p99 | server CPU µs/req | errors |"
+echo "|---|---|---|---|---|---|---|---|"
 
 /usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
 nginx_pid=$!
 await_port "$nginx_port"
+server_pids="$nginx_pid $(cat /proc/"$nginx_pid"/task/*/children)"
 for connections in 1 64 256; do
     echo "| nginx \`return 200 \"ok\"\` (limit of this machine) | $connections | $(measure "http://127.0.0.1:$nginx_port/" "$connections") |"
 done
@@ -121,6 +135,7 @@ kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
 "$root/.build/release/httpserver-bench" "127.0.0.1:$server_port" > "$work/server.log" 2>&1 &
 server_pid=$!
 await_port "$server_port"
+server_pids=$server_pid
 for connections in 1 64 256; do
     echo "| listener \`GET /healthz\` (event loop) | $connections | $(measure "http://127.0.0.1:$server_port/healthz" "$connections") |"
 done
@@ -134,6 +149,7 @@ listener_memory=$(memory_of "$server_pid")
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
 daemon_start warning
+server_pids=$daemon_pid
 for connections in 1 64 256; do
     echo "| tradingd \`GET /healthz\` (event loop) | $connections | $(measure "$daemon_url/healthz" "$connections") |"
 done
@@ -150,6 +166,7 @@ daemon_memory=$(memory_of "$daemon_pid")
 daemon_stop
 
 daemon_start info
+server_pids=$daemon_pid
 echo "| tradingd at log level info (access log on) \`GET /healthz\` | 64 | $(measure "$daemon_url/healthz" 64) |"
 echo "| tradingd at log level info (access log on) \`GET …/telemetry/latest\` | 64 | $(measure "$trading/telemetry/latest" 64 "${auth[@]}") |"
 info_memory=$(memory_of "$daemon_pid")

@@ -24,7 +24,9 @@ final class EventLoop: @unchecked Sendable {
     let core: ServerCore
     let epoll: Epoll
     private let index: Int
-    private let inbox = Mutex<[LoopMessage]>([])
+    /// Messages for the loop; `closed` once the loop has closed its descriptors, after which posts
+    /// are dropped (a late worker must not write into a descriptor number reused elsewhere).
+    private let inbox = Mutex<(messages: [LoopMessage], closed: Bool)>(([], false))
     private let finished = DispatchSemaphore(value: 0)
     var connections: [Int32: Connection] = [:]
     private var listener: Int32 = -1
@@ -60,11 +62,12 @@ final class EventLoop: @unchecked Sendable {
 
     /// Sends `message` to the loop from any thread.
     func post(_ message: LoopMessage) {
-        let wasEmpty = inbox.withLock { messages in
-            messages.append(message)
-            return messages.count == 1
+        // Woken under the lock, so that the descriptor cannot be closed in between.
+        inbox.withLock { inbox in
+            guard !inbox.closed else { return }
+            inbox.messages.append(message)
+            if inbox.messages.count == 1 { epoll.wake() }
         }
-        if wasEmpty { epoll.wake() }
     }
 
     func waitUntilFinished() {
@@ -99,13 +102,17 @@ final class EventLoop: @unchecked Sendable {
             }
         }
         for connection in Array(connections.values) { close(connection) }
-        epoll.close()
+        inbox.withLock { inbox in
+            inbox.closed = true
+            inbox.messages.removeAll()
+            epoll.close()
+        }
     }
 
     private func handleMessages(now: UInt64) {
-        let messages = inbox.withLock { messages in
-            defer { messages.removeAll(keepingCapacity: true) }
-            return messages
+        let messages = inbox.withLock { inbox in
+            defer { inbox.messages.removeAll(keepingCapacity: true) }
+            return inbox.messages
         }
         for message in messages {
             switch message {

@@ -154,13 +154,17 @@ public final class Application: Sendable {
                 let seconds = Double(record.duration.components.seconds) + Double(record.duration.components.attoseconds) / 1e18
                 metrics.increment("tradingd_http_requests_total", labels: ["route": route, "status": String(record.status)])
                 metrics.observe("tradingd_http_request_duration_seconds", seconds, labels: ["route": route])
+                // Building the record (a dictionary, String(format:)) costs about as much as a
+                // /healthz answer itself: skip it when the level drops the line anyway.
+                let level: Logger.Level = record.status >= 500 ? .warning : .info
+                guard level >= logger.level else { return }
                 var fields = [
                     "request.id": record.requestID, "http.method": record.method, "http.path": record.path,
                     "http.route": route, "http.status": String(record.status),
                     "duration.ms": String(format: "%.3f", seconds * 1000), "remote": record.remoteAddress,
                 ]
                 if let failure = record.failure { fields["failure"] = failure }
-                logger.log(record.status >= 500 ? .warning : .info, "request", fields)
+                logger.log(level, "request", fields)
             },
             connectionsChanged: { count in
                 metrics.set("tradingd_http_open_connections", to: Double(count))

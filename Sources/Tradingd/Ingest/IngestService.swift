@@ -67,8 +67,7 @@ public final class IngestService: Sendable {
             return state.organizations
         }
         if let retention {
-            maintain(retention)
-            startMaintainer(retention)
+            startMaintainer(retention, succeeded: maintain(retention))
         }
         for organization in organizations { launch(organization) }
     }
@@ -83,10 +82,12 @@ public final class IngestService: Sendable {
             return state.workers.values.flatMap { $0 }
         }
         let wasMaintaining = state.withLock { $0.maintainerRunning }
+        let finished = stopAll(workers, grace: grace)
         if wasMaintaining {
             maintainerWake.signal()
+            _ = maintainerDone.wait(timeout: .now() + .seconds(2))  // a pass under way finishes on its own
         }
-        return stopAll(workers, grace: grace)
+        return finished
     }
 
     /// Starts consumers for an organisation (no-op when it is already consumed).
@@ -142,7 +143,9 @@ public final class IngestService: Sendable {
 
     // MARK: Partition upkeep
 
-    private func maintain(_ retention: TelemetryRetention) {
+    /// One upkeep pass; false when it failed (the database is unreachable, say).
+    @discardableResult
+    private func maintain(_ retention: TelemetryRetention) -> Bool {
         do {
             let connection = try PostgresConnection(url: databaseURL)
             let outcome = try TelemetryPartitionMaintainer.run(retention: retention, on: connection)
@@ -152,20 +155,24 @@ public final class IngestService: Sendable {
                     "aggregates_deleted": String(outcome.aggregateRowsDeleted),
                 ])
             }
+            return true
         } catch {
             log.error("telemetry partition upkeep failed", ["error": String(describing: error)])
+            return false
         }
     }
 
-    private func startMaintainer(_ retention: TelemetryRetention) {
+    /// Runs upkeep every `retention.interval`, or after a minute when the last pass failed (until
+    /// it succeeds, new days' rows land in the DEFAULT partition).
+    private func startMaintainer(_ retention: TelemetryRetention, succeeded: Bool) {
         state.withLock { $0.maintainerRunning = true }
         let thread = Thread { [self] in
+            var lastSucceeded = succeeded
             while true {
-                let (seconds, attoseconds) = retention.interval.components
-                let wait = Double(seconds) + Double(attoseconds) / 1e18
-                _ = maintainerWake.wait(timeout: .now() + wait)
+                let wait = lastSucceeded ? retention.interval : min(retention.interval, .seconds(60))
+                _ = maintainerWake.wait(timeout: .now() + .milliseconds(wait.clampedMilliseconds))
                 if state.withLock({ $0.stopped }) { break }
-                maintain(retention)
+                lastSucceeded = maintain(retention)
             }
             maintainerDone.signal()
         }

@@ -74,7 +74,7 @@ public struct PlantConfigService: Sendable {
     public func update(plantID: UUID, organizationID: UUID, request: PlantConfigRequest, requestedBy: UUID?) throws -> PlantConfigLogEntry {
         let plant = try plant(plantID, organizationID: organizationID)
         let (esmPlantID, client) = try target(plant)
-        let blocks: [TimeConfigBlock]
+        let blocks: [ESMTimeConfig]
         switch request.validated {
         case .success(let valid):
             blocks = valid
@@ -91,9 +91,7 @@ public struct PlantConfigService: Sendable {
             throw TradingError.validation(violations.map { .init(field: $0.field, message: $0.message, index: $0.index) },
                                           code: "BAD_REQUEST")
         }
-        let timeConfigs = blocks.map {
-            ESMTimeConfig(from: $0.from, to: $0.to, pBatMin: $0.pBatMin, pBatMax: $0.pBatMax, socMin: $0.socMin, socMax: $0.socMax)
-        }
+        let timeConfigs = blocks
         let snapshot: JSONValue = ["timeConfigs": .array(timeConfigs.map(Self.json)), "validateOnly": .bool(request.validateOnly)]
         let snapshotText = String(decoding: try JSONBody.makeEncoder().encode(snapshot), as: UTF8.self)
         let pending = try pool.withConnection {
@@ -130,7 +128,7 @@ public struct PlantConfigService: Sendable {
 public struct PlantConfigRequest: Sendable {
     public var validateOnly: Bool
     /// The blocks, or every violation (types included).
-    public var validated: Result<[TimeConfigBlock], TimeConfigErrors>
+    public var validated: Result<[ESMTimeConfig], TimeConfigErrors>
     /// The body as received (a JSON object), for the log of a locally refused request.
     public var rawSnapshot: String
 

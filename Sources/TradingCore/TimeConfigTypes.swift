@@ -1,24 +1,6 @@
-/// One validated block of a plant's daily battery schedule (DESIGN §6): `[from, to)` in minutes
-/// of the day, powers in kW, state of charge in percent.
-public struct TimeConfigBlock: Sendable, Hashable {
-    /// `"HH:MM"`, 00:00–23:59.
-    public var from: String
-    /// `"HH:MM"`, 00:01–24:00.
-    public var to: String
-    public var pBatMin: Double
-    public var pBatMax: Double
-    public var socMin: Double
-    public var socMax: Double
-
-    public init(from: String, to: String, pBatMin: Double, pBatMax: Double, socMin: Double, socMax: Double) {
-        self.from = from
-        self.to = to
-        self.pBatMin = pBatMin
-        self.pBatMax = pBatMax
-        self.socMin = socMin
-        self.socMax = socMax
-    }
-
+/// Minutes of the day of a block's bounds (`ESMTimeConfig` is the one schedule-block type, on the
+/// wire and after validation; DESIGN §6).
+extension ESMTimeConfig {
     public var fromMinute: Int { TimeConfigValidation.minuteOfDay(from, allowEndOfDay: false) ?? 0 }
     public var toMinute: Int { TimeConfigValidation.minuteOfDay(to, allowEndOfDay: true) ?? 0 }
 }
