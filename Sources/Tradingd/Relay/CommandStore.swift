@@ -185,28 +185,37 @@ enum CommandStore {
 
     /// Records an acknowledgement on the newest command of the organisation with its
     /// correlationId (or, failing that, its messageId), whatever its status: an ack may arrive
-    /// before the relay recorded the ESM's answer, and the relay's update keeps it.
+    /// before the relay recorded the ESM's answer, and the relay's update keeps it. A non-final
+    /// ack (ACCEPTED) never replaces a final one (acks may arrive out of order).
+    ///
+    /// One statement, so the command's row is locked only while it runs: run outside a
+    /// transaction, it never keeps a relay worker waiting to record the ESM's answer.
     static func recordAck(_ ack: CommandAck, organizationID: UUID, on connection: PostgresConnection) throws -> AckOutcome {
-        var target = try connection.queryPrepared("""
-            SELECT id, ack_status FROM command_log WHERE organization_id = $1 AND correlation_id = $2
-            ORDER BY created_at DESC LIMIT 1 FOR UPDATE
-            """, [.uuid(organizationID), .text(ack.correlationID)]).singleRow()
-        if target == nil {
-            target = try connection.queryPrepared(
-                "SELECT id, ack_status FROM command_log WHERE organization_id = $1 AND message_id = $2 FOR UPDATE",
-                [.uuid(organizationID), .text(ack.correlationID)]).singleRow()
-        }
-        guard let target else { return .unknownCommand }
-        let current = try target.optionalString("ack_status").flatMap(CommandAckStatus.init(rawValue:))
-        if let current, current.isFinal, !ack.status.isFinal { return .superseded }
-        let latency = try connection.queryPrepared("""
-            UPDATE command_log
-            SET ack_status = $2, executed_at = coalesce($3, executed_at), acked_at = clock_timestamp(),
-                rejection_reason = CASE WHEN $2 IN ('REJECTED', 'FAILED') THEN coalesce($4, rejection_reason) ELSE rejection_reason END
-            WHERE id = $1
-            RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
-            """, [.uuid(try target.uuid("id")), .text(ack.status.rawValue), .init(ack.executedAt?.foundationDate), .init(ack.reason)]
-        ).singleRow()?.double(0) ?? 0
+        let row = try connection.queryPrepared("""
+            WITH by_correlation AS (
+                SELECT id FROM command_log WHERE organization_id = $1 AND correlation_id = $2
+                ORDER BY created_at DESC LIMIT 1
+            ), target AS (
+                SELECT id FROM by_correlation
+                UNION ALL
+                SELECT id FROM command_log
+                WHERE organization_id = $1 AND message_id = $2 AND NOT EXISTS (SELECT 1 FROM by_correlation)
+            ), updated AS (
+                UPDATE command_log AS c
+                SET ack_status = $3, executed_at = coalesce($4, c.executed_at), acked_at = clock_timestamp(),
+                    rejection_reason = CASE WHEN $3 IN ('REJECTED', 'FAILED') THEN coalesce($5, c.rejection_reason)
+                                            ELSE c.rejection_reason END
+                FROM target
+                WHERE c.id = target.id
+                  AND NOT (coalesce(c.ack_status IN ('EXECUTED', 'REJECTED', 'FAILED'), false)
+                           AND $3 NOT IN ('EXECUTED', 'REJECTED', 'FAILED'))
+                RETURNING extract(epoch FROM clock_timestamp() - c.created_at)::float8 AS latency
+            )
+            SELECT (SELECT count(*) FROM target) AS found, (SELECT latency FROM updated) AS latency
+            """, [.uuid(organizationID), .text(ack.correlationID), .text(ack.status.rawValue), .init(ack.executedAt?.foundationDate),
+                  .init(ack.reason)]).singleRow()
+        guard let row, try row.int("found") > 0 else { return .unknownCommand }
+        guard let latency = try row.optionalDouble("latency") else { return .superseded }
         return .recorded(latency: latency)
     }
 
