@@ -89,61 +89,78 @@ enum CommandStore {
         let payloadJSON: String
         let validUntil: Date?
         let attempts: Int
+        let createdAt: Date
         /// `validUntil` has passed (checked on the database clock).
         let isExpired: Bool
         /// No `validUntil`, and older than the maximum relay window.
         let isOverdue: Bool
     }
 
-    /// Locks up to `limit` due commands with `FOR UPDATE SKIP LOCKED`: replicas claiming at the
-    /// same time get disjoint sets, and a command stays locked until the claiming transaction
-    /// (which calls the ESM) commits its outcome. A retry is never scheduled past `valid_until`,
-    /// so an expiring command is due in time to be marked EXPIRED.
+    /// Claims up to `limit` due commands for one relay round: rows found with `FOR UPDATE SKIP
+    /// LOCKED` (replicas claiming at the same time get disjoint sets) get a lease, i.e. their
+    /// `next_attempt_at` moves `lease` ahead, in the same statement. No lock is held while the ESM
+    /// is called; another worker or replica claims the command again only once the lease ran out
+    /// (the claimer died mid-call), and then sends it under the same idempotency key, so the ESM
+    /// still executes it once. A retry is never scheduled past `valid_until`, so an expiring
+    /// command is due in time to be marked EXPIRED.
     ///
     /// The organisation test is wrapped in `IS TRUE` so the planner cannot answer it from the
     /// (organization_id, message_id) index and must walk the small partial `command_log_due`
     /// index in order: a bitmap over every command of the organisation costs milliseconds per
     /// claim once the log is large.
-    static func claimDue(organizationIDs: [UUID], limit: Int, maximumRelayWindow: Duration,
+    static func claimDue(organizationIDs: [UUID], limit: Int, lease: Duration, maximumRelayWindow: Duration,
                          on connection: PostgresConnection) throws -> [DueCommand] {
         let rows = try connection.queryPrepared("""
-            SELECT c.id, c.organization_id, coalesce(c.site_id, p.esm_plant_id, p.id::text) AS esm_plant_id, c.message_id,
-                   c.correlation_id, c.command_type, c.payload::text AS payload, c.valid_until, c.attempts,
-                   coalesce(c.valid_until <= now(), false) AS expired,
-                   (c.valid_until IS NULL AND c.created_at < now() - make_interval(secs => $3)) AS overdue
-            FROM command_log AS c JOIN plants AS p ON p.id = c.plant_id
-            WHERE c.status = 'PENDING' AND c.next_attempt_at <= now()
-              AND (c.organization_id = ANY($1::uuid[])) IS TRUE
-            ORDER BY c.next_attempt_at
-            LIMIT $2
-            FOR UPDATE OF c SKIP LOCKED
-            """, [.uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.secondsValue)])
+            WITH due AS (
+                SELECT id FROM command_log
+                WHERE status = 'PENDING' AND next_attempt_at <= now() AND (organization_id = ANY($1::uuid[])) IS TRUE
+                ORDER BY next_attempt_at
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE command_log AS c SET next_attempt_at = clock_timestamp() + make_interval(secs => $4)
+            FROM due, plants AS p
+            WHERE c.id = due.id AND p.id = c.plant_id
+            RETURNING c.id, c.organization_id, coalesce(c.site_id, p.esm_plant_id, p.id::text) AS esm_plant_id, c.message_id,
+                      c.correlation_id, c.command_type, c.payload::text AS payload, c.valid_until, c.attempts, c.created_at,
+                      coalesce(c.valid_until <= now(), false) AS expired,
+                      (c.valid_until IS NULL AND c.created_at < now() - make_interval(secs => $3)) AS overdue
+            """, [.uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.secondsValue),
+                  .double(lease.secondsValue)])
         return try rows.map { row in
             DueCommand(
                 id: try row.uuid("id"), organizationID: try row.uuid("organization_id"), esmPlantID: try row.string("esm_plant_id"),
                 messageID: try row.string("message_id"), correlationID: try row.string("correlation_id"),
                 commandType: CommandType(rawValue: try row.string("command_type")) ?? .deviceCommand,
                 payloadJSON: try row.string("payload"), validUntil: try row.optionalDate("valid_until"),
-                attempts: try row.int("attempts"), isExpired: try row.bool("expired"), isOverdue: try row.bool("overdue"))
-        }
+                attempts: try row.int("attempts"), createdAt: try row.date("created_at"), isExpired: try row.bool("expired"),
+                isOverdue: try row.bool("overdue"))
+        }.sorted { $0.createdAt < $1.createdAt }
     }
 
-    /// RELAYED after the ESM's 202. Leaves the ack columns alone: an ack may already be there.
-    /// - Returns: seconds from recording to now (the relay latency).
-    static func markRelayed(_ id: UUID, on connection: PostgresConnection) throws -> Double {
+    // Outcomes apply only to a command still PENDING: after a lease ran out, a second claimer may
+    // have recorded one already, and a terminal status is never replaced.
+
+    /// RELAYED after the ESM's 202. Leaves the ack columns alone: an ack may already be there
+    /// (the ESM can acknowledge before its 202 arrives here).
+    /// - Returns: seconds from recording to now (the relay latency), nil when the command was no
+    ///   longer PENDING.
+    static func markRelayed(_ id: UUID, on connection: PostgresConnection) throws -> Double? {
         try connection.queryPrepared("""
             UPDATE command_log SET status = 'RELAYED', relayed_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
-            WHERE id = $1 RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
-            """, [.uuid(id)]).singleRow()?.double(0) ?? 0
+            WHERE id = $1 AND status = 'PENDING' RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
+            """, [.uuid(id)]).singleRow()?.double(0)
     }
 
     /// A terminal status with its reason (REJECTED, EXPIRED, FAILED).
+    /// - Returns: false when the command was no longer PENDING.
+    @discardableResult
     static func markTerminal(_ id: UUID, status: CommandStatus, reason: String, countsAsAttempt: Bool,
-                             on connection: PostgresConnection) throws {
+                             on connection: PostgresConnection) throws -> Bool {
         try connection.queryPrepared("""
             UPDATE command_log SET status = $2, rejection_reason = $3, attempts = attempts + $4
-            WHERE id = $1
-            """, [.uuid(id), .text(status.rawValue), .text(reason), .int(countsAsAttempt ? 1 : 0)])
+            WHERE id = $1 AND status = 'PENDING'
+            """, [.uuid(id), .text(status.rawValue), .text(reason), .int(countsAsAttempt ? 1 : 0)]).affectedRows == 1
     }
 
     /// Still PENDING: the next attempt after `delay`.
@@ -151,7 +168,7 @@ enum CommandStore {
         try connection.queryPrepared("""
             UPDATE command_log SET attempts = attempts + 1, last_error = $3,
                                    next_attempt_at = least(clock_timestamp() + make_interval(secs => $2), valid_until)
-            WHERE id = $1
+            WHERE id = $1 AND status = 'PENDING'
             """, [.uuid(id), .double(delay.secondsValue), .text(String(error.prefix(1000)))])
     }
 
