@@ -102,6 +102,8 @@ final class EventOutboxPublisher: @unchecked Sendable {
         } else {
             connection = try PostgresConnection(url: databaseURL)
             try RelayWorker.preferOrderedIndexScans(connection)  // `command_events_unpublished` churns likewise
+            // A lost "published" mark only publishes an event again (partners dedupe on eventId).
+            try RelayWorker.commitWithoutWaitingForDisk(connection)
             database = connection
         }
         let published = try connection.transaction { connection -> Int in

@@ -98,6 +98,7 @@ final class RelayWorker: @unchecked Sendable {
         if let database, database.isHealthy { return database }
         let fresh = try PostgresConnection(url: databaseURL)
         try RelayWorker.preferOrderedIndexScans(fresh)
+        try RelayWorker.commitWithoutWaitingForDisk(fresh)
         database = fresh
         return fresh
     }
@@ -201,6 +202,16 @@ final class RelayWorker: @unchecked Sendable {
     /// visits every dead entry's heap row on every claim. So this session does without bitmaps.
     static func preferOrderedIndexScans(_ connection: PostgresConnection) throws {
         try connection.execute("SET enable_bitmapscan = off")
+    }
+
+    /// Claims and outcomes commit without waiting for the disk: one flush per statement would
+    /// bound the relay by the disk. What a database crash can lose of them is redone safely: a
+    /// lost lease lets the command be claimed again at once, a lost outcome leaves it PENDING
+    /// until its lease runs out, and it is then sent again under the same idempotency key (the
+    /// ESM answers as before without executing twice), expired again, or rejected again. The
+    /// consumers, which ack partners' messages, keep synchronous commits.
+    static func commitWithoutWaitingForDisk(_ connection: PostgresConnection) throws {
+        try connection.execute("SET synchronous_commit = off")
     }
 
     private func sweepAckTimeouts(_ organizations: [UUID]) throws {
