@@ -21,7 +21,11 @@ C_PER_PLANT=$((C_SAMPLES / PLANTS))
 C_SAMPLES=$((C_PER_PLANT * PLANTS))
 CONSUMERS=${CONSUMERS:-1}
 
-if [ -x Deploy/servers.sh ]; then Deploy/servers.sh start >/dev/null; fi
+servers_up() { # shellcheck disable=SC1091
+    [ -f .local/servers.env ] && source .local/servers.env && psql -qAt "$TRADINGD_TEST_DATABASE_URL" -c "SELECT 1" >/dev/null 2>&1
+}
+# A worktree may point its .local/servers.env at servers another checkout runs: use them as they are.
+if ! servers_up && [ -x Deploy/servers.sh ]; then Deploy/servers.sh start >/dev/null; fi
 [ -f .local/servers.env ] || { echo "bench/ingest: no .local/servers.env: run Deploy/servers.sh start" >&2; exit 1; }
 # shellcheck disable=SC1091
 source .local/servers.env
