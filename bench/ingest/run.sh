@@ -9,7 +9,7 @@
 #
 # usage: bench/ingest/run.sh [SAMPLES (default 1000000)] [PLANTS (default 100)]
 #   C_SAMPLES  samples for (c), default min(SAMPLES, 100000): it is slow, and its rate is what counts
-#   CONSUMERS  consumers per queue for (d) (default 1)
+#   CONSUMERS  consumers per queue for (d), one run of each (default "1 2")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SAMPLES=${1:-1000000}
@@ -19,7 +19,7 @@ SAMPLES=$((PER_PLANT * PLANTS))
 C_SAMPLES=${C_SAMPLES:-$((SAMPLES < 100000 ? SAMPLES : 100000))}
 C_PER_PLANT=$((C_SAMPLES / PLANTS))
 C_SAMPLES=$((C_PER_PLANT * PLANTS))
-CONSUMERS=${CONSUMERS:-1}
+CONSUMERS=${CONSUMERS:-1 2}
 
 servers_up() { # shellcheck disable=SC1091
     [ -f .local/servers.env ] && source .local/servers.env && psql -qAt "$TRADINGD_TEST_DATABASE_URL" -c "SELECT 1" >/dev/null 2>&1
@@ -106,16 +106,16 @@ VERIFIED=$("$PY" bench/ingest/verify.py --database "$DB" --dump "$WORK/dump-c.tx
 record "(c) Python pika + psycopg2, statement per sample, commit per batch" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED"
 "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-c
 
-for BATCH in 1 100; do
-    log "(d) tradingd ingest, $BATCH sample(s) per message"
+for BATCH in 1 100; do for CONSUMER_COUNT in $CONSUMERS; do
+    log "(d) tradingd ingest, $BATCH sample(s) per message, $CONSUMER_COUNT consumer(s)"
     reset_tables
     publish "bench-d$BATCH" "$PER_PLANT" "$BATCH"
     OUT=$("$BIN/ingest-bench" tradingd --amqp "$AMQP" --database "$DB" --org "$ORG" --prefix "bench-d$BATCH" \
-        --expect "$SAMPLES" --consumers "$CONSUMERS")
+        --expect "$SAMPLES" --consumers "$CONSUMER_COUNT")
     VERIFIED=$("$PY" bench/ingest/verify.py --database "$DB" --dump "$WORK/dump.txt" >"$WORK/verify-d$BATCH.json" && echo yes || echo NO)
-    record "(d) tradingd, $BATCH sample(s)/message, $CONSUMERS consumer(s)" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED"
+    record "(d) tradingd, $BATCH sample(s)/message, $CONSUMER_COUNT consumer(s)" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED"
     "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "bench-d$BATCH"
-done
+done; done
 
 {
     echo "Ingest benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $SAMPLES samples for $PLANTS plants ((c): $C_SAMPLES), $(nproc) cores, load at start: $LOAD"
