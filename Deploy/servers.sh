@@ -44,6 +44,8 @@ install_packages() {
     command -v psql >/dev/null 2>&1 || need+=(postgresql-client-15)
     command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
     command -v curl >/dev/null 2>&1 || need+=(curl)
+    command -v openssl >/dev/null 2>&1 || need+=(openssl)   # keys for the local run; TLS tests
+    command -v flock >/dev/null 2>&1 || need+=(util-linux)
     [ ${#need[@]} -eq 0 ] && return 0
     [ "$(id -u)" = 0 ] || die "missing packages (${need[*]}); run as root or install them"
     log "installing ${need[*]}"

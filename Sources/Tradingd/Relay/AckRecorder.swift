@@ -3,7 +3,7 @@ import Foundation
 import Postgres
 import TradingCore
 
-/// Records a batch of ESM acknowledgements from `P.command-acks` in one transaction; malformed
+/// Records a batch of ESM acknowledgements from `P.command-acks`, one statement each; malformed
 /// acks and acks for no known command of the organisation go to `P.command-acks.dlq`.
 struct AckRecorder: RelayBatchHandler {
     let organizationID: UUID
@@ -15,24 +15,24 @@ struct AckRecorder: RelayBatchHandler {
     var deadLetterQueue: String { RelayQueues(prefix: queuePrefix).acksDeadLetter }
 
     func handle(_ deliveries: [AMQPDelivery], on connection: PostgresConnection) throws -> [DeadLetter] {
-        let (letters, latencies) = try connection.transaction { connection in
-            var letters: [DeadLetter] = []
-            var latencies: [Double] = []
-            for delivery in deliveries {
-                switch CommandAck.decode(delivery.body, correlationIDProperty: delivery.correlationId) {
-                case .failure(let rejection):
-                    letters.append(letter(delivery, rejection))
-                case .success(let ack):
-                    switch try CommandStore.recordAck(ack, organizationID: organizationID, on: connection) {
-                    case .recorded(let latency): latencies.append(latency)
-                    case .superseded: break
-                    case .unknownCommand:
-                        letters.append(letter(delivery, CommandRejection(
-                            .unknownCommand, "no command of this organisation has correlationId \(ack.correlationID)")))
-                    }
+        // Each ack commits on its own (no transaction around the batch), so a command's row is
+        // never held locked while the rest of the batch is written. A batch retried after a
+        // failure records its acks again: the same ack twice is no change (and no event).
+        var letters: [DeadLetter] = []
+        var latencies: [Double] = []
+        for delivery in deliveries {
+            switch CommandAck.decode(delivery.body, correlationIDProperty: delivery.correlationId) {
+            case .failure(let rejection):
+                letters.append(letter(delivery, rejection))
+            case .success(let ack):
+                switch try CommandStore.recordAck(ack, organizationID: organizationID, on: connection) {
+                case .recorded(let latency): latencies.append(latency)
+                case .superseded: break
+                case .unknownCommand:
+                    letters.append(letter(delivery, CommandRejection(
+                        .unknownCommand, "no command of this organisation has correlationId \(ack.correlationID)")))
                 }
             }
-            return (letters, latencies)
         }
         metrics.update { m in
             m.acksRecorded += latencies.count

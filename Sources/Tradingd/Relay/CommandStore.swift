@@ -89,61 +89,78 @@ enum CommandStore {
         let payloadJSON: String
         let validUntil: Date?
         let attempts: Int
+        let createdAt: Date
         /// `validUntil` has passed (checked on the database clock).
         let isExpired: Bool
         /// No `validUntil`, and older than the maximum relay window.
         let isOverdue: Bool
     }
 
-    /// Locks up to `limit` due commands with `FOR UPDATE SKIP LOCKED`: replicas claiming at the
-    /// same time get disjoint sets, and a command stays locked until the claiming transaction
-    /// (which calls the ESM) commits its outcome. A retry is never scheduled past `valid_until`,
-    /// so an expiring command is due in time to be marked EXPIRED.
+    /// Claims up to `limit` due commands for one relay round: rows found with `FOR UPDATE SKIP
+    /// LOCKED` (replicas claiming at the same time get disjoint sets) get a lease, i.e. their
+    /// `next_attempt_at` moves `lease` ahead, in the same statement. No lock is held while the ESM
+    /// is called; another worker or replica claims the command again only once the lease ran out
+    /// (the claimer died mid-call), and then sends it under the same idempotency key, so the ESM
+    /// still executes it once. A retry is never scheduled past `valid_until`, so an expiring
+    /// command is due in time to be marked EXPIRED.
     ///
     /// The organisation test is wrapped in `IS TRUE` so the planner cannot answer it from the
     /// (organization_id, message_id) index and must walk the small partial `command_log_due`
     /// index in order: a bitmap over every command of the organisation costs milliseconds per
     /// claim once the log is large.
-    static func claimDue(organizationIDs: [UUID], limit: Int, maximumRelayWindow: Duration,
+    static func claimDue(organizationIDs: [UUID], limit: Int, lease: Duration, maximumRelayWindow: Duration,
                          on connection: PostgresConnection) throws -> [DueCommand] {
         let rows = try connection.queryPrepared("""
-            SELECT c.id, c.organization_id, coalesce(c.site_id, p.esm_plant_id, p.id::text) AS esm_plant_id, c.message_id,
-                   c.correlation_id, c.command_type, c.payload::text AS payload, c.valid_until, c.attempts,
-                   coalesce(c.valid_until <= now(), false) AS expired,
-                   (c.valid_until IS NULL AND c.created_at < now() - make_interval(secs => $3)) AS overdue
-            FROM command_log AS c JOIN plants AS p ON p.id = c.plant_id
-            WHERE c.status = 'PENDING' AND c.next_attempt_at <= now()
-              AND (c.organization_id = ANY($1::uuid[])) IS TRUE
-            ORDER BY c.next_attempt_at
-            LIMIT $2
-            FOR UPDATE OF c SKIP LOCKED
-            """, [.uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.secondsValue)])
+            WITH due AS (
+                SELECT id FROM command_log
+                WHERE status = 'PENDING' AND next_attempt_at <= now() AND (organization_id = ANY($1::uuid[])) IS TRUE
+                ORDER BY next_attempt_at
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE command_log AS c SET next_attempt_at = clock_timestamp() + make_interval(secs => $4)
+            FROM due, plants AS p
+            WHERE c.id = due.id AND p.id = c.plant_id
+            RETURNING c.id, c.organization_id, coalesce(c.site_id, p.esm_plant_id, p.id::text) AS esm_plant_id, c.message_id,
+                      c.correlation_id, c.command_type, c.payload::text AS payload, c.valid_until, c.attempts, c.created_at,
+                      coalesce(c.valid_until <= now(), false) AS expired,
+                      (c.valid_until IS NULL AND c.created_at < now() - make_interval(secs => $3)) AS overdue
+            """, [.uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.secondsValue),
+                  .double(lease.secondsValue)])
         return try rows.map { row in
             DueCommand(
                 id: try row.uuid("id"), organizationID: try row.uuid("organization_id"), esmPlantID: try row.string("esm_plant_id"),
                 messageID: try row.string("message_id"), correlationID: try row.string("correlation_id"),
                 commandType: CommandType(rawValue: try row.string("command_type")) ?? .deviceCommand,
                 payloadJSON: try row.string("payload"), validUntil: try row.optionalDate("valid_until"),
-                attempts: try row.int("attempts"), isExpired: try row.bool("expired"), isOverdue: try row.bool("overdue"))
-        }
+                attempts: try row.int("attempts"), createdAt: try row.date("created_at"), isExpired: try row.bool("expired"),
+                isOverdue: try row.bool("overdue"))
+        }.sorted { $0.createdAt < $1.createdAt }
     }
 
-    /// RELAYED after the ESM's 202. Leaves the ack columns alone: an ack may already be there.
-    /// - Returns: seconds from recording to now (the relay latency).
-    static func markRelayed(_ id: UUID, on connection: PostgresConnection) throws -> Double {
+    // Outcomes apply only to a command still PENDING: after a lease ran out, a second claimer may
+    // have recorded one already, and a terminal status is never replaced.
+
+    /// RELAYED after the ESM's 202. Leaves the ack columns alone: an ack may already be there
+    /// (the ESM can acknowledge before its 202 arrives here).
+    /// - Returns: seconds from recording to now (the relay latency), nil when the command was no
+    ///   longer PENDING.
+    static func markRelayed(_ id: UUID, on connection: PostgresConnection) throws -> Double? {
         try connection.queryPrepared("""
             UPDATE command_log SET status = 'RELAYED', relayed_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
-            WHERE id = $1 RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
-            """, [.uuid(id)]).singleRow()?.double(0) ?? 0
+            WHERE id = $1 AND status = 'PENDING' RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
+            """, [.uuid(id)]).singleRow()?.double(0)
     }
 
     /// A terminal status with its reason (REJECTED, EXPIRED, FAILED).
+    /// - Returns: false when the command was no longer PENDING.
+    @discardableResult
     static func markTerminal(_ id: UUID, status: CommandStatus, reason: String, countsAsAttempt: Bool,
-                             on connection: PostgresConnection) throws {
+                             on connection: PostgresConnection) throws -> Bool {
         try connection.queryPrepared("""
             UPDATE command_log SET status = $2, rejection_reason = $3, attempts = attempts + $4
-            WHERE id = $1
-            """, [.uuid(id), .text(status.rawValue), .text(reason), .int(countsAsAttempt ? 1 : 0)])
+            WHERE id = $1 AND status = 'PENDING'
+            """, [.uuid(id), .text(status.rawValue), .text(reason), .int(countsAsAttempt ? 1 : 0)]).affectedRows == 1
     }
 
     /// Still PENDING: the next attempt after `delay`.
@@ -151,7 +168,7 @@ enum CommandStore {
         try connection.queryPrepared("""
             UPDATE command_log SET attempts = attempts + 1, last_error = $3,
                                    next_attempt_at = least(clock_timestamp() + make_interval(secs => $2), valid_until)
-            WHERE id = $1
+            WHERE id = $1 AND status = 'PENDING'
             """, [.uuid(id), .double(delay.secondsValue), .text(String(error.prefix(1000)))])
     }
 
@@ -168,28 +185,37 @@ enum CommandStore {
 
     /// Records an acknowledgement on the newest command of the organisation with its
     /// correlationId (or, failing that, its messageId), whatever its status: an ack may arrive
-    /// before the relay recorded the ESM's answer, and the relay's update keeps it.
+    /// before the relay recorded the ESM's answer, and the relay's update keeps it. A non-final
+    /// ack (ACCEPTED) never replaces a final one (acks may arrive out of order).
+    ///
+    /// One statement, so the command's row is locked only while it runs: run outside a
+    /// transaction, it never keeps a relay worker waiting to record the ESM's answer.
     static func recordAck(_ ack: CommandAck, organizationID: UUID, on connection: PostgresConnection) throws -> AckOutcome {
-        var target = try connection.queryPrepared("""
-            SELECT id, ack_status FROM command_log WHERE organization_id = $1 AND correlation_id = $2
-            ORDER BY created_at DESC LIMIT 1 FOR UPDATE
-            """, [.uuid(organizationID), .text(ack.correlationID)]).singleRow()
-        if target == nil {
-            target = try connection.queryPrepared(
-                "SELECT id, ack_status FROM command_log WHERE organization_id = $1 AND message_id = $2 FOR UPDATE",
-                [.uuid(organizationID), .text(ack.correlationID)]).singleRow()
-        }
-        guard let target else { return .unknownCommand }
-        let current = try target.optionalString("ack_status").flatMap(CommandAckStatus.init(rawValue:))
-        if let current, current.isFinal, !ack.status.isFinal { return .superseded }
-        let latency = try connection.queryPrepared("""
-            UPDATE command_log
-            SET ack_status = $2, executed_at = coalesce($3, executed_at), acked_at = clock_timestamp(),
-                rejection_reason = CASE WHEN $2 IN ('REJECTED', 'FAILED') THEN coalesce($4, rejection_reason) ELSE rejection_reason END
-            WHERE id = $1
-            RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
-            """, [.uuid(try target.uuid("id")), .text(ack.status.rawValue), .init(ack.executedAt?.foundationDate), .init(ack.reason)]
-        ).singleRow()?.double(0) ?? 0
+        let row = try connection.queryPrepared("""
+            WITH by_correlation AS (
+                SELECT id FROM command_log WHERE organization_id = $1 AND correlation_id = $2
+                ORDER BY created_at DESC LIMIT 1
+            ), target AS (
+                SELECT id FROM by_correlation
+                UNION ALL
+                SELECT id FROM command_log
+                WHERE organization_id = $1 AND message_id = $2 AND NOT EXISTS (SELECT 1 FROM by_correlation)
+            ), updated AS (
+                UPDATE command_log AS c
+                SET ack_status = $3, executed_at = coalesce($4, c.executed_at), acked_at = clock_timestamp(),
+                    rejection_reason = CASE WHEN $3 IN ('REJECTED', 'FAILED') THEN coalesce($5, c.rejection_reason)
+                                            ELSE c.rejection_reason END
+                FROM target
+                WHERE c.id = target.id
+                  AND NOT (coalesce(c.ack_status IN ('EXECUTED', 'REJECTED', 'FAILED'), false)
+                           AND $3 NOT IN ('EXECUTED', 'REJECTED', 'FAILED'))
+                RETURNING extract(epoch FROM clock_timestamp() - c.created_at)::float8 AS latency
+            )
+            SELECT (SELECT count(*) FROM target) AS found, (SELECT latency FROM updated) AS latency
+            """, [.uuid(organizationID), .text(ack.correlationID), .text(ack.status.rawValue), .init(ack.executedAt?.foundationDate),
+                  .init(ack.reason)]).singleRow()
+        guard let row, try row.int("found") > 0 else { return .unknownCommand }
+        guard let latency = try row.optionalDouble("latency") else { return .superseded }
         return .recorded(latency: latency)
     }
 

@@ -15,6 +15,10 @@ public struct RelayOptions: Sendable {
     /// Relay worker threads per service, each claiming up to `relayBatch` due commands at a time.
     public var relayWorkers = 4
     public var relayBatch = 4
+    /// How long a claimed command is left to its claimer before another worker or replica may
+    /// claim it again (only after a crash mid-call): longer than the slowest ESM call, retries
+    /// of the ESM client included.
+    public var claimLease: Duration = .seconds(60)
     /// How often idle workers look for due commands that no local signal announced (retries,
     /// commands recorded by other replicas).
     public var pollInterval: Duration = .milliseconds(500)

@@ -8,10 +8,12 @@ import TradingCore
 /// Relays PENDING commands to the ESM from the database (an outbox), on a thread of its own with
 /// its own PostgreSQL connection; restart-safe, since everything it needs is in `command_log`.
 ///
-/// Each round claims due commands with `FOR UPDATE SKIP LOCKED` in a transaction that stays open
-/// across the ESM calls and commits their outcomes: another worker or replica never claims a
-/// command while it is being relayed, and a crash before the commit leaves it PENDING, to be
-/// sent again under the same idempotency key (so the ESM still executes it once).
+/// Each round claims due commands (`FOR UPDATE SKIP LOCKED` and a lease, see
+/// `CommandStore.claimDue`), calls the ESM for each with its messageId as idempotency key, and
+/// records each outcome as soon as it is known. No transaction stays open across an ESM call;
+/// another worker or replica never claims a command while its lease runs, and a crash mid-call
+/// leaves it PENDING, to be sent again after the lease under the same idempotency key (so the
+/// ESM still executes it once).
 final class RelayWorker: @unchecked Sendable {
     // @unchecked Sendable: `database` is touched only by the worker's thread.
     private let index: Int
@@ -100,24 +102,32 @@ final class RelayWorker: @unchecked Sendable {
         return fresh
     }
 
-    /// What one relayed command changes in the metrics, applied once its transaction committed.
+    /// What one relayed command changes in the metrics, once its outcome is stored.
     private enum Result {
         case relayed(latency: Double), rejectedByESM, expired, failed, retry
+        /// Another claimer (after a lease ran out) recorded an outcome first.
+        case superseded
     }
 
     /// Claims and relays one batch. Returns how many commands it claimed.
     private func relayRound(_ organizations: [UUID]) throws -> Int {
         guard !organizations.isEmpty else { return 0 }
         let connection = try connection()
-        let results = try connection.transaction { connection in
-            let due = try CommandStore.claimDue(organizationIDs: organizations, limit: options.relayBatch,
-                                                maximumRelayWindow: options.maximumRelayWindow, on: connection)
-            // After one ESM call of a round found the ESM unavailable, the organisation's other
-            // commands of the round wait too, rather than each waiting out its own timeout.
-            var unavailable: [UUID: String] = [:]
-            return try due.map { try relay($0, unavailable: &unavailable, on: connection) }
+        let due = try CommandStore.claimDue(organizationIDs: organizations, limit: options.relayBatch, lease: options.claimLease,
+                                            maximumRelayWindow: options.maximumRelayWindow, on: connection)
+        // After one ESM call of a round found the ESM unavailable, the organisation's other
+        // commands of the round wait too, rather than each waiting out its own timeout.
+        var unavailable: [UUID: String] = [:]
+        var results: [Result] = []
+        defer { record(results) }
+        for command in due {
+            results.append(try relay(command, unavailable: &unavailable, on: connection))
         }
-        guard !results.isEmpty else { return 0 }
+        return due.count
+    }
+
+    private func record(_ results: [Result]) {
+        guard !results.isEmpty else { return }
         var latencies: [Double] = []
         metrics.update { m in
             for result in results {
@@ -131,26 +141,27 @@ final class RelayWorker: @unchecked Sendable {
                 case .expired: m.expired += 1
                 case .failed: m.failed += 1
                 case .retry: m.relayRetries += 1
+                case .superseded: break
                 }
             }
         }
         metrics.observeRelayLatency(latencies)
         if results.contains(where: { if case .retry = $0 { false } else { true } }) { eventWakeup.signal() }
-        return results.count
     }
 
     private func relay(_ command: CommandStore.DueCommand, unavailable: inout [UUID: String],
                        on connection: PostgresConnection) throws -> Result {
         if command.isExpired {
-            try CommandStore.markTerminal(command.id, status: .expired, reason: "validUntil passed before the ESM accepted the command",
-                                          countsAsAttempt: false, on: connection)
-            return .expired
+            let applied = try CommandStore.markTerminal(command.id, status: .expired,
+                                                        reason: "validUntil passed before the ESM accepted the command",
+                                                        countsAsAttempt: false, on: connection)
+            return applied ? .expired : .superseded
         }
         if command.isOverdue {
-            try CommandStore.markTerminal(command.id, status: .failed,
-                                          reason: "not relayed within \(Int(options.maximumRelayWindow.secondsValue)) s; last attempts failed",
-                                          countsAsAttempt: false, on: connection)
-            return .failed
+            let applied = try CommandStore.markTerminal(
+                command.id, status: .failed, reason: "not relayed within \(Int(options.maximumRelayWindow.secondsValue)) s; last attempts failed",
+                countsAsAttempt: false, on: connection)
+            return applied ? .failed : .superseded
         }
         let outcome: ESMCommandOutcome
         if let reason = unavailable[command.organizationID] {
@@ -167,11 +178,12 @@ final class RelayWorker: @unchecked Sendable {
         }
         switch outcome {
         case .accepted:
-            return .relayed(latency: try CommandStore.markRelayed(command.id, on: connection))
+            return try CommandStore.markRelayed(command.id, on: connection).map { .relayed(latency: $0) } ?? .superseded
         case .rejected(let status, let reason):
-            try CommandStore.markTerminal(command.id, status: .rejected, reason: "ESM rejected the command (HTTP \(status)): \(reason)",
-                                          countsAsAttempt: true, on: connection)
-            return .rejectedByESM
+            let applied = try CommandStore.markTerminal(command.id, status: .rejected,
+                                                        reason: "ESM rejected the command (HTTP \(status)): \(reason)",
+                                                        countsAsAttempt: true, on: connection)
+            return applied ? .rejectedByESM : .superseded
         case .unavailable(let reason):
             unavailable[command.organizationID] = reason
             let delay = retryBackoff.delay(forAttempt: command.attempts)
