@@ -71,13 +71,16 @@ reset_tables() {
 }
 field() { "$PY" -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 RESULTS=()
-record() { # label samples seconds rss verified
+record() { # label samples seconds rss verified [cpu]
     local rate
     rate=$("$PY" -c "print(round($2 / $3))")
-    RESULTS+=("| $1 | $2 | $(printf %.2f "$3") | $rate | $4 | $5 |")
+    RESULTS+=("| $1 | $2 | $(printf %.2f "$3") | $rate | $4 | $5 | ${6:--} |")
     log "$1: $rate samples/s"
 }
 
+CPU_PID=
+cpu_start() { "$PY" bench/ingest/cpu.py ingest-bench > "$WORK/cpu.txt" & CPU_PID=$!; }
+cpu_stop() { kill "$CPU_PID"; wait "$CPU_PID" || true; cat "$WORK/cpu.txt"; }
 cleanup() { for p in bench-gen bench-a bench-c bench-d1 bench-d100; do "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "$p" || true; done; }
 trap cleanup EXIT
 
@@ -94,8 +97,10 @@ psql -q "$DB" -c "DROP TABLE telemetry_copy" >/dev/null
 
 log "(a) broker limit: $SAMPLES single-sample messages, consume + ack without storing"
 publish bench-a "$PER_PLANT" 1
+cpu_start
 OUT=$("$BIN/ingest-bench" broker --amqp "$AMQP" --queue bench-a.telemetry --count "$SAMPLES")
-record "(a) RabbitMQ consume + ack, no storing (1 sample/message)" "$(field "$OUT" messages)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "-"
+CPU=$(cpu_stop)
+record "(a) RabbitMQ consume + ack, no storing (1 sample/message)" "$(field "$OUT" messages)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "-" "$CPU"
 "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-a
 
 log "(c) conventional Python consumer: $C_SAMPLES samples"
@@ -110,17 +115,19 @@ for BATCH in 1 100; do for CONSUMER_COUNT in $CONSUMERS; do
     log "(d) tradingd ingest, $BATCH sample(s) per message, $CONSUMER_COUNT consumer(s)"
     reset_tables
     publish "bench-d$BATCH" "$PER_PLANT" "$BATCH"
+    cpu_start
     OUT=$("$BIN/ingest-bench" tradingd --amqp "$AMQP" --database "$DB" --org "$ORG" --prefix "bench-d$BATCH" \
         --expect "$SAMPLES" --consumers "$CONSUMER_COUNT")
+    CPU=$(cpu_stop)
     VERIFIED=$("$PY" bench/ingest/verify.py --database "$DB" --dump "$WORK/dump.txt" >"$WORK/verify-d$BATCH.json" && echo yes || echo NO)
-    record "(d) tradingd, $BATCH sample(s)/message, $CONSUMER_COUNT consumer(s)" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED"
+    record "(d) tradingd, $BATCH sample(s)/message, $CONSUMER_COUNT consumer(s)" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED" "$CPU"
     "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "bench-d$BATCH"
 done; done
 
 {
     echo "Ingest benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $SAMPLES samples for $PLANTS plants ((c): $C_SAMPLES), $(nproc) cores, load at start: $LOAD"
     echo
-    echo "| scenario | samples | seconds | samples/s | peak RSS | aggregates verified |"
-    echo "|---|---:|---:|---:|---:|---|"
+    echo "| scenario | samples | seconds | samples/s | peak RSS | aggregates verified | CPU during the run (% of one core) |"
+    echo "|---|---:|---:|---:|---:|---|---|"
     printf '%s\n' "${RESULTS[@]}"
 } | tee "$WORK/results.md"
