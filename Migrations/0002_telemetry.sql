@@ -31,7 +31,9 @@ CREATE TABLE meter_readings_default PARTITION OF meter_readings DEFAULT;
 
 -- 1-minute aggregates per plant: per field the count of samples that carried it, their sum, min,
 -- max, and the value with the latest time (any field may be absent from a sample). Kept longer
--- than raw rows (own retention). Queries roll any 1-60 minute interval up from these.
+-- than raw rows (own retention). Queries roll any 1-60 minute interval up from these. A minute is
+-- updated by several batches while it fills: free room in each page lets those updates stay HOT
+-- (no new index entry), as for the latest snapshot, which every batch rewrites.
 CREATE TABLE telemetry_minutes (
     plant_id     uuid NOT NULL,
     minute       timestamptz NOT NULL,
@@ -73,7 +75,7 @@ CREATE TABLE telemetry_minutes (
     soc_last double precision,
     soc_last_time timestamptz,
     PRIMARY KEY (plant_id, minute)
-);
+) WITH (fillfactor = 70);
 
 -- 1-minute meter aggregates; the key starts with (plant_id, minute) so that a plant's range query
 -- is one index range whatever the number of meters.
@@ -101,13 +103,15 @@ CREATE TABLE telemetry_latest (
     invertor_power double precision,
     soc            double precision,
     updated_at     timestamptz NOT NULL DEFAULT now()
-);
+) WITH (fillfactor = 50);
 
 -- Stores a batch of samples in one statement: raw rows with conflict-do-nothing (within the batch
 -- the first occurrence of a (plant_id, time) wins, as if delivered one by one), and the minute
 -- aggregates and latest snapshot updated from exactly the rows inserted, so a duplicate never
 -- counts twice. Rows are taken in key order so that concurrent batches lock aggregate rows in
--- the same order. Returns the number of new samples.
+-- the same order. The value with the latest time of a field is the second element of the largest
+-- [epoch, value] pair (no per-group sort; the key makes times unique within a plant and minute;
+-- a double holds a microsecond epoch exactly enough to keep its order). Returns the number of new samples.
 CREATE FUNCTION ingest_telemetry(
     p_plant_ids uuid[],
     p_times timestamptz[],
@@ -143,22 +147,22 @@ BEGIN
             soc_count, soc_sum, soc_min, soc_max, soc_last, soc_last_time)
         SELECT plant_id, date_bin('1 minute', time, timestamptz '1970-01-01 00:00:00+00') AS minute, count(*),
             count(consumption), coalesce(sum(consumption), 0), min(consumption), max(consumption),
-            (array_agg(consumption ORDER BY time DESC) FILTER (WHERE consumption IS NOT NULL))[1],
+            (max(ARRAY[date_part('epoch', time), consumption]) FILTER (WHERE consumption IS NOT NULL))[2],
             max(time) FILTER (WHERE consumption IS NOT NULL),
             count(fve_power), coalesce(sum(fve_power), 0), min(fve_power), max(fve_power),
-            (array_agg(fve_power ORDER BY time DESC) FILTER (WHERE fve_power IS NOT NULL))[1],
+            (max(ARRAY[date_part('epoch', time), fve_power]) FILTER (WHERE fve_power IS NOT NULL))[2],
             max(time) FILTER (WHERE fve_power IS NOT NULL),
             count(fve_reg), coalesce(sum(fve_reg), 0), min(fve_reg), max(fve_reg),
-            (array_agg(fve_reg ORDER BY time DESC) FILTER (WHERE fve_reg IS NOT NULL))[1],
+            (max(ARRAY[date_part('epoch', time), fve_reg]) FILTER (WHERE fve_reg IS NOT NULL))[2],
             max(time) FILTER (WHERE fve_reg IS NOT NULL),
             count(grid_power), coalesce(sum(grid_power), 0), min(grid_power), max(grid_power),
-            (array_agg(grid_power ORDER BY time DESC) FILTER (WHERE grid_power IS NOT NULL))[1],
+            (max(ARRAY[date_part('epoch', time), grid_power]) FILTER (WHERE grid_power IS NOT NULL))[2],
             max(time) FILTER (WHERE grid_power IS NOT NULL),
             count(invertor_power), coalesce(sum(invertor_power), 0), min(invertor_power), max(invertor_power),
-            (array_agg(invertor_power ORDER BY time DESC) FILTER (WHERE invertor_power IS NOT NULL))[1],
+            (max(ARRAY[date_part('epoch', time), invertor_power]) FILTER (WHERE invertor_power IS NOT NULL))[2],
             max(time) FILTER (WHERE invertor_power IS NOT NULL),
             count(soc), coalesce(sum(soc), 0), min(soc), max(soc),
-            (array_agg(soc ORDER BY time DESC) FILTER (WHERE soc IS NOT NULL))[1],
+            (max(ARRAY[date_part('epoch', time), soc]) FILTER (WHERE soc IS NOT NULL))[2],
             max(time) FILTER (WHERE soc IS NOT NULL)
         FROM ins
         GROUP BY 1, 2

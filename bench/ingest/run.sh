@@ -9,7 +9,7 @@
 #
 # usage: bench/ingest/run.sh [SAMPLES (default 1000000)] [PLANTS (default 100)]
 #   C_SAMPLES  samples for (c), default min(SAMPLES, 100000): it is slow, and its rate is what counts
-#   CONSUMERS  consumers per queue for (d) (default 1)
+#   CONSUMERS  consumers per queue for (d), one run of each (default "1 2")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SAMPLES=${1:-1000000}
@@ -19,9 +19,13 @@ SAMPLES=$((PER_PLANT * PLANTS))
 C_SAMPLES=${C_SAMPLES:-$((SAMPLES < 100000 ? SAMPLES : 100000))}
 C_PER_PLANT=$((C_SAMPLES / PLANTS))
 C_SAMPLES=$((C_PER_PLANT * PLANTS))
-CONSUMERS=${CONSUMERS:-1}
+CONSUMERS=${CONSUMERS:-1 2}
 
-if [ -x Deploy/servers.sh ]; then Deploy/servers.sh start >/dev/null; fi
+servers_up() { # shellcheck disable=SC1091
+    [ -f .local/servers.env ] && source .local/servers.env && psql -qAt "$TRADINGD_TEST_DATABASE_URL" -c "SELECT 1" >/dev/null 2>&1
+}
+# A worktree may point its .local/servers.env at servers another checkout runs: use them as they are.
+if ! servers_up && [ -x Deploy/servers.sh ]; then Deploy/servers.sh start >/dev/null; fi
 [ -f .local/servers.env ] || { echo "bench/ingest: no .local/servers.env: run Deploy/servers.sh start" >&2; exit 1; }
 # shellcheck disable=SC1091
 source .local/servers.env
@@ -67,13 +71,16 @@ reset_tables() {
 }
 field() { "$PY" -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 RESULTS=()
-record() { # label samples seconds rss verified
+record() { # label samples seconds rss verified [cpu]
     local rate
     rate=$("$PY" -c "print(round($2 / $3))")
-    RESULTS+=("| $1 | $2 | $(printf %.2f "$3") | $rate | $4 | $5 |")
+    RESULTS+=("| $1 | $2 | $(printf %.2f "$3") | $rate | $4 | $5 | ${6:--} |")
     log "$1: $rate samples/s"
 }
 
+CPU_PID=
+cpu_start() { "$PY" bench/ingest/cpu.py ingest-bench > "$WORK/cpu.txt" & CPU_PID=$!; }
+cpu_stop() { kill "$CPU_PID"; wait "$CPU_PID" || true; cat "$WORK/cpu.txt"; }
 cleanup() { for p in bench-gen bench-a bench-c bench-d1 bench-d100; do "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "$p" || true; done; }
 trap cleanup EXIT
 
@@ -90,8 +97,10 @@ psql -q "$DB" -c "DROP TABLE telemetry_copy" >/dev/null
 
 log "(a) broker limit: $SAMPLES single-sample messages, consume + ack without storing"
 publish bench-a "$PER_PLANT" 1
+cpu_start
 OUT=$("$BIN/ingest-bench" broker --amqp "$AMQP" --queue bench-a.telemetry --count "$SAMPLES")
-record "(a) RabbitMQ consume + ack, no storing (1 sample/message)" "$(field "$OUT" messages)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "-"
+CPU=$(cpu_stop)
+record "(a) RabbitMQ consume + ack, no storing (1 sample/message)" "$(field "$OUT" messages)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "-" "$CPU"
 "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-a
 
 log "(c) conventional Python consumer: $C_SAMPLES samples"
@@ -102,21 +111,23 @@ VERIFIED=$("$PY" bench/ingest/verify.py --database "$DB" --dump "$WORK/dump-c.tx
 record "(c) Python pika + psycopg2, statement per sample, commit per batch" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED"
 "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-c
 
-for BATCH in 1 100; do
-    log "(d) tradingd ingest, $BATCH sample(s) per message"
+for BATCH in 1 100; do for CONSUMER_COUNT in $CONSUMERS; do
+    log "(d) tradingd ingest, $BATCH sample(s) per message, $CONSUMER_COUNT consumer(s)"
     reset_tables
     publish "bench-d$BATCH" "$PER_PLANT" "$BATCH"
+    cpu_start
     OUT=$("$BIN/ingest-bench" tradingd --amqp "$AMQP" --database "$DB" --org "$ORG" --prefix "bench-d$BATCH" \
-        --expect "$SAMPLES" --consumers "$CONSUMERS")
+        --expect "$SAMPLES" --consumers "$CONSUMER_COUNT")
+    CPU=$(cpu_stop)
     VERIFIED=$("$PY" bench/ingest/verify.py --database "$DB" --dump "$WORK/dump.txt" >"$WORK/verify-d$BATCH.json" && echo yes || echo NO)
-    record "(d) tradingd, $BATCH sample(s)/message, $CONSUMERS consumer(s)" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED"
+    record "(d) tradingd, $BATCH sample(s)/message, $CONSUMER_COUNT consumer(s)" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED" "$CPU"
     "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "bench-d$BATCH"
-done
+done; done
 
 {
     echo "Ingest benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $SAMPLES samples for $PLANTS plants ((c): $C_SAMPLES), $(nproc) cores, load at start: $LOAD"
     echo
-    echo "| scenario | samples | seconds | samples/s | peak RSS | aggregates verified |"
-    echo "|---|---:|---:|---:|---:|---|"
+    echo "| scenario | samples | seconds | samples/s | peak RSS | aggregates verified | CPU during the run (% of one core) |"
+    echo "|---|---:|---:|---:|---:|---|---|"
     printf '%s\n' "${RESULTS[@]}"
 } | tee "$WORK/results.md"

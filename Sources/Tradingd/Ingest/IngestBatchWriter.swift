@@ -50,6 +50,8 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
     }
 
     private let slots = Mutex(Slots())
+    /// Mirrors `slots.outcome != nil` for `hasOutcome`, which the consumer asks after every delivery.
+    private let outcomePosted = Atomic<Bool>(false)
     private let jobReady = DispatchSemaphore(value: 0)
     private let outcomeReady = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
@@ -89,20 +91,24 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
     }
 
     /// True when an outcome waits to be taken.
-    var hasOutcome: Bool { slots.withLock { $0.outcome != nil } }
+    var hasOutcome: Bool { outcomePosted.load(ordering: .acquiring) }
 
     /// The outcome of the submitted batch, if it is ready within `timeout`.
     func outcome(waitingUpTo timeout: Duration) -> Outcome? {
         let milliseconds = max(0, timeout.clampedMilliseconds)
         guard outcomeReady.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return nil }
         return slots.withLock { slots in
-            defer { slots.outcome = nil }
+            defer {
+                slots.outcome = nil
+                outcomePosted.store(false, ordering: .releasing)
+            }
             return slots.outcome
         }
     }
 
     // MARK: Writer thread
 
+    @_specialize(where Pipeline == TelemetryPipeline)  // as IngestConsumer.run
     private func work() {
         while true {
             jobReady.wait()
@@ -124,6 +130,7 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
                 outcome = .failed(batch, error)
             }
             slots.withLock { $0.outcome = outcome }
+            outcomePosted.store(true, ordering: .releasing)
             outcomeReady.signal()
             if closing { break }
         }

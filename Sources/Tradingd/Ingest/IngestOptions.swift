@@ -4,9 +4,9 @@ import TradingCore
 public struct IngestOptions: Sendable {
     /// Unacknowledged deliveries the broker may have in flight per consumer (basic.qos). Larger
     /// than a batch, so that the broker keeps sending the next batch while one is being written.
-    public var prefetch: UInt16 = 3000
+    public var prefetch: UInt16 = 10_000
     /// A batch closes once it holds this many deliveries.
-    public var maximumBatchDeliveries = 1000
+    public var maximumBatchDeliveries = 5000
     /// How long a consumer keeps gathering deliveries after the first of a batch arrived.
     public var linger: Duration = .milliseconds(10)
     /// A batch closes once it holds this many rows (samples or readings), even within the linger.
