@@ -80,7 +80,8 @@ record() { # label samples seconds rss verified [cpu]
 
 CPU_PID=
 cpu_start() { "$PY" bench/ingest/cpu.py ingest-bench > "$WORK/cpu.txt" & CPU_PID=$!; }
-cpu_stop() { kill "$CPU_PID"; wait "$CPU_PID" || true; cat "$WORK/cpu.txt"; }
+# Not in $( ): a subshell cannot wait for the sampler, and would read its file before it is written.
+cpu_stop() { kill "$CPU_PID"; wait "$CPU_PID" || true; CPU=$(cat "$WORK/cpu.txt"); }
 cleanup() { for p in bench-gen bench-a bench-c bench-d1 bench-d100; do "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "$p" || true; done; }
 trap cleanup EXIT
 
@@ -99,7 +100,7 @@ log "(a) broker limit: $SAMPLES single-sample messages, consume + ack without st
 publish bench-a "$PER_PLANT" 1
 cpu_start
 OUT=$("$BIN/ingest-bench" broker --amqp "$AMQP" --queue bench-a.telemetry --count "$SAMPLES")
-CPU=$(cpu_stop)
+cpu_stop
 record "(a) RabbitMQ consume + ack, no storing (1 sample/message)" "$(field "$OUT" messages)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "-" "$CPU"
 "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-a
 
@@ -118,7 +119,7 @@ for BATCH in 1 100; do for CONSUMER_COUNT in $CONSUMERS; do
     cpu_start
     OUT=$("$BIN/ingest-bench" tradingd --amqp "$AMQP" --database "$DB" --org "$ORG" --prefix "bench-d$BATCH" \
         --expect "$SAMPLES" --consumers "$CONSUMER_COUNT")
-    CPU=$(cpu_stop)
+    cpu_stop
     VERIFIED=$("$PY" bench/ingest/verify.py --database "$DB" --dump "$WORK/dump.txt" >"$WORK/verify-d$BATCH.json" && echo yes || echo NO)
     record "(d) tradingd, $BATCH sample(s)/message, $CONSUMER_COUNT consumer(s)" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED" "$CPU"
     "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "bench-d$BATCH"
