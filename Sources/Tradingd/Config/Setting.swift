@@ -57,7 +57,7 @@ let allSettings: [Setting] = [
             "idle keep-alive connections close after this"),
     Setting("httpHandlerTimeoutSeconds", "TRADINGD_HTTP_HANDLER_TIMEOUT_SECONDS", .integer, default: "30",
             "a handler not done by then answers 503"),
-    Setting("ingestPrefetch", "TRADINGD_INGEST_PREFETCH", .integer, default: "3000",
+    Setting("ingestPrefetch", "TRADINGD_INGEST_PREFETCH", .integer, default: "10000",
             "unacknowledged deliveries per ingest consumer"),
     Setting("ingestConsumersPerQueue", "TRADINGD_INGEST_CONSUMERS_PER_QUEUE", .integer, default: "1",
             "competing consumers per telemetry or meter queue"),
