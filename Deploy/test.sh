@@ -25,5 +25,15 @@ if grep -E "^/.*/(Sources|Tests|bench)/.*warning:" .local/logs/build.log; then
     exit 1
 fi
 
-echo "[test] running tests"
-swift test --skip-build "$@"
+# The forced-close reconnect test finds its connection through the management API, whose
+# statistics can lag by more than a minute while the whole suite floods a fresh broker with
+# connections and queues: it runs alone, first.
+isolated="reconnectsAfterForcedCloseAndGetsTheUnackedMessageAgain"
+if [ $# -eq 0 ]; then
+    echo "[test] running the broker-statistics-sensitive test alone"
+    swift test --skip-build --filter "$isolated"
+    echo "[test] running the suite"
+    swift test --skip-build --skip "$isolated"
+else
+    swift test --skip-build "$@"
+fi
