@@ -1,4 +1,5 @@
 import Foundation
+import Observability
 import TradingCore
 
 /// The JSON bodies of the telemetry endpoints, exactly in the seed's shape (snake_case keys in the
@@ -60,20 +61,6 @@ public enum TelemetryResponseJSON {
     }
 
     static func appendString(_ out: inout String, _ text: String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        JSONText.appendString(text, to: &out)
     }
 }

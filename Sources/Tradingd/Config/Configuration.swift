@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServer
 import Observability
 
 /// The daemon's effective configuration: defaults, then the JSON file (`TRADINGD_CONFIG`), then
@@ -136,21 +137,9 @@ public struct Configuration: Sendable {
         }
     }
 
+    /// `host:port` or `[v6]:port`, parsed as the listener parses it.
     static func parseAddress(_ address: String) -> (host: String, port: Int)? {
-        let host: Substring, port: Substring
-        if address.hasPrefix("[") {
-            guard let close = address.firstIndex(of: "]"), address[address.index(after: close)...].hasPrefix(":") else {
-                return nil
-            }
-            host = address[address.index(after: address.startIndex)..<close]
-            port = address[address.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = address.lastIndex(of: ":") else { return nil }
-            host = address[..<colon]
-            port = address[address.index(after: colon)...]
-        }
-        guard !host.isEmpty, let number = Int(port), (0...65535).contains(number) else { return nil }
-        return (String(host), number)
+        HTTPServerConfiguration.parseAddress(address)
     }
 
     /// `key = value  (source)` lines with secrets masked: URL passwords and keys never printed.
