@@ -35,6 +35,10 @@ let package = Package(
         .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability"], swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
         .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),
+        // JSON with exact numbers (amounts as Decimal, never Double).
+        .target(name: "ExactJSON", dependencies: ["Observability"], swiftSettings: settings),
+        // Users of an organisation and their profiles (seed 002's profile, seed 000's `{user}`).
+        .target(name: "Users", dependencies: ["Postgres", "ExactJSON"], swiftSettings: settings),
         .target(
             name: "Tradingd",
             dependencies: ["TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM"],
@@ -63,6 +67,9 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
         .testTarget(name: "ESMTests", dependencies: ["ESM", "ESMSimulator", "HTTPServer", "TradingCore", "AMQP", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: settings),
+        .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
+        .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
+        .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport", "ESM", "ESMSimulator"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
