@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: settings),
         .target(name: "HTTPServer", dependencies: ["CLinuxEvents"], swiftSettings: settings),
         // Energy purchase schedules (seed 000): parsing, validation, time zones. No I/O.
-        .target(name: "Purchases", swiftSettings: settings),
+        .target(name: "Purchases", dependencies: ["ExactJSON"], swiftSettings: settings),
         .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability"], swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
         .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),

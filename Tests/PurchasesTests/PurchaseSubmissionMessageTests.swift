@@ -55,8 +55,10 @@ struct PurchaseSubmissionMessageTests {
     }
 
     @Test(arguments: [
-        ("not json", #"Request body must be valid JSON."#),
-        ("", #"Request body must be valid JSON."#),
+        ("not json", #"Request body must be valid JSON: unexpected character 'o' at byte 1."#),
+        ("", #"Request body must be valid JSON: the document is empty at byte 0."#),
+        (#"{"purchase": [{"datetime": "2025-11-11 00:15", "purchase": 1, "purchase": 2}]}"#,
+         #"Request body must be valid JSON: duplicate key "purchase" at byte 62."#),
         (#"[{"datetime": "2025-11-11 00:15", "purchase": 1}]"#, #"Request body must be a JSON object."#),
         (#"{"purchase": []}"#, #"Field "purchase" must contain at least one item."#),
         (#"{"purchase": [{"datetime": "2025-11-11 00:15"}]}"#, #"Purchase item at index 0 is missing required field "purchase"."#),
@@ -71,10 +73,12 @@ struct PurchaseSubmissionMessageTests {
         (#"{"purchase": [{"datetime": "2025-10-26 02:30", "purchase": 1}, {"datetime": "2025-10-26 02:30", "purchase": 1}, {"datetime": "2025-10-26 02:30", "purchase": 1}]}"#,
          #"Purchase item at index 2: duplicate datetime "2025-10-26 02:30" (already at index 0 and 1; a repeated hour's datetime may appear twice)."#),
         (#"{"purchase": [{"datetime": "2025-11-11 00:15", "purchase": NaN}]}"#,
-         #"Purchase item at index 0: field "purchase" must be a finite number (in MW unit)."#),
-        (#"{"purchase": [{"datetime": "2025-11-11 00:15", "purchase": -Infinity}]}"#,
-         #"Purchase item at index 0: field "purchase" must be a finite number (in MW unit)."#),
+         #"Request body must be valid JSON: unexpected character 'N' at byte 59."#),
         (#"{"purchase": [{"datetime": "2025-11-11 00:15", "purchase": 1e400}]}"#,
+         #"Purchase item at index 0: field "purchase" must be a finite number (in MW unit)."#),
+        (#"{"purchase": [{"datetime": "2025-11-11 00:15", "purchase": -1.5e309}]}"#,
+         #"Purchase item at index 0: field "purchase" must be a finite number (in MW unit)."#),
+        (#"{"purchase": [{"datetime": "2025-11-11 00:15", "purchase": 1e300}]}"#,
          #"Purchase item at index 0: field "purchase" must be between 0 and 5000 MW."#),
         (#"{"purchase": [{"datetime": "2025-11-11 00:15", "purchase": 5000.001}]}"#,
          #"Purchase item at index 0: field "purchase" must be between 0 and 5000 MW."#),

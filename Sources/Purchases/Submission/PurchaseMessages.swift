@@ -25,7 +25,8 @@ public enum PurchaseMessages {
 
     // MARK: Beyond the seed, same style
 
-    public static let bodyNotJSON = "Request body must be valid JSON."
+    /// `reason` is the reader's, e.g. `duplicate key "purchase" at byte 40`.
+    public static func bodyNotJSON(_ reason: String) -> String { "Request body must be valid JSON: \(reason)." }
     public static let bodyNotObject = "Request body must be a JSON object."
     public static let emptyPurchase = "Field \"purchase\" must contain at least one item."
     public static func tooManyItems(_ count: Int, maximum: Int) -> String {

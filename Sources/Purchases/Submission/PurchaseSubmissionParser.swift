@@ -1,8 +1,11 @@
+import ExactJSON
+
 /// Reads and validates a submit-purchase body (seed 000) against a retailer's rules.
 ///
 /// Checks run in a fixed order and the first failure is reported, as the seed's single `error`
 /// string implies: the document (JSON, an object, `purchase` present, an array of objects, not
-/// empty, within the row cap), then each item in index order: `datetime` and `purchase` present,
+/// empty, within the row cap; the JSON reader refuses duplicate keys and the non-standard `NaN`
+/// and `Infinity`), then each item in index order: `datetime` and `purchase` present,
 /// the datetime's format, years, market interval, existence in the zone and uniqueness, then the
 /// quantity's type, finiteness, sign, range and precision.
 public enum PurchaseSubmissionParser {
@@ -19,12 +22,12 @@ public enum PurchaseSubmissionParser {
     }
 
     /// The objects of the body's `purchase` array.
-    static func purchaseItems(_ body: [UInt8], maximumRows: Int) throws(PurchaseValidationError) -> [ExactJSONObject] {
-        let document: ExactJSONValue
+    static func purchaseItems(_ body: [UInt8], maximumRows: Int) throws(PurchaseValidationError) -> [JSONObject] {
+        let document: ExactJSON
         do {
-            document = try ExactJSONReader.parse(body)
+            document = try ExactJSON.parse(body)
         } catch {
-            throw PurchaseValidationError(PurchaseMessages.bodyNotJSON)
+            throw PurchaseValidationError(PurchaseMessages.bodyNotJSON(error.description))
         }
         guard case .object(let top) = document else { throw PurchaseValidationError(PurchaseMessages.bodyNotObject) }
         guard let purchase = top["purchase"] else { throw PurchaseValidationError(PurchaseMessages.seedMissingPurchase) }
@@ -33,7 +36,7 @@ public enum PurchaseSubmissionParser {
         guard elements.count <= maximumRows else {
             throw PurchaseValidationError(PurchaseMessages.tooManyItems(elements.count, maximum: maximumRows))
         }
-        var objects: [ExactJSONObject] = []
+        var objects: [JSONObject] = []
         objects.reserveCapacity(elements.count)
         for element in elements {
             guard case .object(let object) = element else { throw PurchaseValidationError(PurchaseMessages.seedNotArrayOfObjects) }
@@ -55,7 +58,7 @@ struct ItemValidator {
         minimum = rules.allowsSales ? PurchaseQuantity(kilowatts: -rules.maximumQuantity.kilowatts) : PurchaseQuantity(kilowatts: 0)
     }
 
-    mutating func row(_ item: ExactJSONObject, at index: Int) throws(PurchaseValidationError) -> PurchaseRow {
+    mutating func row(_ item: JSONObject, at index: Int) throws(PurchaseValidationError) -> PurchaseRow {
         guard let datetime = item["datetime"] else {
             throw PurchaseValidationError(PurchaseMessages.seedItemMissingField(index, "datetime"))
         }
@@ -68,7 +71,7 @@ struct ItemValidator {
         return PurchaseRow(label: label, occurrence: occurrence, periodStart: start, quantity: quantity)
     }
 
-    private mutating func instant(_ value: ExactJSONValue,
+    private mutating func instant(_ value: ExactJSON,
                                   at index: Int) throws(PurchaseValidationError) -> (LocalDateTime, Int, Int64) {
         guard case .string(let text) = value, let label = LocalDateTime(parsing: text) else {
             throw PurchaseValidationError(PurchaseMessages.seedInvalidDatetime(index))
@@ -99,13 +102,16 @@ struct ItemValidator {
         }
     }
 
-    private func quantity(_ value: ExactJSONValue, at index: Int) throws(PurchaseValidationError) -> PurchaseQuantity {
-        let literal: String
-        switch value {
-        case .number(let text): literal = text
-        case .nonFinite: throw PurchaseValidationError(PurchaseMessages.nonFinite(index))
-        default: throw PurchaseValidationError(PurchaseMessages.seedPurchaseNotNumber(index))
+    private func quantity(_ value: ExactJSON, at index: Int) throws(PurchaseValidationError) -> PurchaseQuantity {
+        guard case .number(let number) = value else {
+            throw PurchaseValidationError(PurchaseMessages.seedPurchaseNotNumber(index))
         }
+        // JSON has no NaN or Infinity; a value beyond binary64's range is what a float-based
+        // reader (the seed's original server, Python) turns into infinity.
+        guard number.integerDigits <= Self.largestFiniteDigits else {
+            throw PurchaseValidationError(PurchaseMessages.nonFinite(index))
+        }
+        let literal = number.literal
         let quantity: PurchaseQuantity
         do {
             quantity = try PurchaseQuantity(jsonNumber: literal)
@@ -126,6 +132,9 @@ struct ItemValidator {
         guard quantity >= minimum, quantity <= rules.maximumQuantity else { throw PurchaseValidationError(outOfRange(index)) }
         return quantity
     }
+
+    /// Digits before the point of the largest finite binary64 value (about 1.8e308).
+    static let largestFiniteDigits = 309
 
     private func outOfRange(_ index: Int) -> String {
         PurchaseMessages.outOfRange(index, minimum: minimum, maximum: rules.maximumQuantity)
