@@ -41,6 +41,9 @@ let package = Package(
         .target(name: "ExactJSON", dependencies: ["Observability"], swiftSettings: settings),
         // Users of an organisation and their profiles (seed 002's profile, seed 000's `{user}`).
         .target(name: "Users", dependencies: ["Postgres", "ExactJSON"], swiftSettings: settings),
+        // The customer-data family's rules (seeds 002 and 003): decoding and checking bodies, NIT,
+        // ISO 8601 dates in a zone. No I/O.
+        .target(name: "CustomerData", dependencies: ["ExactJSON"], swiftSettings: settings),
         .target(
             name: "Tradingd",
             dependencies: ["TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM"],
@@ -73,6 +76,7 @@ let package = Package(
         .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
         .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "CustomerDataTests", dependencies: ["CustomerData", "ExactJSON"], swiftSettings: settings),
         .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport", "ESM", "ESMSimulator"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
