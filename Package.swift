@@ -40,6 +40,10 @@ let package = Package(
         .target(name: "Domain", dependencies: ["JSON"], swiftSettings: settings),
         .target(name: "Messaging", dependencies: ["AMQP", "Observability"], swiftSettings: settings),
         .target(name: "Accounts", dependencies: ["Domain", "Postgres", "Crypto"], swiftSettings: settings),
+        // JSON with exact numbers (amounts as Decimal, never Double).
+        .target(name: "ExactJSON", dependencies: ["Observability"], swiftSettings: settings),
+        // Users of an organisation and their profiles (seed 002's profile, seed 000's `{user}`).
+        .target(name: "Users", dependencies: ["Postgres", "ExactJSON"], swiftSettings: settings),
         .target(name: "Ingest", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "Observability"],
                 swiftSettings: settings),
         .target(name: "Relay", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "ESM", "Observability"],
@@ -97,6 +101,9 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
+        .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
+        .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

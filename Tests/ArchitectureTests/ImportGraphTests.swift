@@ -10,8 +10,8 @@ struct ImportGraphTests {
     static let layers: [[String]] = [
         ["CRabbitMQ", "CPostgres", "CCrypto", "CLinuxEvents"],
         ["JSON", "Observability", "Postgres", "AMQP", "Crypto"],
-        ["TradingCore", "HTTPServer", "Domain"],
-        ["ESM", "ESMSimulator", "Messaging", "Accounts"],
+        ["TradingCore", "HTTPServer", "Domain", "ExactJSON"],
+        ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users"],
         ["Ingest", "Relay", "Trading"],
         ["API"],
         ["TradingAPI"],
@@ -25,6 +25,7 @@ struct ImportGraphTests {
         "Domain": ["HTTPServer", "API"],
         "Messaging": ["HTTPServer", "API"],
         "Accounts": ["HTTPServer", "API"],
+        "Users": ["HTTPServer", "API"],
         "Ingest": ["HTTPServer", "API"],
         "Relay": ["HTTPServer", "API"],
         "Trading": ["HTTPServer", "API"],
