@@ -44,6 +44,11 @@ let package = Package(
         .target(name: "ExactJSON", dependencies: ["Observability"], swiftSettings: settings),
         // Users of an organisation and their profiles (seed 002's profile, seed 000's `{user}`).
         .target(name: "Users", dependencies: ["Postgres", "ExactJSON"], swiftSettings: settings),
+        // Energy purchase schedules (seed 000): parsing, validation, time zones. No I/O.
+        .target(name: "Purchases", dependencies: ["ExactJSON"], swiftSettings: settings),
+        // The customer-data family's rules (seeds 002 and 003): decoding and checking bodies, NIT,
+        // ISO 8601 dates in a zone. No I/O.
+        .target(name: "CustomerData", dependencies: ["ExactJSON"], swiftSettings: settings),
         .target(name: "Ingest", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "Observability"],
                 swiftSettings: settings),
         .target(name: "Relay", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "ESM", "Observability"],
@@ -87,6 +92,7 @@ let package = Package(
         .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP"], swiftSettings: settings),
         .testTarget(name: "AMQPIntegrationTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "PurchasesTests", dependencies: ["Purchases"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], swiftSettings: settings),
         .testTarget(name: "ESMTests", dependencies: ["ESM", "ESMSimulator", "HTTPServer", "TradingCore", "AMQP", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: settings),
@@ -104,6 +110,7 @@ let package = Package(
         .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
         .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "CustomerDataTests", dependencies: ["CustomerData", "ExactJSON"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )
