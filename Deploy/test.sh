@@ -34,6 +34,8 @@ if [ $# -eq 0 ]; then
     swift test --skip-build --filter "$isolated"
     echo "[test] running the suite"
     swift test --skip-build --skip "$isolated"
+    echo "[test] the API contract (openapi-spec-validator, schemathesis; docs/API-CONTRACT.md)"
+    bash Tests/Contract/run.sh
 else
     swift test --skip-build "$@"
 fi

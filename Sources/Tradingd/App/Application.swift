@@ -23,6 +23,9 @@ public final class Application: Sendable {
     let relay: RelayService
     let trading: TradingModule
     let server: HTTPServer
+    /// Every route the daemon serves, and the document that describes them (`/openapi.json`).
+    let router: Router
+    let apiDocument: OpenAPIDocument
 
     public init(configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
@@ -71,7 +74,10 @@ public final class Application: Sendable {
             TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.integer("maxBucketsPerResponse"),
                           authentication: BearerAuthentication(scope: .trading, authenticator: Authenticator(pool: pool))),
         ]
-        for family in families { family.register(on: &router) }
+        let documentation = try OpenAPIRoutes(documenting: families)
+        for family in families + [documentation] { family.register(on: &router) }
+        self.router = router
+        apiDocument = documentation.document
 
         guard let address = Configuration.parseAddress(configuration.httpAddress) else {
             throw ConfigurationError(problems: [.init(source: "httpAddress", key: "httpAddress", reason: "unparsable")])
