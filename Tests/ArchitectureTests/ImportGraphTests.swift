@@ -9,8 +9,8 @@ struct ImportGraphTests {
     /// Bottom first. Targets of one layer may not import each other.
     static let layers: [[String]] = [
         ["CRabbitMQ", "CPostgres", "CCrypto", "CLinuxEvents"],
-        ["JSON", "Observability", "Postgres", "AMQP", "Crypto"],
-        ["TradingCore", "HTTPServer", "Domain", "ExactJSON"],
+        ["JSON", "Observability", "Timekeeping", "Crypto"],
+        ["Postgres", "AMQP", "TradingCore", "HTTPServer", "Domain", "ExactJSON"],
         ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "Purchases", "CustomerData"],
         ["Ingest", "Relay", "Trading"],
         ["API"],
