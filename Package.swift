@@ -36,9 +36,18 @@ let package = Package(
         .target(name: "TLS", dependencies: ["CTLS"], swiftSettings: settings),
         // The client every partner call goes through, and the URL guard (SSRF).
         .target(name: "OutboundHTTP", dependencies: ["TLS"], swiftSettings: settings),
+        // Energy purchase schedules (seed 000): parsing, validation, time zones. No I/O.
+        .target(name: "Purchases", dependencies: ["ExactJSON"], swiftSettings: settings),
         .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability", "OutboundHTTP"], swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
         .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),
+        // JSON with exact numbers (amounts as Decimal, never Double).
+        .target(name: "ExactJSON", dependencies: ["Observability"], swiftSettings: settings),
+        // Users of an organisation and their profiles (seed 002's profile, seed 000's `{user}`).
+        .target(name: "Users", dependencies: ["Postgres", "ExactJSON"], swiftSettings: settings),
+        // The customer-data family's rules (seeds 002 and 003): decoding and checking bodies, NIT,
+        // ISO 8601 dates in a zone. No I/O.
+        .target(name: "CustomerData", dependencies: ["ExactJSON"], swiftSettings: settings),
         .target(
             name: "Tradingd",
             dependencies: ["TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM"],
@@ -63,6 +72,7 @@ let package = Package(
         .target(name: "OutboundTestSupport", dependencies: ["TLS"], path: "Tests/OutboundTestSupport", swiftSettings: settings),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], swiftSettings: settings),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"], swiftSettings: settings),
+        .testTarget(name: "PurchasesTests", dependencies: ["Purchases"], swiftSettings: settings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
@@ -72,6 +82,10 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "ESMTests", dependencies: ["ESM", "ESMSimulator", "HTTPServer", "TradingCore", "AMQP", "Observability", "TestSupport",
                                                      "OutboundTestSupport"], swiftSettings: settings),
+        .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
+        .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
+        .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "CustomerDataTests", dependencies: ["CustomerData", "ExactJSON"], swiftSettings: settings),
         .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport", "ESM", "ESMSimulator"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
