@@ -125,11 +125,9 @@ struct HTTPResponseParser {
                 guard let afterHead = try takeHead(&rest) else { return .needMore }
                 rest = afterHead
             case .fixedBody(let remaining):
-                let count = min(remaining, rest.count)
-                response.body.append(contentsOf: rest.prefix(count))
-                rest = rest.dropFirst(count)
-                if remaining - count > 0 {
-                    state = .fixedBody(remaining: remaining - count)
+                let left = takeBody(&rest, remaining: remaining)
+                guard left == 0 else {
+                    state = .fixedBody(remaining: left)
                     return .needMore
                 }
                 return complete(leftover: rest)
@@ -138,14 +136,9 @@ struct HTTPResponseParser {
                 let size = try chunkSize(line)
                 state = size == 0 ? .trailers(bytes: 0) : .chunkData(remaining: size)
             case .chunkData(let remaining):
-                let count = min(remaining, rest.count)
-                response.body.append(contentsOf: rest.prefix(count))
-                rest = rest.dropFirst(count)
-                if remaining - count > 0 {
-                    state = .chunkData(remaining: remaining - count)
-                    return .needMore
-                }
-                state = .chunkDataEnd
+                let left = takeBody(&rest, remaining: remaining)
+                state = left == 0 ? .chunkDataEnd : .chunkData(remaining: left)
+                if left > 0 { return .needMore }
             case .chunkDataEnd:
                 guard let line = try takeLine(&rest, what: "a chunk's end") else { return .needMore }
                 guard line.isEmpty else { throw .malformed("a chunk's data is longer than its size") }
@@ -169,6 +162,15 @@ struct HTTPResponseParser {
                 throw .malformed("bytes fed after the answer was complete or failed")
             }
         }
+    }
+
+    /// Moves up to `remaining` body bytes (already checked against the cap) from `rest` into the
+    /// body; returns how many are still to come.
+    private mutating func takeBody(_ rest: inout ArraySlice<UInt8>, remaining: Int) -> Int {
+        let count = min(remaining, rest.count)
+        response.body.append(contentsOf: rest.prefix(count))
+        rest = rest.dropFirst(count)
+        return remaining - count
     }
 
     private mutating func complete(leftover: ArraySlice<UInt8>) -> Progress {
