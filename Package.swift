@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "Tradingd",
             dependencies: ["JSON", "Domain", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
-                           "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI"],
+                           "OutboundHTTP", "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI"],
             swiftSettings: settings
         ),
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import Observability
+import OutboundHTTP
 
 /// The daemon's effective configuration: defaults, then the JSON file (`TRADINGD_CONFIG`), then
 /// `TRADINGD_*` environment variables. Validated once, listing every problem.
@@ -15,7 +16,11 @@ public struct Configuration: Sendable {
     public var amqpManagementURL: String? { values["amqpManagementURL"].flatMap { $0.isEmpty ? nil : $0 } }
     public var httpAddress: String { values["httpAddress"] ?? "127.0.0.1:8080" }
     public var secretKey: String { values["secretKey"] ?? "" }
-    public var esmPrivateAllow: String { values["esmPrivateAllow"] ?? "" }
+    /// The partners' private allow list: `TRADINGD_OUTBOUND_PRIVATE_ALLOW` and its older name
+    /// `TRADINGD_ESM_PRIVATE_ALLOW`, merged (comma-separated `host:port`).
+    public var outboundPrivateAllow: String { (list("outboundPrivateAllow") + list("esmPrivateAllow")).joined(separator: ",") }
+    /// `TRADINGD_OUTBOUND_CA_FILE`; `nil` for the system trust store.
+    public var outboundCAFile: String? { values["outboundCAFile"].flatMap { $0.isEmpty ? nil : $0 } }
     public var logLevel: Logger.Level { Logger.Level(rawValue: values["logLevel"] ?? "info") ?? .info }
     public var exchange: String { values["exchange"] ?? "trading" }
     public var migrationsDirectory: String { values["migrationsDirectory"] ?? "Migrations" }
@@ -113,6 +118,13 @@ public struct Configuration: Sendable {
         switch kind {
         case .string, .list:
             return nil
+        case .caFile:
+            do {
+                _ = try OutboundTrust.certificateFile(value)
+                return nil
+            } catch {
+                return "cannot be used as a CA file: \(error.message)"
+            }
         case .integer:
             guard let number = Int(value), number >= 0 else { return "must be a whole number >= 0, got \"\(value)\"" }
             return nil

@@ -3,6 +3,8 @@
 struct Setting: Sendable {
     enum Kind: Sendable {
         case string, integer, url, address, logLevel, secretKey, list
+        /// A PEM file of CA certificates libssl can load.
+        case caFile
     }
 
     let key: String
@@ -36,7 +38,7 @@ let allSettings: [Setting] = [
     Setting("secretKey", "TRADINGD_SECRET_KEY", .secretKey, secret: true,
             "base64 of 32 random bytes: the key for secrets at rest; several comma-separated keys, current first, for rotation"),
     Setting("esmPrivateAllow", "TRADINGD_ESM_PRIVATE_ALLOW", .list, default: "",
-            "comma-separated host:port pairs exempt from the private-address rule (development only)"),
+            "the older name of TRADINGD_OUTBOUND_PRIVATE_ALLOW (ESM only at first); both lists are merged"),
     Setting("logLevel", "TRADINGD_LOG_LEVEL", .logLevel, default: "info", "debug, info, warning or error"),
     Setting("exchange", "TRADINGD_EXCHANGE", .string, default: "trading", "the topic exchange partners publish to"),
     Setting("databasePoolSize", "TRADINGD_DATABASE_POOL_SIZE", .integer, default: "16",
@@ -70,6 +72,10 @@ let allSettings: [Setting] = [
             "telemetry and meter queries needing more buckets get 400"),
     Setting("esmSyncIntervalSeconds", "TRADINGD_ESM_SYNC_INTERVAL_SECONDS", .integer, default: "900",
             "periodic plant sync from the ESM; 0 turns it off"),
+    Setting("outboundPrivateAllow", "TRADINGD_OUTBOUND_PRIVATE_ALLOW", .list, default: "",
+            "comma-separated host:port pairs exempt from the private-address rule for every partner (ESM, workflow engine, vend provider; development only)"),
+    Setting("outboundCAFile", "TRADINGD_OUTBOUND_CA_FILE", .caFile, default: "",
+            "PEM file of the CA certificates outbound HTTPS trusts instead of the system trust store (tests, private deployments); empty: the system store"),
     Setting("commandAckTimeoutSeconds", "TRADINGD_COMMAND_ACK_TIMEOUT_SECONDS", .integer, default: "300",
             "relayed commands without an ESM acknowledgement by then get ackStatus TIMEOUT"),
 ]
