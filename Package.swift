@@ -132,6 +132,8 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "SecurityIntegrationTests", dependencies: ["Tradingd", "Accounts", "HTTPServer", "Observability", "Postgres",
+                                                                   "TestSupport"], swiftSettings: settings),
         .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
         .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),

@@ -1,0 +1,105 @@
+"""Runs the reliability scenarios and records their figures (.local/reliability/results.json).
+
+usage: reliability.py [--scale ci|full] [--only NAME[,NAME...]] [--keep-servers]
+Scenarios: kill9, replicas, broker, database, esm, hostile, then the secret scan; soak only when
+named (see docs/RELIABILITY.md).
+Exits 1 when any scenario fails; the others still run.
+"""
+import argparse
+import resource
+import shutil
+import json
+import os
+import time
+import traceback
+
+import cluster
+import faults
+import hostile
+import soak
+import secret_scan
+from harness import ROOT, RUNS, Servers, log
+
+SCALES = {
+    # samples, commands, seconds of publishing, kills
+    "ci": dict(samples=200_000, commands=2_000, seconds=40, kills=5, small_samples=40_000, small_commands=400,
+               small_seconds=30, hang=60, hostile_seconds=30, loris=1000),
+    "full": dict(samples=200_000, commands=2_000, seconds=120, kills=12, small_samples=200_000, small_commands=2_000,
+                 small_seconds=90, hang=60, hostile_seconds=120, loris=1000),
+}
+
+
+def scenarios(servers, scale):
+    s = SCALES[scale]
+    return {
+        "kill9": lambda: faults.kill9(servers, s["samples"], s["commands"], s["seconds"], s["kills"]),
+        "replicas": lambda: faults.kill9(servers, s["small_samples"], s["small_commands"], s["small_seconds"], 2, replicas=2),
+        "broker": lambda: faults.broker_restart(servers, s["small_samples"], s["small_commands"], s["small_seconds"]),
+        "database": lambda: faults.database_restart(servers, s["small_samples"], s["small_commands"], s["small_seconds"]),
+        "esm": lambda: faults.esm_faults(servers, s["small_samples"] // 4, s["small_commands"] // 2, s["small_seconds"],
+                                         hanging_seconds=s["hang"]),
+        "disable": lambda: faults.disable_under_reconnects(servers),
+        "hostile": lambda: hostile.scenario(servers, s["hostile_seconds"], s["loris"]),
+        "cluster": lambda: cluster.failover(servers, s["small_samples"], s["small_commands"], s["small_seconds"]),
+        # Only when named (--only soak / --only throughput): 30 minutes (SOAK_MINUTES); a backlog
+        # of THROUGHPUT_SAMPLES (default 400,000) drained by one replica, then by two.
+        "soak": lambda: soak.soak(servers, float(os.environ.get("SOAK_MINUTES", "30"))),
+        "throughput": lambda: cluster.throughput(servers, int(os.environ.get("THROUGHPUT_SAMPLES", "400000"))),
+    }
+EXPLICIT = {"soak", "throughput"}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", default="ci", choices=sorted(SCALES))
+    parser.add_argument("--only", default="")
+    parser.add_argument("--keep-servers", action="store_true")
+    args = parser.parse_args()
+    out_dir = os.path.join(ROOT, ".local", "reliability")
+    os.makedirs(out_dir, exist_ok=True)
+    servers = Servers("reliability-servers", int(os.environ.get("RELIABILITY_BASE_PORT", "56400")))
+    log(f"private servers under {servers.dir} (PostgreSQL {servers.pg_port}, RabbitMQ {servers.amqp_port})")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (16384, 16384))  # 1,000 slow-loris sockets, and the daemons inherit it
+    shutil.rmtree(RUNS, ignore_errors=True)
+    servers.start()
+    servers.app_users()
+    chosen = [name for name in args.only.split(",") if name] or [n for n in scenarios(servers, args.scale) if n not in EXPLICIT]
+    results, failed = {"scale": args.scale, "load_before": open("/proc/loadavg").read().split()[:3]}, []
+    try:
+        for name in chosen:
+            started = time.monotonic()
+            log(f"scenario {name} ({args.scale})")
+            try:
+                results[name] = scenarios(servers, args.scale)[name]()
+                results[name]["wall_s"] = round(time.monotonic() - started, 1)
+                log(f"scenario {name}: passed in {results[name]['wall_s']} s")
+            except Exception as error:
+                failed.append(name)
+                results[name] = {"failed": str(error)}
+                log(f"scenario {name}: FAILED: {error}")
+                traceback.print_exc()
+                servers.start()  # a scenario that failed with a server stopped leaves it for the next
+        started = time.monotonic()
+        try:
+            results["secrets"] = secret_scan.scan(RUNS)
+            log(f"secret scan: {results['secrets']}")
+        except Exception as error:
+            failed.append("secrets")
+            results["secrets"] = {"failed": str(error)}
+            log(f"secret scan: FAILED: {error}")
+        chosen = chosen + ["secrets"]
+    finally:
+        results["load_after"] = open("/proc/loadavg").read().split()[:3]
+        with open(os.path.join(out_dir, f"results-{args.scale}.json"), "w") as out:
+            json.dump(results, out, indent=1)
+        if not args.keep_servers:
+            servers.stop()
+            if any(name in chosen for name in ("cluster", "throughput")):
+                cluster.cluster("stop")
+    passed = len(chosen) - len(failed)
+    print(f"reliability: {passed} passed, {len(failed)} failed")
+    raise SystemExit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

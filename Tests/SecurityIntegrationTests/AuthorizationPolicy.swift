@@ -1,0 +1,87 @@
+import Accounts
+import Foundation
+
+/// Who may call what: one entry per route the daemon registers (the matrix fails for a route
+/// without one). A family's routes need its scope; `minimumRole` is what the handler requires.
+enum AuthorizationPolicy {
+    enum Family {
+        /// No credentials needed, none refused: probes and the API document.
+        case open
+        /// `/api/v1/trading`: scope `trading`, the trading envelope.
+        case trading
+
+        /// What is wrong with an error answer's body for this family's envelope, or nil.
+        func envelopeProblem(_ answer: SecurityWorld.Answer, status: Int) -> String? {
+            if answer.status != status { return "status \(answer.status), expected \(status)" }
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any] else {
+                return "the body is not a JSON object"
+            }
+            switch self {
+            case .open:
+                return nil
+            case .trading:
+                let keys = Set(object.keys)
+                guard keys == ["code", "details", "error", "message", "statusCode"] else { return "envelope keys \(keys.sorted())" }
+                guard object["statusCode"] as? Int == status else { return "statusCode \(String(describing: object["statusCode"]))" }
+                let code = object["code"] as? String
+                if status == 401 && code != "UNAUTHORIZED" { return "code \(code ?? "nil") for 401" }
+                if status == 403 && code != "FORBIDDEN" { return "code \(code ?? "nil") for 403" }
+                return (object["message"] as? String ?? "").isEmpty ? "an empty message" : nil
+            }
+        }
+    }
+
+    struct Rule {
+        let family: Family
+        let minimumRole: Principal.Role?
+        let namesAResource: Bool
+
+        func expectation(for credential: SecurityWorld.CredentialKind) -> Expectation {
+            guard case .trading = family else { return .allowed }
+            switch credential {
+            case .none, .malformed, .unknown, .revoked, .expired: return .status(401)
+            case .missingScope: return .status(403)
+            case .otherOrganization: return .notFoundOrOwn
+            case .role(let role): return role >= (minimumRole ?? .viewer) ? .allowed : .status(403)
+            }
+        }
+    }
+
+    enum Expectation { case status(Int), allowed, notFoundOrOwn }
+
+    static let open: Set<String> = ["GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json"]
+
+    /// The trading routes that need more than `viewer` (DESIGN §5, the handlers' `require`).
+    static let tradingRoles: [String: Principal.Role] = [
+        "POST /api/v1/trading/config": .admin,
+        "POST /api/v1/trading/config/enable": .admin,
+        "POST /api/v1/trading/config/disable": .admin,
+        "POST /api/v1/trading/connection-details/credentials": .admin,
+        "POST /api/v1/trading/plants/sync": .operator,
+        "PUT /api/v1/trading/plants/{plantId}/config": .operator,
+        "POST /api/v1/trading/plants/{plantId}/config": .operator,
+        "POST /api/v1/trading/plants/{plantId}/config/validate": .operator,
+    ]
+
+    /// The trading routes a viewer may call.
+    static let tradingViewer: Set<String> = [
+        "GET /api/v1/trading/config",
+        "GET /api/v1/trading/connection-details",
+        "GET /api/v1/trading/plants",
+        "GET /api/v1/trading/plants/{plantId}/telemetry",
+        "GET /api/v1/trading/plants/{plantId}/telemetry/latest",
+        "GET /api/v1/trading/plants/{plantId}/meters",
+        "GET /api/v1/trading/plants/{plantId}/command-log",
+        "GET /api/v1/trading/plants/{plantId}/config",
+        "GET /api/v1/trading/plants/{plantId}/config-log",
+    ]
+
+    static func rule(method: String, pattern: String) -> Rule? {
+        let key = "\(method) \(pattern)"
+        if open.contains(key) { return Rule(family: .open, minimumRole: nil, namesAResource: false) }
+        let names = pattern.contains("{")
+        if let role = tradingRoles[key] { return Rule(family: .trading, minimumRole: role, namesAResource: names) }
+        if tradingViewer.contains(key) { return Rule(family: .trading, minimumRole: .viewer, namesAResource: names) }
+        return nil
+    }
+}
