@@ -12,7 +12,8 @@ import threading
 import time
 import urllib.parse
 
-from harness import Run, http, log
+from harness import Run, log
+from harness import http as fetch
 
 INJECTIONS = ["' OR '1'='1", "'; DROP TABLE plants; --", "\" OR \"\"=\"", "1; SELECT pg_sleep(3)--", "') OR ('a'='a",
               "$$; DELETE FROM organizations; $$", "\\'; TRUNCATE command_log; --", "%27%20OR%201%3D1",
@@ -200,7 +201,7 @@ def http_attacks(run, seconds=40, baseline_seconds=10, loris=1000, limit_s=None)
     assert not client.errors, f"the normal client failed: {client.errors[:5]}"
     assert attack_n > 0 and attack is not None and attack <= limit, f"normal client p99 {attack} s over the limit {limit} s"
     assert not stats["wrong"], f"wrong answers to hostile requests: {stats['wrong'][:5]}"
-    assert replica.running and http("GET", replica.url + "/healthz")[0] == 200
+    assert replica.running and fetch("GET", replica.url + "/healthz")[0] == 200
     return figures, responses
 
 
@@ -237,7 +238,7 @@ def sql_injection(run, victim_snapshot, recorded):
     """Every operation × every string parameter and body field × INJECTIONS, with an admin token of
     the attacking organisation (`run`), against a plant of its own where a path names one."""
     replica = run.replicas[0]
-    status, _, body = http("GET", replica.url + "/openapi.json")
+    status, _, body = fetch("GET", replica.url + "/openapi.json")
     document = json.loads(body)
     requests = slow = 0
     statuses = {}
@@ -264,7 +265,7 @@ def sql_injection(run, victim_snapshot, recorded):
                     if where == "none" and value != INJECTIONS[0]:
                         continue
                     started = time.monotonic()
-                    status, _, answer = http(method.upper(), replica.url + url_path + query, payload, run.token, timeout=30)
+                    status, _, answer = fetch(method.upper(), replica.url + url_path + query, payload, run.token, timeout=30)
                     if time.monotonic() - started > 2.5:
                         slow += 1
                     requests += 1
