@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: settings),
         .target(name: "HTTPServer", dependencies: ["CLinuxEvents"], swiftSettings: settings),
         .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability"], swiftSettings: settings),
+        // Prepaid electricity vending (seed 001): the domain without I/O.
+        .target(name: "VendCore", swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
         .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),
         .target(
@@ -55,6 +57,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Postgres", "AMQP"], path: "Tests/TestSupport", swiftSettings: settings),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], swiftSettings: settings),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"], swiftSettings: settings),
+        .testTarget(name: "VendCoreTests", dependencies: ["VendCore"], resources: [.copy("Fixtures")], swiftSettings: settings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
