@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "tradingd", targets: ["tradingd"]),
         .executable(name: "esm-sim", targets: ["esm-sim"]),
         .executable(name: "telemetry-gen", targets: ["telemetry-gen"]),
+        .executable(name: "vend-sim", targets: ["vend-sim"]),
     ],
     targets: [
         // C libraries, each wrapped once.
@@ -33,6 +34,10 @@ let package = Package(
         .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability"], swiftSettings: settings),
         // Prepaid electricity vending (seed 001): the domain without I/O.
         .target(name: "VendCore", swiftSettings: settings),
+        // Its stores, the exactly-once purchase and the reconciliation with the provider.
+        .target(name: "Vend", dependencies: ["VendCore", "Postgres", "Crypto", "Observability"], swiftSettings: settings),
+        // The vend provider simulator (PrepaidPlus' protocol) as a library, so that tests can run it in-process.
+        .target(name: "VendSimulator", dependencies: ["VendCore", "HTTPServer", "Observability"], swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
         .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),
         .target(
@@ -45,6 +50,7 @@ let package = Package(
         .executableTarget(name: "tradingd", dependencies: ["Tradingd"], swiftSettings: settings),
         .executableTarget(name: "esm-sim", dependencies: ["ESMSimulator", "Observability"], swiftSettings: settings),
         .executableTarget(name: "telemetry-gen", dependencies: ["AMQP", "TradingCore"], swiftSettings: settings),
+        .executableTarget(name: "vend-sim", dependencies: ["VendSimulator", "Observability"], swiftSettings: settings),
         // Benchmarks (not tests): swift run -c release amqp-bench
         .executableTarget(name: "amqp-bench", dependencies: ["AMQP"], path: "bench/amqp", swiftSettings: settings),
         .executableTarget(name: "ingest-bench", dependencies: ["Tradingd", "AMQP", "TradingCore", "HTTPServer", "Postgres"], path: "bench/ingest/IngestBench",

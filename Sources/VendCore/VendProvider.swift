@@ -56,7 +56,7 @@ public enum AdviceOutcome: Sendable, Equatable {
 }
 
 /// A provider's fault in PrepaidPlus' terms: `{code, response: "Failure", message, description}`.
-public struct ProviderFault: Sendable, Equatable, Codable {
+public struct ProviderFault: Error, Sendable, Equatable, Codable {
     public var code: String
     public var message: String
     public var description: String

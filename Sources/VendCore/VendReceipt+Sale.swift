@@ -29,8 +29,7 @@ extension VendReceipt {
                            units: sale.units, debt: "", debtOpeningBalance: money(0)),
             fbeTokens: [], externalClientID: sale.clientID ?? "", customerLocationRef: sale.locationReference ?? "",
             stdTokens: keyChanges + [credit],
-            meterDetails: MeterDetails(tt: sale.meter.tt, number: sale.meter.number, sgcTi: "\(sale.meter.sgc)/\(sale.meter.ti)",
-                                       ti: sale.meter.ti, krn: sale.meter.krn, alg: sale.meter.alg, sgc: sale.meter.sgc),
+            meterDetails: MeterDetails(sale.meter),
             tokenGenTime: sale.date, externalReferenceNumber: sale.providerTransactionID, debtDetails: [],
             tariffBlocks: sale.tariffBlocks.map { TariffBlock(units: "\($0.units)", rate: money($0.rate)) },
             receiptNumber: sale.receiptNumber, customerName: sale.customerName, amountTendered: money(sale.amountTendered))

@@ -141,6 +141,17 @@ public struct VendReceipt: Sendable, Equatable, Codable {
         enum CodingKeys: String, CodingKey {
             case tt, number, sgcTi = "sgc_ti", ti, krn, alg, sgc
         }
+
+        /// A meter's STS parameters as the seed prints them.
+        public init(_ meter: VendMeterDetails) {
+            tt = meter.tt
+            number = meter.number
+            sgcTi = "\(meter.sgc)/\(meter.ti)"
+            ti = meter.ti
+            krn = meter.krn
+            alg = meter.alg
+            sgc = meter.sgc
+        }
     }
 
     public struct TariffBlock: Sendable, Equatable, Codable {
