@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Observability
 import Postgres
@@ -93,8 +94,8 @@ public final class VendService: Sendable {
         return found
     }
 
-    /// A page (1-based) of the user's transactions, newest first, and their total count.
-    public func transactions(for user: VendUser, page: Int, limit: Int) throws -> (items: [VendTransaction], total: Int) {
-        try pool.withConnection { try transactions.page(userID: user.id, page: page, limit: limit, on: $0) }
+    /// A page of the user's transactions, newest first, and their total count.
+    public func transactions(for user: VendUser, window: PageWindow) throws -> Page<VendTransaction> {
+        try pool.withConnection { try transactions.page(userID: user.id, window: window, on: $0) }
     }
 }

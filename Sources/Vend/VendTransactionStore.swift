@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Postgres
 import VendCore
@@ -99,15 +100,15 @@ struct VendTransactionStore: Sendable {
     }
 
     /// A page of the user's transactions, newest first, and how many there are in all.
-    func page(userID: UUID, page: Int, limit: Int, on connection: PostgresConnection) throws -> (items: [VendTransaction], total: Int) {
+    func page(userID: UUID, window: PageWindow, on connection: PostgresConnection) throws -> Page<VendTransaction> {
         let total = try connection.queryPrepared("SELECT count(*) FROM vend_transactions WHERE user_id = $1", [.uuid(userID)])
             .first?.int(0) ?? 0
         let items = try connection.queryPrepared(
             """
             SELECT \(Self.columns) FROM vend_transactions t WHERE t.user_id = $1
             ORDER BY t.created_at DESC, t.id DESC LIMIT $2 OFFSET $3
-            """, [.uuid(userID), .int(Int64(limit)), .int(Int64((page - 1) * limit))]).map(Self.decode)
-        return (items, total)
+            """, [.uuid(userID), .int(Int64(window.limit)), .int(Int64(window.offset))]).map(Self.decode)
+        return Page(records: items, total: total)
     }
 
     /// Unsettled transactions, oldest first (for operators).

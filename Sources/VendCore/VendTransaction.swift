@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// One purchase as recorded, from the moment it was committed (`pending`) to its outcome.
 public struct VendTransaction: Sendable, Equatable {
@@ -142,23 +143,10 @@ extension VendBody {
         public var result = "SUCCESS"
         public var message: String? = nil
         public var data: [Transaction]
-        public var meta: Meta
+        /// The project's paging `meta` (`page`, `limit`, `total`, `totalPages`).
+        public var meta: JSONValue
 
-        public struct Meta: Sendable, Equatable, Codable {
-            public var page: Int
-            public var limit: Int
-            public var total: Int
-            public var totalPages: Int
-
-            public init(page: Int, limit: Int, total: Int) {
-                self.page = page
-                self.limit = limit
-                self.total = total
-                totalPages = total == 0 ? 0 : (total + limit - 1) / limit
-            }
-        }
-
-        public init(data: [Transaction], meta: Meta) {
+        public init(data: [Transaction], meta: JSONValue) {
             self.data = data
             self.meta = meta
         }
