@@ -50,8 +50,8 @@ let package = Package(
         .target(name: "ExactJSON", dependencies: ["Observability"], swiftSettings: settings),
         // Users of an organisation and their profiles (seed 002's profile, seed 000's `{user}`).
         .target(name: "Users", dependencies: ["Postgres", "ExactJSON"], swiftSettings: settings),
-        // Energy purchase schedules (seed 000): parsing, validation, time zones. No I/O.
-        .target(name: "Purchases", dependencies: ["ExactJSON"], swiftSettings: settings),
+        // Energy purchase schedules (seed 000): parsing, validation, market time zones. No I/O.
+        .target(name: "PurchaseCore", dependencies: ["ExactJSON"], swiftSettings: settings),
         // The customer-data family's rules (seeds 002 and 003): decoding and checking bodies, NIT,
         // ISO 8601 dates in a zone. No I/O.
         .target(name: "CustomerData", dependencies: ["ExactJSON"], swiftSettings: settings),
@@ -61,6 +61,9 @@ let package = Package(
                 swiftSettings: settings),
         .target(name: "Trading", dependencies: ["Domain", "JSON", "TradingCore", "Postgres", "AMQP", "Crypto", "ESM", "Observability"],
                 swiftSettings: settings),
+        // Purchases: retailers, purchases and rows in PostgreSQL, the dispatch outbox and the
+        // workflow engines it hands purchases to.
+        .target(name: "Purchases", dependencies: ["PurchaseCore", "Domain", "Postgres", "Observability"], swiftSettings: settings),
         // The vend family: request rules, its stores, the exactly-once purchase, reconciliation by advice.
         .target(name: "Vend", dependencies: ["VendCore", "Domain", "ExactJSON", "Users", "Postgres", "Crypto", "Observability"],
                 swiftSettings: settings),
@@ -102,7 +105,9 @@ let package = Package(
         .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP"], swiftSettings: settings),
         .testTarget(name: "AMQPIntegrationTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "PurchasesTests", dependencies: ["Purchases"], swiftSettings: settings),
+        .testTarget(name: "PurchaseCoreTests", dependencies: ["PurchaseCore"], swiftSettings: settings),
+        .testTarget(name: "PurchasesIntegrationTests", dependencies: ["Purchases", "PurchaseCore", "Postgres", "TestSupport"],
+                    swiftSettings: settings),
         .testTarget(name: "VendCoreTests", dependencies: ["VendCore"], resources: [.copy("Fixtures")], swiftSettings: settings),
         .testTarget(name: "VendTests", dependencies: ["Vend", "VendCore"], swiftSettings: settings),
         .testTarget(name: "VendSimulatorTests", dependencies: ["VendSimulator", "VendCore"], swiftSettings: settings),

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Purchases
+@testable import PurchaseCore
 
 /// Schedules built independently of the code under test: instants stepped in UTC, labels printed
 /// by Foundation's `DateFormatter` in the zone.

@@ -1,5 +1,5 @@
 import Testing
-@testable import Purchases
+@testable import PurchaseCore
 
 /// Every 400 message the body can produce, from an input that triggers it. The seed's own are
 /// spelt out literally here (not through `PurchaseMessages`), so a typo there fails.

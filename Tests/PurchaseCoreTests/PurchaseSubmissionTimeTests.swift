@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Purchases
+@testable import PurchaseCore
 
 /// Rows in local time: DST days of Europe/Madrid, both label conventions, a leap year.
 struct PurchaseSubmissionTimeTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Purchases
+@testable import PurchaseCore
 
 struct MarketTimeZoneTests {
     private let madrid = MarketTimeZone(identifier: "Europe/Madrid")!
