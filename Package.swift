@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),
         // The vend provider simulator (PrepaidPlus' protocol, a real HTTP server) as a library.
         .target(name: "VendSimulator", dependencies: ["VendCore", "HTTPServer", "Observability"], swiftSettings: settings),
+        // The PrepaidPlus client: creditvend and advice over the outbound client, Basic auth.
+        .target(name: "PrepaidPlus", dependencies: ["VendCore", "OutboundHTTP", "Observability"], swiftSettings: settings),
 
         // Domain and services (no HTTP): what every family shares, then one target per component.
         .target(name: "Domain", dependencies: ["JSON"], swiftSettings: settings),
@@ -71,7 +73,8 @@ let package = Package(
         // workflow engines it hands purchases to.
         .target(name: "Purchases", dependencies: ["PurchaseCore", "Domain", "Postgres", "Observability"], swiftSettings: settings),
         // The vend family: request rules, its stores, the exactly-once purchase, reconciliation by advice.
-        .target(name: "Vend", dependencies: ["VendCore", "Domain", "ExactJSON", "Users", "Postgres", "Crypto", "Observability"],
+        .target(name: "Vend", dependencies: ["VendCore", "PrepaidPlus", "OutboundHTTP", "Domain", "ExactJSON", "Users", "Postgres", "Crypto",
+                                     "Observability"],
                 swiftSettings: settings),
 
         // HTTP: the shared API layer (auth, error mapping, paging), then one target per API family.
@@ -119,7 +122,10 @@ let package = Package(
         .testTarget(name: "VendCoreTests", dependencies: ["VendCore"], resources: [.copy("Fixtures")], swiftSettings: settings),
         .testTarget(name: "VendTests", dependencies: ["Vend", "VendCore"], swiftSettings: settings),
         .testTarget(name: "VendSimulatorTests", dependencies: ["VendSimulator", "VendCore"], swiftSettings: settings),
-        .testTarget(name: "VendIntegrationTests", dependencies: ["Vend", "VendCore", "VendSimulator", "Domain", "Postgres", "Observability",
+        .testTarget(name: "PrepaidPlusTests", dependencies: ["PrepaidPlus", "VendSimulator", "VendCore", "OutboundHTTP", "OutboundTestSupport"],
+                    swiftSettings: settings),
+        .testTarget(name: "VendIntegrationTests", dependencies: ["Vend", "VendCore", "VendSimulator", "PrepaidPlus", "OutboundHTTP", "Crypto",
+                                                             "Domain", "Postgres", "Observability",
                                                              "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], swiftSettings: settings),

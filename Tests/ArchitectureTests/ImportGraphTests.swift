@@ -11,7 +11,7 @@ struct ImportGraphTests {
         ["CRabbitMQ", "CPostgres", "CCrypto", "CTLS", "CLinuxEvents"],
         ["JSON", "Observability", "Postgres", "AMQP", "Crypto", "TLS"],
         ["TradingCore", "HTTPServer", "OutboundHTTP", "Domain", "ExactJSON", "VendCore"],
-        ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData", "VendSimulator"],
+        ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData", "VendSimulator", "PrepaidPlus"],
         ["Ingest", "Relay", "Trading", "Purchases", "Vend"],
         ["API"],
         ["TradingAPI"],
