@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Postgres
+import Timekeeping
 import VendCore
 
 /// elec_tokens: issued by verify-customer for one purchase, spent by the purchase itself.
@@ -14,7 +15,7 @@ struct ElecTokenStore: Sendable {
             INSERT INTO vend_elec_tokens (token_hash, user_id, trans_id, meter_number, amount, expires_at)
             VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) RETURNING expires_at
             """, [.bytea(SHA256.hash(token)), .uuid(userID), .text(purchase.transID), .text(purchase.meterNumber.digits),
-                  .decimal(purchase.amount), .int(lifetime.wholeSeconds)])
+                  .decimal(purchase.amount), .double(lifetime.inSeconds)])
         guard let expiresAt = try row.first?.date(0) else { throw VendStoreError.invalid("the elec_token was not stored") }
         return (token, expiresAt)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Timekeeping
 
 /// Counts failed logins per account and per client address in the database (so every replica
 /// sees them) and locks a key that passed its limit, per `LoginThrottlePolicy`.
@@ -37,7 +38,7 @@ struct LoginThrottle: Sendable {
                     locked_until = CASE
                         WHEN (CASE WHEN t.window_started_at < now() - make_interval(secs => $3) THEN 1 ELSE t.failures + 1 END) >= $2
                         THEN now() + make_interval(secs => $4) ELSE t.locked_until END
-                """, [.text(key), .int(Int64(limit)), .int(policy.window.wholeSeconds), .int(policy.lockout.wholeSeconds)])
+                """, [.text(key), .int(Int64(limit)), .double(policy.window.inSeconds), .double(policy.lockout.inSeconds)])
         }
     }
 

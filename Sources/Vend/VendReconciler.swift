@@ -1,6 +1,7 @@
 import Foundation
 import Observability
 import Postgres
+import Timekeeping
 import VendCore
 
 /// Settles transactions whose outcome is unknown (and pending ones whose caller died) with the
@@ -78,7 +79,7 @@ public final class VendReconciler: Sendable {
                 let delay = backoff(afterAttempts: transaction.reconcileAttempts)
                 log.warning("vend advice gave no answer; asking again later",
                             ["vend.reason": reason, "vend.attempts": String(transaction.reconcileAttempts),
-                             "vend.retry_in_s": String(delay.wholeSeconds)])
+                             "vend.retry_in_s": String(Int(delay.inSeconds))])
                 return try transactions.recordUnknown(id: transaction.id, note: "advice: \(reason)", delay: delay, on: connection)
             }
         }

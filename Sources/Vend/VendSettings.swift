@@ -38,14 +38,3 @@ public struct LoginThrottlePolicy: Sendable, Equatable {
 
     public init() {}
 }
-
-extension Duration {
-    /// Whole seconds, rounded up, for SQL intervals and Retry-After.
-    var wholeSeconds: Int64 {
-        components.seconds + (components.attoseconds > 0 ? 1 : 0)
-    }
-
-    var timeInterval: TimeInterval {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

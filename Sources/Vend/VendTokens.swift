@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Postgres
+import Timekeeping
 
 /// Opaque random tokens of the vend family: a prefix and 64 hex digits of 32 random bytes. Only
 /// their SHA-256 is stored, so the database never holds a usable token.
@@ -33,7 +34,7 @@ public struct VendAPITokenStore: Sendable {
             """
             INSERT INTO vend_api_tokens (user_id, token_hash, expires_at)
             VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING expires_at
-            """, [.uuid(userID), .bytea(SHA256.hash(token)), .int(lifetime.wholeSeconds)])
+            """, [.uuid(userID), .bytea(SHA256.hash(token)), .double(lifetime.inSeconds)])
         guard let expiresAt = try row.first?.date(0) else { throw VendStoreError.invalid("the token was not stored") }
         return (token, expiresAt)
     }

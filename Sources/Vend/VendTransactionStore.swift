@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Postgres
+import Timekeeping
 import VendCore
 
 /// Vend transactions: one row per transID, from `pending` to its outcome. Outcomes are only ever
@@ -29,7 +30,7 @@ struct VendTransactionStore: Sendable {
             ON CONFLICT (trans_id) DO NOTHING
             RETURNING \(Self.columns)
             """, [.text(purchase.transID), .uuid(user.organizationID), .uuid(user.id), .text(purchase.meterNumber.digits),
-                  .decimal(purchase.amount), .text(provider), .int(lease.wholeSeconds)]
+                  .decimal(purchase.amount), .text(provider), .double(lease.inSeconds)]
         ).first.map(Self.decode)
     }
 
@@ -61,7 +62,7 @@ struct VendTransactionStore: Sendable {
             UPDATE vend_transactions t SET status = 'unknown', updated_at = now(), last_reconcile_note = $2,
                 next_reconcile_at = now() + make_interval(secs => $3)
             WHERE t.id = $1 AND t.status IN ('pending', 'unknown') RETURNING \(Self.columns)
-            """, [.uuid(id), .text(note), .int(delay.wholeSeconds)])
+            """, [.uuid(id), .text(note), .double(delay.inSeconds)])
     }
 
     private func settle(id: UUID, on connection: PostgresConnection, _ sql: String,
@@ -83,7 +84,7 @@ struct VendTransactionStore: Sendable {
         let condition = transID == nil
             ? "status IN ('pending', 'unknown') AND next_reconcile_at <= now()"
             : "trans_id = $2 AND (status = 'unknown' OR (status = 'pending' AND next_reconcile_at <= now()))"
-        var parameters: [PostgresValue] = [.int(claim.wholeSeconds)]
+        var parameters: [PostgresValue] = [.double(claim.inSeconds)]
         if let transID { parameters.append(.text(transID)) }
         guard let row = try connection.query(
             """

@@ -9,8 +9,8 @@ struct ImportGraphTests {
     /// Bottom first. Targets of one layer may not import each other.
     static let layers: [[String]] = [
         ["CRabbitMQ", "CPostgres", "CCrypto", "CTLS", "CLinuxEvents"],
-        ["JSON", "Observability", "Postgres", "AMQP", "Crypto", "TLS"],
-        ["TradingCore", "HTTPServer", "OutboundHTTP", "Domain", "ExactJSON", "VendCore"],
+        ["JSON", "Observability", "Timekeeping", "Crypto", "TLS"],
+        ["Postgres", "AMQP", "TradingCore", "HTTPServer", "OutboundHTTP", "Domain", "ExactJSON", "VendCore"],
         ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData", "VendSimulator", "PrepaidPlus"],
         ["Ingest", "Relay", "Trading", "Purchases", "Vend"],
         ["API"],

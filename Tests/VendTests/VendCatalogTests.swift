@@ -1,6 +1,6 @@
 import Testing
-import VendCore
 @testable import Vend
+import VendCore
 
 /// The catalogue file of `tradingd vend import`.
 struct VendCatalogTests {

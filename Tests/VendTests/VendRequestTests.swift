@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import VendCore
 @testable import Vend
+import VendCore
 
 /// The buy, verify and login bodies, validated as the seed lists it.
 struct VendRequestTests {
