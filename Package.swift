@@ -76,7 +76,7 @@ let package = Package(
         .target(name: "Purchases", dependencies: ["PurchaseCore", "Domain", "Postgres", "Observability"], swiftSettings: settings),
         // The vend family: request rules, its stores, the exactly-once purchase, reconciliation by advice.
         .target(name: "Vend", dependencies: ["VendCore", "PrepaidPlus", "OutboundHTTP", "Domain", "ExactJSON", "Users", "Postgres", "Crypto",
-                                     "Timekeeping", "Observability"],
+                                     "Messaging", "Timekeeping", "Observability"],
                 swiftSettings: settings),
 
         // HTTP: the shared API layer (auth, error mapping, paging), then one target per API family.
@@ -85,11 +85,15 @@ let package = Package(
         .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "TradingCore", "Postgres",
                                                    "Observability"], swiftSettings: settings),
 
+        // The vend family's API (seed 001): handlers, its envelope, its login-token authentication.
+        .target(name: "VendAPI", dependencies: ["API", "Vend", "VendCore", "HTTPServer", "Domain"], swiftSettings: settings),
+
         // The daemon: configuration, CLI and the wiring of everything above.
         .target(
             name: "Tradingd",
             dependencies: ["JSON", "Domain", "Timekeeping", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
-                           "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI"],
+                           "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI",
+                           "OutboundHTTP", "VendCore", "Vend", "VendSimulator", "PrepaidPlus", "VendAPI"],
             swiftSettings: settings
         ),
 
@@ -126,7 +130,8 @@ let package = Package(
         .testTarget(name: "VendSimulatorTests", dependencies: ["VendSimulator", "VendCore"], swiftSettings: settings),
         .testTarget(name: "PrepaidPlusTests", dependencies: ["PrepaidPlus", "VendSimulator", "VendCore", "OutboundHTTP", "OutboundTestSupport"],
                     swiftSettings: settings),
-        .testTarget(name: "VendIntegrationTests", dependencies: ["Vend", "VendCore", "VendSimulator", "PrepaidPlus", "OutboundHTTP", "Crypto",
+        .testTarget(name: "VendIntegrationTests", dependencies: ["Vend", "VendAPI", "VendCore", "VendSimulator", "PrepaidPlus", "OutboundHTTP", "Crypto",
+                                                             "HTTPServer",
                                                              "Domain", "Postgres", "Observability",
                                                              "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
@@ -149,7 +154,7 @@ let package = Package(
                                                                 "HTTPServer", "Observability", "Ingest", "Relay", "Tradingd", "TestSupport"],
                     swiftSettings: settings),
         .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "TestSupport", "VendSimulator"], swiftSettings: settings),
         .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
         .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),

@@ -14,7 +14,8 @@ import VendCore
 /// TLS before sending) is a refusal; a timeout, a 5xx, a connection lost after sending or an
 /// answer that cannot be read is unknown, for `advice` to settle.
 public final class PrepaidPlusClient: VendProvider {
-    public let name = "prepaidplus"
+    /// "prepaidplus"; the client of an out-of-process simulator is named "simulator".
+    public let name: String
     public let account: PrepaidPlusAccount
     private let http: OutboundHTTPClient
     private let timeouts: OutboundHTTPClient.Timeouts
@@ -23,7 +24,9 @@ public final class PrepaidPlusClient: VendProvider {
     /// - Parameter timeouts: the whole exchange must end well within the vend settings'
     ///   `providerCallLease`.
     public init(account: PrepaidPlusAccount, http: OutboundHTTPClient,
-                timeouts: OutboundHTTPClient.Timeouts = .init(connect: .seconds(5), request: .seconds(30)), logger: Logger = .silent) {
+                timeouts: OutboundHTTPClient.Timeouts = .init(connect: .seconds(5), request: .seconds(30)), name: String = "prepaidplus",
+                logger: Logger = .silent) {
+        self.name = name
         self.account = account
         self.http = http
         self.timeouts = timeouts

@@ -51,6 +51,11 @@ public final class VendReconciler: Sendable {
         return try settle(claimed.transaction, cashier: claimed.cashier)
     }
 
+    /// How many transactions are pending or unknown.
+    public func unsettledCount() throws -> Int {
+        try pool.withConnection { try transactions.unsettledCount(on: $0) }
+    }
+
     /// Unsettled transactions, oldest first, for operators.
     public func unsettled(limit: Int = 100) throws -> [VendTransaction] {
         try pool.withConnection { try transactions.unsettled(limit: limit, on: $0) }

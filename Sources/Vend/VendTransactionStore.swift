@@ -112,6 +112,11 @@ struct VendTransactionStore: Sendable {
         return Page(records: items, total: total)
     }
 
+    /// How many transactions are unsettled.
+    func unsettledCount(on connection: PostgresConnection) throws -> Int {
+        try connection.query("SELECT count(*) FROM vend_transactions WHERE status IN ('pending', 'unknown')").first?.int(0) ?? 0
+    }
+
     /// Unsettled transactions, oldest first (for operators).
     func unsettled(limit: Int, on connection: PostgresConnection) throws -> [VendTransaction] {
         try connection.query(

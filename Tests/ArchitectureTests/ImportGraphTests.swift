@@ -14,7 +14,7 @@ struct ImportGraphTests {
         ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData", "VendSimulator", "PrepaidPlus"],
         ["Ingest", "Relay", "Trading", "Purchases", "Vend"],
         ["API"],
-        ["TradingAPI"],
+        ["TradingAPI", "VendAPI"],
         ["Tradingd"],
         ["tradingd", "esm-sim", "telemetry-gen", "httpserver-bench", "vend-sim"],
     ]
