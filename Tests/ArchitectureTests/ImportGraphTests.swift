@@ -16,7 +16,7 @@ struct ImportGraphTests {
         ["API"],
         ["TradingAPI", "VendAPI"],
         ["Tradingd"],
-        ["tradingd", "esm-sim", "telemetry-gen", "httpserver-bench", "vend-sim"],
+        ["tradingd", "esm-sim", "telemetry-gen", "httpserver-bench", "vend-sim", "outbound-fetch"],
     ]
 
     /// Imports that the layers alone would allow but the design forbids: the domain and service

@@ -19,13 +19,13 @@ struct VendWiring {
 
     /// - Parameter inDaemon: false for CLI commands, whose process cannot see the books of a
     ///   simulator running inside the daemon.
-    init(configuration: Configuration, pool: PostgresPool, keyring: Keyring, metrics: MetricsRegistry?, logger: Logger,
-         inDaemon: Bool = true) throws {
+    /// - Parameter http: the daemon's one outbound client (its URL guard checks the provider URLs).
+    init(configuration: Configuration, pool: PostgresPool, keyring: Keyring, http: OutboundHTTPClient, metrics: MetricsRegistry?,
+         logger: Logger, inDaemon: Bool = true) throws {
         let vend = configuration.vend
         let settings = vend.settings
         let log = logger.with(["family": "vend"])
-        let urlGuard = try OutboundURLGuard(privateAllowList: configuration.esmPrivateAllow)
-        let http = OutboundHTTPClient(urlGuard: urlGuard)
+        let urlGuard = http.urlGuard
         let timeouts = OutboundHTTPClient.Timeouts(connect: .seconds(5), request: vend.providerTimeout)
         let builtIn: any VendProvider
         if !vend.simulatorURL.isEmpty {

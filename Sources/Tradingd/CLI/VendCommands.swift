@@ -127,7 +127,7 @@ extension CommandLineInterface {
         let configuration = try Configuration.loadForServe(environment: environment)
         let connection = try PostgresConnection(url: configuration.databaseURL)
         let keyring = try Keyring(environmentValue: configuration.secretKey)
-        let store = VendProviderAccountStore(keyring: keyring, urlGuard: try .init(privateAllowList: configuration.esmPrivateAllow))
+        let store = VendProviderAccountStore(keyring: keyring, urlGuard: try .init(privateAllowList: configuration.outboundPrivateAllow))
         let organization = try VendCustomerStore().organizationID(slug: try options.required("--org"), on: connection)
         switch action {
         case "set":
@@ -175,7 +175,8 @@ extension CommandLineInterface {
         let configuration = try Configuration.loadForServe(environment: environment)
         let pool = PostgresPool(url: configuration.databaseURL, size: 2)
         let wiring = try VendWiring(configuration: configuration, pool: pool, keyring: try Keyring(environmentValue: configuration.secretKey),
-                                    metrics: nil, logger: .silent, inDaemon: false)
+                                    http: try Application.makeOutboundClient(configuration, logger: .silent), metrics: nil, logger: .silent,
+                                    inDaemon: false)
         return (wiring.reconciler, pool)
     }
 
