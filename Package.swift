@@ -93,6 +93,7 @@ let package = Package(
         .executableTarget(name: "ingest-bench", dependencies: ["Ingest", "AMQP", "TradingCore", "Postgres", "HTTPServer", "API", "Accounts", "Trading", "TradingAPI", "Observability"], path: "bench/ingest/IngestBench",
                           swiftSettings: settings),
         .executableTarget(name: "httpserver-bench", dependencies: ["HTTPServer"], swiftSettings: settings),
+        .executableTarget(name: "outbound-bench", dependencies: ["ESM"], path: "bench/outbound/OutboundBench", swiftSettings: settings),
         .executableTarget(name: "relay-bench", dependencies: ["Relay", "AMQP", "TradingCore", "ESM", "ESMSimulator", "Postgres"],
                           path: "bench/relay/RelayBench", swiftSettings: settings),
 
