@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "tradingd", targets: ["tradingd"]),
         .executable(name: "esm-sim", targets: ["esm-sim"]),
         .executable(name: "telemetry-gen", targets: ["telemetry-gen"]),
+        .executable(name: "outbound-fetch", targets: ["outbound-fetch"]),
     ],
     targets: [
         // C libraries, each wrapped once.
@@ -77,7 +78,7 @@ let package = Package(
         .target(
             name: "Tradingd",
             dependencies: ["JSON", "Domain", "Timekeeping", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
-                           "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI"],
+                           "OutboundHTTP", "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI"],
             swiftSettings: settings
         ),
 
@@ -85,6 +86,8 @@ let package = Package(
         .executableTarget(name: "tradingd", dependencies: ["Tradingd"], swiftSettings: settings),
         .executableTarget(name: "esm-sim", dependencies: ["ESMSimulator", "Observability"], swiftSettings: settings),
         .executableTarget(name: "telemetry-gen", dependencies: ["AMQP", "TradingCore"], swiftSettings: settings),
+        // One request made exactly as tradingd's partner calls are (docs/OUTBOUND-HTTP.md).
+        .executableTarget(name: "outbound-fetch", dependencies: ["OutboundHTTP"], swiftSettings: settings),
         // Benchmarks (not tests): swift run -c release amqp-bench
         .executableTarget(name: "amqp-bench", dependencies: ["AMQP"], path: "bench/amqp", swiftSettings: settings),
         .executableTarget(name: "ingest-bench", dependencies: ["Ingest", "AMQP", "TradingCore", "Postgres", "HTTPServer", "API", "Accounts", "Trading", "TradingAPI", "Observability"], path: "bench/ingest/IngestBench",
