@@ -69,9 +69,9 @@ let package = Package(
         .target(name: "Purchases", dependencies: ["PurchaseCore", "Domain", "Postgres", "Observability"], swiftSettings: settings),
 
         // HTTP: the shared API layer (auth, error mapping, paging), then one target per API family.
-        .target(name: "API", dependencies: ["HTTPServer", "Domain", "JSON", "Accounts", "Postgres", "Crypto", "Observability"],
+        .target(name: "API", dependencies: ["HTTPServer", "Domain", "JSON", "ExactJSON", "Accounts", "Postgres", "Crypto", "Observability"],
                 swiftSettings: settings),
-        .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "TradingCore", "Postgres",
+        .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "ExactJSON", "TradingCore", "Postgres",
                                                    "Observability"], swiftSettings: settings),
 
         // The daemon: configuration, CLI and the wiring of everything above.

@@ -43,6 +43,8 @@ if [ $# -eq 0 ]; then
             exit 1
         fi
     fi
+    echo "[test] the API contract (openapi-spec-validator, schemathesis; docs/API-CONTRACT.md)"
+    bash Tests/Contract/run.sh
 else
     swift test --skip-build "$@"
 fi

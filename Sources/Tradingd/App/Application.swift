@@ -27,6 +27,9 @@ public final class Application: Sendable {
     let trading: TradingModule
     let http: HTTPService
     let services: ServiceGroup
+    /// Every route the daemon serves, and the document that describes them (`/openapi.json`).
+    let router: Router
+    let apiDocument: OpenAPIDocument
 
     public init(configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
@@ -74,7 +77,10 @@ public final class Application: Sendable {
             TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.maxBucketsPerResponse,
                           authentication: BearerAuthentication(scope: .trading, authenticator: Authenticator(pool: pool))),
         ]
-        for family in families { family.register(on: &router) }
+        let documentation = try OpenAPIRoutes(documenting: families)
+        for family in families + [documentation] { family.register(on: &router) }
+        self.router = router
+        apiDocument = documentation.document
 
         var limits = ServerLimits()
         limits.maxConnections = configuration.httpMaxConnections
