@@ -50,7 +50,8 @@ def failover(servers, samples, commands, seconds, down_seconds=15):
         flow = faults.Flow(run, samples, commands, seconds, "cluster")
         flow.start()
         wait_until("traffic flowing", lambda: run.query("SELECT count(*) FROM telemetry_samples")[0][0] > 0, 60)
-        before = connections_by_node(run)
+        before = wait_until("tradingd's connections listed by the management API",
+                            lambda: (lambda c: c if sum(c.values()) >= 8 else None)(connections_by_node(run)), 60, 1.0)
         victim_node = max(before, key=before.get)
         number = int(victim_node.split("@")[0].removeprefix("rel-c"))
         # Node 1 serves the management API the checks read: stop another node when it leads too.

@@ -4,6 +4,7 @@ injection strings in every string parameter and body field of every operation of
 (the router's own routes: RouteCoverageTests keeps the two equal)."""
 import http.client
 import json
+import multiprocessing
 import random
 import re
 import selectors
@@ -20,35 +21,57 @@ INJECTIONS = ["' OR '1'='1", "'; DROP TABLE plants; --", "\" OR \"\"=\"", "1; SE
               "1 UNION SELECT token_hash FROM api_tokens--", "\u0000' OR 1=1", "x'::uuid OR true--", "🙂' OR ''='"]
 
 
-class NormalClient(threading.Thread):
-    """One keep-alive client reading telemetry/latest in a loop; records each latency and error."""
+def normal_client(host, port, path, token, phase, samples, errors, stop):
+    """One keep-alive client reading telemetry/latest in a loop, in a process of its own (the
+    attackers' threads share the test's interpreter lock, which would count as server latency)."""
+    connection = None
+    while not stop.is_set():
+        started = time.monotonic()
+        current = phase.value
+        try:
+            if connection is None:
+                connection = http.client.HTTPConnection(host, port, timeout=10)
+            connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+            answer = connection.getresponse()
+            answer.read()
+            if answer.status not in (200, 404):
+                errors.append((current, answer.status))
+            samples.append((current, time.monotonic() - started))
+        except Exception as error:
+            errors.append((current, repr(error)))
+            connection = None
+        time.sleep(0.02)
+
+
+class NormalClient:
+    PHASES = ["baseline", "attack", "after"]
 
     def __init__(self, run, replica, plant):
-        super().__init__(daemon=True)
-        self.host, self.port = urllib.parse.urlsplit(replica.url).netloc.split(":")
-        self.path = f"/api/v1/trading/plants/{plant}/telemetry/latest"
-        self.token = run.token
-        self.samples, self.errors = [], []
-        self.stop_flag = threading.Event()
-        self.phase = "baseline"
+        host, port = urllib.parse.urlsplit(replica.url).netloc.split(":")
+        self.manager = multiprocessing.Manager()
+        self._samples, self._errors = self.manager.list(), self.manager.list()
+        self._phase = self.manager.Value("i", 0)
+        self.stop_flag = self.manager.Event()
+        self.process = multiprocessing.Process(target=normal_client, daemon=True, args=(
+            host, int(port), f"/api/v1/trading/plants/{plant}/telemetry/latest", run.token, self._phase, self._samples,
+            self._errors, self.stop_flag))
 
-    def run(self):
-        connection = None
-        while not self.stop_flag.is_set():
-            started = time.monotonic()
-            try:
-                if connection is None:
-                    connection = http.client.HTTPConnection(self.host, int(self.port), timeout=10)
-                connection.request("GET", self.path, headers={"Authorization": f"Bearer {self.token}"})
-                answer = connection.getresponse()
-                answer.read()
-                if answer.status not in (200, 404):
-                    self.errors.append((self.phase, answer.status))
-                self.samples.append((self.phase, time.monotonic() - started))
-            except Exception as error:
-                self.errors.append((self.phase, repr(error)))
-                connection = None
-            time.sleep(0.02)
+    def start(self):
+        self.process.start()
+
+    def join(self, timeout):
+        self.process.join(timeout)
+        self.samples = [(self.PHASES[p], latency) for p, latency in self._samples]
+        self.errors = [(self.PHASES[p], e) for p, e in self._errors]
+        self.manager.shutdown()
+
+    @property
+    def phase(self):
+        return self.PHASES[self._phase.value]
+
+    @phase.setter
+    def phase(self, name):
+        self._phase.value = self.PHASES.index(name)
 
     def p99(self, phase):
         values = sorted(latency for which, latency in self.samples if which == phase)
@@ -168,7 +191,6 @@ def http_attacks(run, seconds=40, baseline_seconds=10, loris=1000, limit_s=None)
     client = NormalClient(run, replica, run.plants[0])
     client.start()
     time.sleep(baseline_seconds)
-    baseline, baseline_n = client.p99("baseline")
     client.phase = "attack"
     until = time.monotonic() + seconds
     stats = {"opened": 0, "bytes": 0, "closed_by_server": 0, "answers": 0, "flood": 0, "flood_refused": 0, "big_head": 0,
@@ -185,10 +207,11 @@ def http_attacks(run, seconds=40, baseline_seconds=10, loris=1000, limit_s=None)
     time.sleep(2)
     client.stop_flag.set()
     client.join(15)
+    baseline, baseline_n = client.p99("baseline")
     attack, attack_n = client.p99("attack")
     # Generous on purpose (2 shared cores, the attackers on the same ones): a correctness bound,
     # saying the normal client was served throughout, not a benchmark.
-    limit = limit_s or max(0.5, 20 * (baseline or 0.01))
+    limit = limit_s or max(1.0, 20 * (baseline or 0.01))
     figures = {"baseline_p99_ms": round(1000 * (baseline or 0), 1), "baseline_requests": baseline_n,
                "attack_p99_ms": round(1000 * (attack or 0), 1), "attack_requests": attack_n, "limit_ms": round(1000 * limit),
                "normal_client_errors": len(client.errors), "slow_loris_connections": loris,
@@ -198,6 +221,7 @@ def http_attacks(run, seconds=40, baseline_seconds=10, loris=1000, limit_s=None)
                "flood_connections": stats["flood"], "flood_refused": stats["flood_refused"],
                "oversized_heads": stats["big_head"] + stats["many_headers"], "oversized_bodies": stats["big_body"] + stats["chunked_big"],
                "pipelined_answers": stats["pipelined_answers"], "wrong_answers": stats["wrong"][:5]}
+    log("hostile http: " + json.dumps(figures))
     assert not client.errors, f"the normal client failed: {client.errors[:5]}"
     assert attack_n > 0 and attack is not None and attack <= limit, f"normal client p99 {attack} s over the limit {limit} s"
     assert not stats["wrong"], f"wrong answers to hostile requests: {stats['wrong'][:5]}"

@@ -9,6 +9,11 @@ enum AuthorizationPolicy {
         case open
         /// `/api/v1/trading`: scope `trading`, the trading envelope.
         case trading
+        /// The vend family (seed 001): its own `api_token`s from login, never an organisation's
+        /// token; 401 `{"message": "Unauthenticated."}`.
+        case vend
+        /// The vend family's login routes: credentials in the body, no token needed or read.
+        case vendLogin
 
         /// What is wrong with an error answer's body for this family's envelope, or nil.
         func envelopeProblem(_ answer: SecurityWorld.Answer, status: Int) -> String? {
@@ -17,8 +22,11 @@ enum AuthorizationPolicy {
                 return "the body is not a JSON object"
             }
             switch self {
-            case .open:
+            case .open, .vendLogin:
                 return nil
+            case .vend:
+                return status == 401 && object as NSDictionary != ["message": "Unauthenticated."] as NSDictionary
+                    ? "401 body \(object)" : nil
             case .trading:
                 let keys = Set(object.keys)
                 guard keys == ["code", "details", "error", "message", "statusCode"] else { return "envelope keys \(keys.sorted())" }
@@ -37,7 +45,11 @@ enum AuthorizationPolicy {
         let namesAResource: Bool
 
         func expectation(for credential: SecurityWorld.CredentialKind) -> Expectation {
-            guard case .trading = family else { return .allowed }
+            switch family {
+            case .open, .vendLogin: return .allowed
+            case .vend: return .status(401)  // no organisation token is a vend api_token
+            case .trading: break
+            }
             switch credential {
             case .none, .malformed, .unknown, .revoked, .expired: return .status(401)
             case .missingScope: return .status(403)
@@ -76,9 +88,18 @@ enum AuthorizationPolicy {
         "GET /api/v1/trading/plants/{plantId}/config-log",
     ]
 
+    /// The vend family's routes (seed 001), by whether they need a vend `api_token`.
+    static let vendLogin: Set<String> = ["POST /api/auth/login", "POST /api/electricity/verify-customer"]
+    static let vendAuthenticated: Set<String> = [
+        "POST /api/electricity/purchase-production", "POST /api/buyelectricityprod",
+        "GET /api/transactions", "GET /api/transactions/transaction-id/{transID}",
+    ]
+
     static func rule(method: String, pattern: String) -> Rule? {
         let key = "\(method) \(pattern)"
         if open.contains(key) { return Rule(family: .open, minimumRole: nil, namesAResource: false) }
+        if vendLogin.contains(key) { return Rule(family: .vendLogin, minimumRole: nil, namesAResource: false) }
+        if vendAuthenticated.contains(key) { return Rule(family: .vend, minimumRole: nil, namesAResource: pattern.contains("{")) }
         let names = pattern.contains("{")
         if let role = tradingRoles[key] { return Rule(family: .trading, minimumRole: role, namesAResource: names) }
         if tradingViewer.contains(key) { return Rule(family: .trading, minimumRole: .viewer, namesAResource: names) }
