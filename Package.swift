@@ -39,8 +39,8 @@ let package = Package(
         .target(name: "TLS", dependencies: ["CTLS"], swiftSettings: settings),
         .target(name: "HTTPServer", dependencies: ["CLinuxEvents", "JSON", "Timekeeping"], swiftSettings: settings),
         // The client every partner call goes through, and the URL guard (SSRF); docs/OUTBOUND-HTTP.md.
-        .target(name: "OutboundHTTP", dependencies: ["TLS"], swiftSettings: settings),
-        .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability", "OutboundHTTP"], swiftSettings: settings),
+        .target(name: "OutboundHTTP", dependencies: ["TLS", "Timekeeping"], swiftSettings: settings),
+        .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability", "OutboundHTTP", "Timekeeping"], swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
         .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability", "Timekeeping"], swiftSettings: settings),
 
