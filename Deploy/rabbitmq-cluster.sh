@@ -11,12 +11,13 @@
 #   Deploy/rabbitmq-cluster.sh url            the AMQP URL naming all three nodes
 #
 # Node N listens for AMQP on BASE+10N, management on BASE+10N+1, distribution on BASE+10N+2;
-# epmd on BASE+99 (TRADINGD_CLUSTER_BASE_PORT, default 57000).
+# epmd on BASE+99 (TRADINGD_CLUSTER_BASE_PORT, default 27000: below the kernel's ephemeral range,
+# 32768-60999, so that no client socket of a test can hold a node's port).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DIR=${TRADINGD_CLUSTER_DIR:-$ROOT/.local/rabbitmq-cluster}
-BASE=${TRADINGD_CLUSTER_BASE_PORT:-57000}
+BASE=${TRADINGD_CLUSTER_BASE_PORT:-27000}
 RMQ_BIN=/usr/lib/rabbitmq/bin
 EPMD_PORT=$((BASE + 99))
 

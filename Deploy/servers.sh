@@ -120,7 +120,8 @@ synchronous_commit = on
 EOF
     fi
     rm -f "$data/postmaster.pid"
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$data" -l "$base/postgres.log" -w -t 60 start >/dev/null 9>&- \
+    # The port given now wins over the one written at initdb (a folder reused with other ports).
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$data" -l "$base/postgres.log" -o "-c port=$PG_PORT" -w -t 60 start >/dev/null 9>&- \
         || { tail -20 "$base/postgres.log" >&2; die "postgresql did not start"; }
     for _ in $(seq 1 60); do
         "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && break

@@ -71,14 +71,19 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         case .connectionFailed, .connectionLost, .poolTimeout: return true
         case .server:
             guard let sqlState else { return false }
-            return Self.retriableStates.contains(sqlState) || sqlState.hasPrefix("08")
+            return Self.retriableStates.contains(sqlState) || Self.retriableClasses.contains(where: sqlState.hasPrefix)
         default: return false
         }
     }
 
-    /// Serialization failure, deadlock, admin/crash shutdown, cannot connect now, too many
-    /// connections; class 08 (connection exceptions) is checked by prefix.
-    private static let retriableStates: Set<String> = ["40001", "40P01", "57P01", "57P02", "57P03", "53300"]
+    /// States of the server, not of the statement: serialization failure, deadlock, admin/crash
+    /// shutdown, cannot connect now, a read-only server (a standby, or
+    /// `default_transaction_read_only` set for maintenance: a write refused for that is not
+    /// refused for good), a lock not available now.
+    private static let retriableStates: Set<String> = ["40001", "40P01", "57P01", "57P02", "57P03", "25006", "55P03"]
+    /// Connection exceptions (08), insufficient resources (53: disk full, out of memory, too many
+    /// connections) and system errors (58: I/O).
+    private static let retriableClasses = ["08", "53", "58"]
 
     /// True for a unique violation (SQLSTATE 23505).
     public var isUniqueViolation: Bool { sqlState == "23505" }

@@ -14,7 +14,7 @@ import faults
 from harness import ROOT, Run, log, wait_until
 
 SCRIPT = os.path.join(ROOT, "Deploy", "rabbitmq-cluster.sh")
-BASE = int(os.environ.get("TRADINGD_CLUSTER_BASE_PORT", "57000"))
+BASE = int(os.environ.get("TRADINGD_CLUSTER_BASE_PORT", "27000"))
 
 
 def cluster(*args):

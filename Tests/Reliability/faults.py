@@ -13,6 +13,7 @@ from harness import Run, log, wait_until
 from traffic import CommandPublisher
 
 RELAY_IN_FLIGHT = 4 * 4  # relay workers × commands claimed per round: calls one crash can cut short
+KILL_LEASE_S = 5
 
 
 def iso(moment):
@@ -85,7 +86,10 @@ def kill9(servers, samples, commands, seconds, min_kills, replicas=1, seed=None)
     """SIGKILL of a tradingd (a random replica) every 2-6 s, restarted at once, while the flow runs."""
     rng = random.Random(seed)
     name = "kill9" if replicas == 1 else f"kill9-{replicas}replicas"
-    run = Run(servers, name).setup(replicas=replicas)
+    # The ESM simulator answers at once, so a lease of seconds still outlasts every call; a command
+    # whose claimer was killed mid-call is sent again after it (the default minute would be most
+    # of the scenario's time).
+    run = Run(servers, name, extra_env={"TRADINGD_RELAY_CLAIM_LEASE_SECONDS": str(KILL_LEASE_S)}).setup(replicas=replicas)
     try:
         flow = Flow(run, samples, commands, seconds, name)
         flow.start()
@@ -129,12 +133,12 @@ def outage(run, flow, stop, start, what, down_seconds):
             f"{what}_ready_again_after_restart_s": round(time.monotonic() - restarted_at, 1)}
 
 
-def broker_restart(servers, samples, commands, seconds):
+def broker_restart(servers, samples, commands, seconds, down_seconds=10):
     run = Run(servers, "broker-restart").setup()
     try:
         flow = Flow(run, samples, commands, seconds, "broker-restart")
         flow.start()
-        figures = outage(run, flow, lambda: servers.stop("rabbitmq"), lambda: servers.start("rabbitmq"), "rabbitmq", 10)
+        figures = outage(run, flow, lambda: servers.stop("rabbitmq"), lambda: servers.start("rabbitmq"), "rabbitmq", down_seconds)
         flow.wait(300)
         figures.update(verify(run, flow, kills=0, settle_timeout=300))
         return checks.report("broker-restart", figures)
@@ -142,19 +146,19 @@ def broker_restart(servers, samples, commands, seconds):
         run.close()
 
 
-def database_restart(servers, samples, commands, seconds):
+def database_restart(servers, samples, commands, seconds, down_seconds=10, read_only_seconds=8):
     run = Run(servers, "database-restart").setup()
     try:
         flow = Flow(run, samples, commands, seconds, "database-restart")
         flow.start()
-        figures = outage(run, flow, lambda: servers.stop("postgres"), lambda: servers.start("postgres"), "postgres", 10)
+        figures = outage(run, flow, lambda: servers.stop("postgres"), lambda: servers.start("postgres"), "postgres", down_seconds)
         # Then read-only for a while: writes fail with SQLSTATE 25006, nothing may be lost.
         servers.set_read_only(True)
         before = run.query("SELECT count(*) FROM telemetry_samples")[0][0]
-        time.sleep(8)
+        time.sleep(read_only_seconds)
         during = run.query("SELECT count(*) FROM telemetry_samples")[0][0]
         servers.set_read_only(False)
-        figures.update({"read_only_s": 8, "samples_stored_while_read_only": during - before,
+        figures.update({"read_only_s": read_only_seconds, "samples_stored_while_read_only": during - before,
                         "ready_while_read_only": run.ready(run.replicas[0])[0]})
         flow.wait(300)
         # A call whose outcome could not be recorded while the database was away is made again.

@@ -1,8 +1,8 @@
 """Runs the reliability scenarios and records their figures (.local/reliability/results.json).
 
 usage: reliability.py [--scale ci|full] [--only NAME[,NAME...]] [--keep-servers]
-Scenarios: kill9, replicas, broker, database, esm, hostile, then the secret scan; soak only when
-named (see docs/RELIABILITY.md).
+Scenarios: kill9, replicas, broker, database, esm, disable, hostile, cluster (full scale only),
+then the secret scan; soak and throughput only when named (see docs/RELIABILITY.md).
 Exits 1 when any scenario fails; the others still run.
 """
 import argparse
@@ -21,11 +21,16 @@ import secret_scan
 from harness import ROOT, RUNS, Servers, log
 
 SCALES = {
-    # samples, commands, seconds of publishing, kills
-    "ci": dict(samples=200_000, commands=2_000, seconds=40, kills=5, small_samples=40_000, small_commands=400,
-               small_seconds=30, hang=60, hostile_seconds=30, loris=1000),
+    # CI: every scenario, small enough for the CI budget (about 5 minutes on 2 cores); the cluster
+    # scenario needs three more broker nodes and runs only at the full scale.
+    "ci": dict(samples=40_000, commands=400, seconds=20, kills=5, small_samples=20_000, small_commands=200,
+               small_seconds=15, replica_kills=2, down=5, read_only=5, failing=5, hang=15, disable_cycles=3,
+               hostile_seconds=15, baseline=5, loris=1000, cluster=False),
+    # The issue's figures: 200,000 samples and 2,000 commands through at least 5 kills, the ESM
+    # hanging for a minute, two minutes of attacks, the broker cluster.
     "full": dict(samples=200_000, commands=2_000, seconds=120, kills=12, small_samples=200_000, small_commands=2_000,
-                 small_seconds=90, hang=60, hostile_seconds=120, loris=1000),
+                 small_seconds=90, replica_kills=6, down=10, read_only=8, failing=15, hang=60, disable_cycles=5,
+                 hostile_seconds=120, baseline=10, loris=1000, cluster=True),
 }
 
 
@@ -33,13 +38,16 @@ def scenarios(servers, scale):
     s = SCALES[scale]
     return {
         "kill9": lambda: faults.kill9(servers, s["samples"], s["commands"], s["seconds"], s["kills"]),
-        "replicas": lambda: faults.kill9(servers, s["small_samples"], s["small_commands"], s["small_seconds"], 2, replicas=2),
-        "broker": lambda: faults.broker_restart(servers, s["small_samples"], s["small_commands"], s["small_seconds"]),
-        "database": lambda: faults.database_restart(servers, s["small_samples"], s["small_commands"], s["small_seconds"]),
+        "replicas": lambda: faults.kill9(servers, s["small_samples"], s["small_commands"], s["small_seconds"],
+                                         s["replica_kills"], replicas=2),
+        "broker": lambda: faults.broker_restart(servers, s["small_samples"], s["small_commands"], s["small_seconds"],
+                                                s["down"]),
+        "database": lambda: faults.database_restart(servers, s["small_samples"], s["small_commands"], s["small_seconds"],
+                                                    s["down"], s["read_only"]),
         "esm": lambda: faults.esm_faults(servers, s["small_samples"] // 4, s["small_commands"] // 2, s["small_seconds"],
-                                         hanging_seconds=s["hang"]),
-        "disable": lambda: faults.disable_under_reconnects(servers),
-        "hostile": lambda: hostile.scenario(servers, s["hostile_seconds"], s["loris"]),
+                                         failing_seconds=s["failing"], hanging_seconds=s["hang"]),
+        "disable": lambda: faults.disable_under_reconnects(servers, cycles=s["disable_cycles"]),
+        "hostile": lambda: hostile.scenario(servers, s["hostile_seconds"], s["loris"], s["baseline"]),
         "cluster": lambda: cluster.failover(servers, s["small_samples"], s["small_commands"], s["small_seconds"]),
         # Only when named (--only soak / --only throughput): 30 minutes (SOAK_MINUTES); a backlog
         # of THROUGHPUT_SAMPLES (default 400,000) drained by one replica, then by two.
@@ -57,13 +65,14 @@ def main():
     args = parser.parse_args()
     out_dir = os.path.join(ROOT, ".local", "reliability")
     os.makedirs(out_dir, exist_ok=True)
-    servers = Servers("reliability-servers", int(os.environ.get("RELIABILITY_BASE_PORT", "56400")))
+    servers = Servers("reliability-servers", int(os.environ.get("RELIABILITY_BASE_PORT", "26400")))
     log(f"private servers under {servers.dir} (PostgreSQL {servers.pg_port}, RabbitMQ {servers.amqp_port})")
     resource.setrlimit(resource.RLIMIT_NOFILE, (16384, 16384))  # 1,000 slow-loris sockets, and the daemons inherit it
     shutil.rmtree(RUNS, ignore_errors=True)
     servers.start()
     servers.app_users()
-    chosen = [name for name in args.only.split(",") if name] or [n for n in scenarios(servers, args.scale) if n not in EXPLICIT]
+    explicit = EXPLICIT | (set() if SCALES[args.scale]["cluster"] else {"cluster"})
+    chosen = [name for name in args.only.split(",") if name] or [n for n in scenarios(servers, args.scale) if n not in explicit]
     results, failed = {"scale": args.scale, "load_before": open("/proc/loadavg").read().split()[:3]}, []
     try:
         for name in chosen:

@@ -55,6 +55,8 @@ final class Connection {
     /// The client shut its side; the response still goes out, then the connection closes.
     var peerClosed = false
     var discardedBytes = 0
+    /// Waiting for another turn with requests still buffered (`EventLoop.requestsPerTurn`).
+    var inputDeferred = false
 
     init(fd: Int32, id: UInt64, remoteAddress: String, holdsSlot: Bool, limits: ParserLimits, now: UInt64) {
         self.fd = fd

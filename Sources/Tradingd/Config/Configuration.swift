@@ -47,6 +47,7 @@ public struct Configuration: Sendable {
     /// 0 turns the periodic plant sync off.
     public let esmSyncInterval: Duration
     public let commandAckTimeout: Duration
+    public let relayClaimLease: Duration
     public let vend: VendConfiguration
 
     /// Builds the typed values from text that `load` has validated.
@@ -91,6 +92,7 @@ public struct Configuration: Sendable {
         maxBucketsPerResponse = number("maxBucketsPerResponse")
         esmSyncInterval = seconds("esmSyncIntervalSeconds")
         commandAckTimeout = seconds("commandAckTimeoutSeconds")
+        relayClaimLease = seconds("relayClaimLeaseSeconds")
         vend = VendConfiguration(values: values)
     }
 

@@ -82,6 +82,8 @@ let allSettings: [Setting] = [
             "comma-separated host:port pairs exempt from the private-address rule for every partner (ESM, workflow engine, vend provider; development only)"),
     Setting("outboundCAFile", "TRADINGD_OUTBOUND_CA_FILE", .caFile, default: "",
             "PEM file of the CA certificates outbound HTTPS trusts instead of the system trust store (tests, private deployments); empty: the system store"),
+    Setting("relayClaimLeaseSeconds", "TRADINGD_RELAY_CLAIM_LEASE_SECONDS", .positiveInteger, default: "60",
+            "how long a command claimed by a relay worker is left to it before another may send it again (after a crash mid-call); keep it above the slowest ESM call, 3 attempts of 10 s"),
     Setting("commandAckTimeoutSeconds", "TRADINGD_COMMAND_ACK_TIMEOUT_SECONDS", .integer, default: "300",
             "relayed commands without an ESM acknowledgement by then get ackStatus TIMEOUT"),
     Setting("vendSimulatorURL", "TRADINGD_VEND_SIMULATOR_URL", .string, default: "",
