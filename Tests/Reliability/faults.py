@@ -13,7 +13,10 @@ from harness import Run, log, wait_until
 from traffic import CommandPublisher
 
 RELAY_IN_FLIGHT = 4 * 4  # relay workers × commands claimed per round: calls one crash can cut short
-KILL_LEASE_S = 5
+# The relay's claim lease in the scenarios whose ESM answers at once (TRADINGD_RELAY_CLAIM_LEASE_SECONDS):
+# a lease of seconds still outlasts every call, and a command whose claimer died mid-call, or
+# whose outcome could not be recorded, is sent again after it, not after the default minute.
+SHORT_LEASE = {"TRADINGD_RELAY_CLAIM_LEASE_SECONDS": "5"}
 
 
 def iso(moment):
@@ -86,10 +89,7 @@ def kill9(servers, samples, commands, seconds, min_kills, replicas=1, seed=None)
     """SIGKILL of a tradingd (a random replica) every 2-6 s, restarted at once, while the flow runs."""
     rng = random.Random(seed)
     name = "kill9" if replicas == 1 else f"kill9-{replicas}replicas"
-    # The ESM simulator answers at once, so a lease of seconds still outlasts every call; a command
-    # whose claimer was killed mid-call is sent again after it (the default minute would be most
-    # of the scenario's time).
-    run = Run(servers, name, extra_env={"TRADINGD_RELAY_CLAIM_LEASE_SECONDS": str(KILL_LEASE_S)}).setup(replicas=replicas)
+    run = Run(servers, name, extra_env=SHORT_LEASE).setup(replicas=replicas)
     try:
         flow = Flow(run, samples, commands, seconds, name)
         flow.start()
@@ -147,7 +147,7 @@ def broker_restart(servers, samples, commands, seconds, down_seconds=10):
 
 
 def database_restart(servers, samples, commands, seconds, down_seconds=10, read_only_seconds=8):
-    run = Run(servers, "database-restart").setup()
+    run = Run(servers, "database-restart", extra_env=SHORT_LEASE).setup()
     try:
         flow = Flow(run, samples, commands, seconds, "database-restart")
         flow.start()

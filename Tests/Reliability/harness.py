@@ -21,7 +21,11 @@ import uuid
 import psycopg2
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-RUNS = os.path.join(ROOT, ".local", "reliability-runs")
+# RELIABILITY_INSTANCE names a second run's folders, so that it can run beside another (the soak
+# beside the suite, say), on other ports (RELIABILITY_BASE_PORT).
+INSTANCE = os.environ.get("RELIABILITY_INSTANCE", "reliability")
+RUNS = os.path.join(ROOT, ".local", f"{INSTANCE}-runs")
+RESULTS = os.path.join(ROOT, ".local", INSTANCE)
 # Every secret any run configured, for the scan at the end of the suite (secret name -> value).
 ALL_SECRETS = {}
 
@@ -135,8 +139,11 @@ class Servers:
 
 
 def build_dir():
-    return subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    """The debug build's binaries, or the release build's with RELIABILITY_CONFIGURATION=release
+    (the soak and the throughput runs, whose figures are about speed and memory)."""
+    configuration = os.environ.get("RELIABILITY_CONFIGURATION", "debug")
+    return subprocess.run(["swift", "build", "-c", configuration, "--show-bin-path"], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout.strip()
 
 
 class Process:
@@ -347,6 +354,8 @@ class Run:
         return process
 
     def close(self, keep_database=False):
+        # Tokens and passwords made during the scenario are scanned for too.
+        ALL_SECRETS.update({f"{self.name} {key}": value for key, value in self.configured_secrets().items()})
         for process in reversed(self.processes):
             process.stop(timeout=15)
         if not keep_database:

@@ -18,7 +18,7 @@ import faults
 import hostile
 import soak
 import secret_scan
-from harness import ROOT, RUNS, Servers, log
+from harness import INSTANCE, RESULTS, RUNS, Servers, log
 
 SCALES = {
     # CI: every scenario, small enough for the CI budget (about 5 minutes on 2 cores); the cluster
@@ -63,9 +63,9 @@ def main():
     parser.add_argument("--only", default="")
     parser.add_argument("--keep-servers", action="store_true")
     args = parser.parse_args()
-    out_dir = os.path.join(ROOT, ".local", "reliability")
+    out_dir = RESULTS
     os.makedirs(out_dir, exist_ok=True)
-    servers = Servers("reliability-servers", int(os.environ.get("RELIABILITY_BASE_PORT", "26400")))
+    servers = Servers(f"{INSTANCE}-servers", int(os.environ.get("RELIABILITY_BASE_PORT", "26400")))
     log(f"private servers under {servers.dir} (PostgreSQL {servers.pg_port}, RabbitMQ {servers.amqp_port})")
     resource.setrlimit(resource.RLIMIT_NOFILE, (16384, 16384))  # 1,000 slow-loris sockets, and the daemons inherit it
     shutil.rmtree(RUNS, ignore_errors=True)

@@ -11,7 +11,7 @@ import threading
 import time
 import urllib.parse
 
-from harness import ROOT, Run, http, log, wait_until
+from harness import RESULTS, ROOT, Run, http, log, wait_until
 from traffic import CommandPublisher
 
 SAMPLES_PER_SECOND = 5_000
@@ -107,7 +107,7 @@ def soak(servers, minutes):
         dashboard.join(60)
         wait_until("the backlog to drain", lambda: run.queue_depth(f"{run.prefix}.telemetry") == 0, 300)
         figures = summarize(curve, dashboard, commands, run)
-        with open(os.path.join(ROOT, ".local", "reliability", "soak.json"), "w") as out:
+        with open(os.path.join(RESULTS, "soak.json"), "w") as out:
             json.dump({"figures": figures, "curve": curve}, out, indent=1)
         plot(curve, os.path.join(ROOT, "docs", "reliability-soak.png"), minutes)
         assert figures["generator_failures"] == 0 and commands.error is None, figures
