@@ -38,6 +38,7 @@ node_env() {   # node_env N: the environment of node N (in a subshell)
     export RABBITMQ_MNESIA_BASE="$base/mnesia"
     export RABBITMQ_LOG_BASE="$base/log"
     export RABBITMQ_PID_FILE="$base/rabbitmq.pid"
+    export ERL_CRASH_DUMP="$base/erl_crash.dump"   # not the caller's working folder
     RABBITMQ_NODENAME=$(node_name "$n")
     export RABBITMQ_NODENAME
     export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
