@@ -2,7 +2,8 @@
 import PackageDescription
 
 // No Swift package dependencies by design: Foundation, Dispatch, the toolchain's test libraries,
-// and three C libraries from Debian through system-library targets.
+// and C libraries from Debian (librabbitmq, libpq, OpenSSL's libcrypto and libssl) through
+// system-library targets.
 let settings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -20,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CTLS", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
         // epoll and eventfd, which Swift's Glibc module does not import.
         .systemLibrary(name: "CLinuxEvents"),
 
@@ -31,8 +33,12 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CPostgres"], swiftSettings: settings),
         .target(name: "AMQP", dependencies: ["CRabbitMQ"], swiftSettings: settings),
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: settings),
+        // libssl wrapper: TLS sessions as state machines over bytes.
+        .target(name: "TLS", dependencies: ["CTLS"], swiftSettings: settings),
         .target(name: "HTTPServer", dependencies: ["CLinuxEvents", "JSON"], swiftSettings: settings),
-        .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability"], swiftSettings: settings),
+        // The client every partner call goes through, and the URL guard (SSRF); docs/OUTBOUND-HTTP.md.
+        .target(name: "OutboundHTTP", dependencies: ["TLS"], swiftSettings: settings),
+        .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability", "OutboundHTTP"], swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
         .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),
 
@@ -88,6 +94,8 @@ let package = Package(
         // Tests. `XTests` are unit tests and need no server; `XIntegrationTests` talk to the
         // private PostgreSQL and RabbitMQ that TestSupport finds (Deploy/servers.sh started them).
         .target(name: "TestSupport", dependencies: ["Postgres", "AMQP", "TradingCore"], path: "Tests/TestSupport", swiftSettings: settings),
+        // Hostile HTTP and TLS servers on loopback and test certificates made with the openssl CLI.
+        .target(name: "OutboundTestSupport", dependencies: ["TLS"], path: "Tests/OutboundTestSupport", swiftSettings: settings),
         .testTarget(name: "ArchitectureTests", swiftSettings: settings),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], swiftSettings: settings),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore", "JSON"], swiftSettings: settings),
@@ -100,7 +108,11 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], swiftSettings: settings),
-        .testTarget(name: "ESMTests", dependencies: ["ESM", "ESMSimulator", "HTTPServer", "TradingCore", "AMQP", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: settings),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "OutboundTestSupport"], swiftSettings: settings),
+        .testTarget(name: "OutboundHTTPTests", dependencies: ["OutboundHTTP", "OutboundTestSupport"], resources: [.copy("Fixtures")],
+                    swiftSettings: settings),
+        .testTarget(name: "ESMTests", dependencies: ["ESM", "ESMSimulator", "HTTPServer", "TradingCore", "AMQP", "Observability", "TestSupport",
+                                                     "OutboundTestSupport"], swiftSettings: settings),
         .testTarget(name: "RelayTests", dependencies: ["Relay", "Observability"], swiftSettings: settings),
         .testTarget(name: "IngestIntegrationTests", dependencies: ["Ingest", "Messaging", "TradingCore", "Postgres", "AMQP", "Observability",
                                                                "TestSupport"], swiftSettings: settings),
