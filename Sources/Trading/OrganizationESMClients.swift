@@ -17,8 +17,12 @@ public final class OrganizationESMClients: Sendable {
     private let settings: TradingSettings
     private let logger: Logger
     private let clients = Mutex<[UUID: Entry]>([:])
+    /// Latency and errors of every organisation's ESM calls (the wiring puts them on `/metrics`).
+    public let metrics: ESMMetrics
 
-    public init(keyring: Keyring, urlGuard: OutboundURLGuard, settings: TradingSettings, logger: Logger) {
+    public init(keyring: Keyring, urlGuard: OutboundURLGuard, settings: TradingSettings, logger: Logger,
+                metrics: ESMMetrics = ESMMetrics()) {
+        self.metrics = metrics
         self.keyring = keyring
         self.urlGuard = urlGuard
         self.settings = settings
@@ -39,7 +43,7 @@ public final class OrganizationESMClients: Sendable {
             baseURL: url, clientID: clientID, clientSecret: secret, connectTimeout: settings.esmConnectTimeout,
             requestTimeout: settings.esmRequestTimeout, maxAttempts: settings.esmMaxAttempts)
         let client = try ESMClient(configuration: configuration, urlGuard: urlGuard,
-                                   logger: logger.with(["org.id": config.organizationID.uuidString.lowercased()]))
+                                   logger: logger.with(["org.id": config.organizationID.uuidString.lowercased()]), metrics: metrics)
         clients.withLock { $0[config.organizationID] = Entry(key: key, client: client) }
         return client
     }
