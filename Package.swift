@@ -73,11 +73,15 @@ let package = Package(
         .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "TradingCore", "Postgres",
                                                    "Observability"], swiftSettings: settings),
 
+        // The status page at `/`: server-rendered HTML and SVG over the trading stores, behind a login form.
+        .target(name: "StatusPage", dependencies: ["API", "Accounts", "HTTPServer", "Postgres", "Trading", "TradingCore", "JSON",
+                                                   "Domain", "Crypto", "Observability"], swiftSettings: settings),
+
         // The daemon: configuration, CLI and the wiring of everything above.
         .target(
             name: "Tradingd",
             dependencies: ["JSON", "Domain", "Timekeeping", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
-                           "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI"],
+                           "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI", "StatusPage"],
             swiftSettings: settings
         ),
 
@@ -128,6 +132,7 @@ let package = Package(
                                                                 "HTTPServer", "Observability", "Ingest", "Relay", "Tradingd", "TestSupport"],
                     swiftSettings: settings),
         .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "StatusPageTests", dependencies: ["StatusPage", "HTTPServer", "Crypto"], swiftSettings: settings),
         .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),

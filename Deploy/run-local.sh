@@ -3,6 +3,13 @@
 # token, the ESM simulator, trading enabled against it with its plants synced, live synthetic
 # telemetry, and tradingd itself. Ctrl-C stops what this script started (the servers keep
 # running; `Deploy/servers.sh stop` ends them). Writes .local/env for scripts and people.
+#
+#   Deploy/run-local.sh          run in the foreground until Ctrl-C
+#   Deploy/run-local.sh start    start in the background, return once it serves (for tests, scripts)
+#   Deploy/run-local.sh stop     stop what `start` started
+#
+# A checkout whose .local/servers.env names servers that already answer (a git worktree pointing at
+# the main checkout's) uses them as they are.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
@@ -13,10 +20,35 @@ HTTP_ADDRESS=${TRADINGD_HTTP_ADDRESS:-127.0.0.1:8080}
 ESM_PORT=${TRADINGD_ESM_SIM_PORT:-18090}
 ORG=${TRADINGD_ORG:-demo}
 CONFIGURATION=${TRADINGD_BUILD_CONFIGURATION:-debug}
+BACKFILL_HOURS=${TRADINGD_BACKFILL_HOURS:-24}
+
+MODE=${1:-foreground}
+PIDFILE="$LOCAL/run-local.pids"
 
 say() { printf '[local] %s\n' "$*" >&2; }
 
-bash Deploy/servers.sh start
+stop_started() {
+    [ -f "$PIDFILE" ] || return 0
+    local pids pid
+    read -r -a pids < "$PIDFILE"
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    done
+    rm -f "$PIDFILE"
+}
+
+case "$MODE" in
+    foreground|start) ;;
+    stop) stop_started; say "stopped"; exit 0 ;;
+    *) echo "usage: Deploy/run-local.sh [start|stop]" >&2; exit 2 ;;
+esac
+stop_started  # a previous `start` left running
+
+servers_up() {
+    [ -f "$LOCAL/servers.env" ] && (set -a; . "$LOCAL/servers.env"; psql -qAt "$TRADINGD_LOCAL_DATABASE_URL" -c "SELECT 1") >/dev/null 2>&1
+}
+servers_up || bash Deploy/servers.sh start
 set -a
 # shellcheck disable=SC1091
 . "$LOCAL/servers.env"
@@ -53,15 +85,24 @@ cleanup() {
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
-trap cleanup EXIT
-trap 'exit 0' INT TERM
+if [ "$MODE" = start ]; then
+    # Left running on success (their PIDs in .local/run-local.pids); stopped if this script fails.
+    trap '[ -f "$PIDFILE" ] || cleanup' EXIT
+else
+    trap cleanup EXIT
+    trap 'exit 0' INT TERM
+fi
 
 "$BIN/esm-sim" --port "$ESM_PORT" --amqp-url "$TRADINGD_AMQP_URL" --exchange "$TRADINGD_EXCHANGE" \
     --queue-prefix "$ORG" --client-id demo-client --client-secret demo-secret \
     > "$LOCAL/logs/esm-sim.log" 2>&1 &
 PIDS+=($!)
 
-"$BIN/tradingd" serve > >(tee "$LOCAL/logs/tradingd.log") 2>&1 &
+if [ "$MODE" = start ]; then
+    "$BIN/tradingd" serve > "$LOCAL/logs/tradingd.log" 2>&1 &
+else
+    "$BIN/tradingd" serve > >(tee "$LOCAL/logs/tradingd.log") 2>&1 &
+fi
 PIDS+=($!)
 
 URL="http://$HTTP_ADDRESS"
@@ -82,6 +123,13 @@ PLANTS=$(api GET '/plants?limit=100' | python3 -c 'import json,sys; print(",".jo
 [ -n "$PLANTS" ] || { say "no plants were synced from the simulator"; exit 1; }
 DEMO_PLANT=${PLANTS%%,*}
 
+# History first (one sample a minute for the last BACKFILL_HOURS), so charts and dashboards have
+# something to show at once; then live samples every second.
+if [ "$BACKFILL_HOURS" -gt 0 ]; then
+    say "publishing ${BACKFILL_HOURS} h of history"
+    "$BIN/telemetry-gen" --amqp-url "$TRADINGD_AMQP_URL" --exchange "$TRADINGD_EXCHANGE" --prefix "$ORG" --plants "$PLANTS" \
+        --count $((BACKFILL_HOURS * 60)) --step 60 --batch 60 --meter-every 900 --quiet > "$LOCAL/logs/telemetry-backfill.log" 2>&1
+fi
 "$BIN/telemetry-gen" --amqp-url "$TRADINGD_AMQP_URL" --exchange "$TRADINGD_EXCHANGE" --prefix "$ORG" \
     --plants "$PLANTS" --quiet > "$LOCAL/logs/telemetry-gen.log" 2>&1 &
 PIDS+=($!)
@@ -108,6 +156,11 @@ tradingd is running at $URL (logs: .local/logs/). Demo organisation '$ORG', plan
   latest:     curl -H "Authorization: Bearer \$TRADINGD_TOKEN" "$URL/api/v1/trading/plants/$DEMO_PLANT/telemetry/latest"
   a command:  $BIN/telemetry-gen command --amqp-url "$TRADINGD_AMQP_URL" --prefix $ORG --plant $DEMO_PLANT --type SITE_SETPOINT --active-power-kw 5
   its log:    curl -H "Authorization: Bearer \$TRADINGD_TOKEN" "$URL/api/v1/trading/plants/$DEMO_PLANT/command-log"
-Ctrl-C stops it.
 EOF
+if [ "$MODE" = start ]; then
+    echo "${PIDS[*]}" > "$PIDFILE"
+    say "running in the background; 'bash Deploy/run-local.sh stop' stops it"
+    exit 0
+fi
+say "Ctrl-C stops it."
 wait "${PIDS[1]}"

@@ -42,7 +42,7 @@ public final class IngestMetrics: Sendable {
         var lastCommitAt: ContinuousClock.Instant?
         var reconnects = 0
         /// Per consumer, when its oldest delivery not yet acknowledged arrived.
-        var oldestUnacked: [Int: ContinuousClock.Instant] = [:]
+        var oldestUnacked: [ObjectIdentifier: ContinuousClock.Instant] = [:]
     }
 
     private let state = Mutex(State())
@@ -83,7 +83,7 @@ public final class IngestMetrics: Sendable {
     }
 
     /// A consumer's oldest unacknowledged delivery arrived at `oldest` (nil: it holds none).
-    func noteUnacknowledged(consumer: Int, oldest: ContinuousClock.Instant?) {
+    func noteUnacknowledged(consumer: ObjectIdentifier, oldest: ContinuousClock.Instant?) {
         state.withLock { $0.oldestUnacked[consumer] = oldest }
     }
 
@@ -123,6 +123,14 @@ public final class IngestMetrics: Sendable {
         registry.register("tradingd_ingest_dead_lettered_total", kind: .counter, help: "Elements dead-lettered, by reason.")
         registry.register("tradingd_ingest_batches_total", kind: .counter, help: "Batches committed.")
         registry.register("tradingd_ingest_retries_total", kind: .counter, help: "Backoffs after database or broker failures.")
+        // Zero series before the first batch, so rates and alerts see every queue and reason.
+        for kind in IngestQueueKind.allCases {
+            registry.set("tradingd_ingest_rows_stored_total", to: 0, labels: ["queue": kind.rawValue])
+            registry.set("tradingd_ingest_rows_duplicate_total", to: 0, labels: ["queue": kind.rawValue])
+            for reason in TelemetryRejection.Kind.allCases {
+                registry.set("tradingd_ingest_dead_lettered_total", to: 0, labels: ["queue": kind.rawValue, "reason": reason.rawValue])
+            }
+        }
         registry.addCollector { [self] registry in
             let snapshot = snapshot()
             for (kind, count) in snapshot.stored {
@@ -134,7 +142,7 @@ public final class IngestMetrics: Sendable {
             for (kind, reasons) in snapshot.deadLettered {
                 for (reason, count) in reasons {
                     registry.set("tradingd_ingest_dead_lettered_total", to: Double(count),
-                                 labels: ["queue": kind.rawValue, "reason": "\(reason)"])
+                                 labels: ["queue": kind.rawValue, "reason": reason.rawValue])
                 }
             }
             registry.set("tradingd_ingest_batches_total", to: Double(snapshot.batches))

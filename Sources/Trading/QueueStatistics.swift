@@ -15,6 +15,13 @@ public final class QueueStatistics: Sendable {
         public let messages: Int
         public let consumers: Int
         public var isDeadLetterQueue: Bool { name.hasSuffix(".dlq") }
+
+        public init(prefix: String, name: String, messages: Int, consumers: Int) {
+            self.prefix = prefix
+            self.name = name
+            self.messages = messages
+            self.consumers = consumers
+        }
     }
 
     /// A sample: the queues found, and the broker's error when it could not be asked.
@@ -22,6 +29,12 @@ public final class QueueStatistics: Sendable {
         public let queues: [Queue]
         public let error: String?
         public let takenAt: ContinuousClock.Instant
+
+        public init(queues: [Queue], error: String?, takenAt: ContinuousClock.Instant) {
+            self.queues = queues
+            self.error = error
+            self.takenAt = takenAt
+        }
     }
 
     private let url: AMQPURL

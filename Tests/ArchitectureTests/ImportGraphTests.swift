@@ -14,7 +14,7 @@ struct ImportGraphTests {
         ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData"],
         ["Ingest", "Relay", "Trading", "Purchases"],
         ["API"],
-        ["TradingAPI"],
+        ["TradingAPI", "StatusPage"],
         ["Tradingd"],
         ["tradingd", "esm-sim", "telemetry-gen", "httpserver-bench"],
     ]

@@ -9,6 +9,7 @@ import Messaging
 import Observability
 import Postgres
 import Relay
+import StatusPage
 import Timekeeping
 import Trading
 import TradingAPI
@@ -63,15 +64,25 @@ public final class Application: Sendable {
         trading = try TradingModule(pool: pool, keyring: keyring, settings: tradingSettings, esmClients: esmClients,
                                     runtime: runtime, logger: logger)
 
+        // The queues of the organisations this replica consumes, as the broker counts them.
+        let ingest = ingest, deadLetterExchange = tradingSettings.deadLetterExchange, exchange = configuration.exchange
+        let queues = QueueStatistics(url: amqpURL) {
+            ingest.organizations.map { TradingTopology(queuePrefix: $0.queuePrefix, exchange: exchange, deadLetterExchange: deadLetterExchange) }
+        }
+        DaemonMetrics.install(on: metrics, pool: pool)
         ingest.metrics.install(on: metrics)
         relay.metrics.install(on: metrics)
+        esmClients.metrics.install(on: metrics)
+        queues.install(on: metrics)
         var router = Router()
-        let pool = pool, broker = BrokerReadiness(url: amqpURL)
+        let pool = pool, broker = BrokerReadiness(url: amqpURL), authenticator = Authenticator(pool: pool)
         let families: [any APIRoutes] = [
             OperationalRoutes(databaseReachable: { (try? pool.withConnection { try $0.query("SELECT 1") }) != nil },
                               brokerReachable: { broker.isReachable() }, metrics: metrics),
             TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.maxBucketsPerResponse,
-                          authentication: BearerAuthentication(scope: .trading, authenticator: Authenticator(pool: pool))),
+                          authentication: BearerAuthentication(scope: .trading, authenticator: authenticator)),
+            StatusRoutes(pool: pool, authenticator: authenticator, queues: queues, maximumBuckets: configuration.maxBucketsPerResponse,
+                         logger: logger),
         ]
         for family in families { family.register(on: &router) }
 
