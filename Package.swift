@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "Tradingd",
             dependencies: ["JSON", "Domain", "Timekeeping", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
-                           "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI", "StatusPage"],
+                           "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI", "StatusPage", "OutboundHTTP"],
             swiftSettings: settings
         ),
 
