@@ -50,7 +50,8 @@ install -m 0600 Deploy/debian/tradingd.env "$STAGE/etc/tradingd/tradingd.env"
 install -m 0644 Migrations/*.sql "$STAGE/usr/share/tradingd/migrations/"
 install -m 0644 Deploy/debian/README.Debian Deploy/debian/copyright README.md Config/tradingd.example.json \
     Deploy/nginx-tls.conf "$STAGE/usr/share/doc/tradingd/"
-install -m 0644 Deploy/tradingd.bash-completion "$STAGE/usr/share/bash-completion/completions/tradingd"
+"$STAGE/usr/bin/tradingd" completion bash > "$STAGE/usr/share/bash-completion/completions/tradingd"
+chmod 0644 "$STAGE/usr/share/bash-completion/completions/tradingd"
 DATE=$(date -R -d "@$(git log -1 --format=%ct 2>/dev/null || date +%s)")
 printf 'tradingd (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- tradingd operators <ops@tradingd.example.org>  %s\n' \
     "$VERSION" "$COMMIT" "$DATE" | gzip -9n > "$STAGE/usr/share/doc/tradingd/changelog.gz"

@@ -34,6 +34,7 @@ if [ $# -eq 0 ]; then
     swift test --skip-build --filter "$isolated"
     echo "[test] running the suite"
     swift test --skip-build --skip "$isolated"
+    bash Deploy/test-operations.sh
 else
     swift test --skip-build "$@"
 fi
