@@ -32,7 +32,14 @@ done | tar --null -T - -cf - | tar -xf - -C "$SRC"
 sed -i "s/static let commit = \".*\"/static let commit = \"$COMMIT\"/" "$SRC/Sources/Tradingd/CLI/BuildInfo.swift"
 
 say "building tradingd (release, static Swift runtime; log: $WORK/build.log)"
-if ! swift build -c release --product tradingd --static-swift-stdlib --package-path "$SRC" > "$WORK/build.log" 2>&1; then
+# The static Foundation's URLSession (RabbitManagementClient uses it) needs libcurl, which the
+# toolchain's static libraries do not name: link Debian's libcurl4 by path (no -dev package needed).
+CURL=$(ldconfig -p | sed -n 's/^\s*libcurl\.so\.4 (libc6,x86-64) => //p' | head -1)
+[ -n "$CURL" ] || CURL=$(find /usr/lib /lib -name 'libcurl.so.4' 2>/dev/null | head -1)
+[ -n "$CURL" ] || { say "libcurl.so.4 not found (apt-get install libcurl4)"; exit 1; }
+mkdir -p "$WORK/lib" && ln -sfn "$CURL" "$WORK/lib/libcurl.so"
+if ! swift build -c release --product tradingd --static-swift-stdlib -Xlinker -L"$WORK/lib" -Xlinker -lcurl --package-path "$SRC" \
+    > "$WORK/build.log" 2>&1; then
     tail -30 "$WORK/build.log" >&2
     exit 1
 fi

@@ -22,6 +22,7 @@ set -a; . .local/servers.env; set +a
 DEB=${1:-}
 if [ -z "$DEB" ]; then DEB=$(bash Deploy/package.sh | tail -1); fi
 [ -f "$DEB" ] || { echo "[package] no package at '$DEB'" >&2; exit 1; }
+DEB=$(readlink -f "$DEB")
 COMMIT=$(git rev-parse --short=12 HEAD)
 
 LINTIAN=$(lintian --fail-on error --suppress-tags-from-file /dev/null "$DEB" 2>&1) && lint=0 || lint=$?
