@@ -41,7 +41,9 @@ def api(env, path):
 
 
 def epoch(text):
-    return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
+    """Seconds of an RFC 3339 UTC time such as 2026-01-31T12:00:00Z or 2026-01-31T12:00:00.000Z."""
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    return calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S")) + (float("0." + fraction) if fraction else 0.0)
 
 
 def check_chart(checks, env, chart):
