@@ -17,7 +17,8 @@ import Testing
     }
 
     @Test(arguments: [["no-such-command"], ["no-such-command", "--help"], ["no-such-command", "-h", "--url", "x"],
-                      ["token", "frobnicate", "--help"], ["org", "delete", "--help"], ["completion", "zsh"]])
+                      ["token", "frobnicate", "--help"], ["org", "delete", "--help"], ["completion", "zsh"],
+                      ["vend", "frobnicate", "--help"]])
     func unknownCommandsAreBadUsageWhateverFollows(arguments: [String]) {
         let result = run(arguments)
         #expect(result.status == 2)
@@ -34,6 +35,8 @@ import Testing
         let group = run(["token", "--help"])
         #expect(group.status == 0 && group.out.contains("tradingd token list") && group.out.contains("tradingd token revoke"))
         #expect(run(["token"]).status == 2)
+        let vend = run(["vend", "user", "--help"])
+        #expect(vend.status == 0 && vend.out.contains("tradingd vend user create"))
         let general = run(["--help"])
         #expect(general.status == 0)
         for command in CommandCatalog.commands { #expect(general.out.contains(command.synopsis)) }

@@ -14,6 +14,7 @@ import StatusPage
 import Timekeeping
 import Trading
 import TradingAPI
+import VendAPI
 
 /// The daemon: the HTTP listener, the ingest consumers, the command relay and the periodic
 /// trading work, built in dependency order (nothing is attached afterwards), started in order and
@@ -26,6 +27,7 @@ public final class Application: Sendable {
     let ingest: IngestService
     let relay: RelayService
     let trading: TradingModule
+    let vend: VendWiring
     let http: HTTPService
     let services: ServiceGroup
     /// Every route the daemon serves, and the document that describes them (`/openapi.json`).
@@ -68,6 +70,8 @@ public final class Application: Sendable {
         trading = try TradingModule(pool: pool, keyring: keyring, settings: tradingSettings, esmClients: esmClients,
                                     runtime: runtime, logger: logger)
 
+        vend = try VendWiring(configuration: configuration, pool: pool, keyring: keyring, http: outbound, metrics: metrics, logger: logger)
+
         // The queues of the organisations this replica consumes, as the broker counts them.
         let ingest = ingest, deadLetterExchange = tradingSettings.deadLetterExchange, exchange = configuration.exchange
         let queues = QueueStatistics(url: amqpURL) {
@@ -87,6 +91,7 @@ public final class Application: Sendable {
                           authentication: BearerAuthentication(scope: .trading, authenticator: authenticator)),
             StatusRoutes(pool: pool, authenticator: authenticator, queues: queues, maximumBuckets: configuration.maxBucketsPerResponse,
                          logger: logger),
+            VendRoutes(service: vend.service, trustedProxies: configuration.vend.trustedProxies),
         ]
         let documentation = try OpenAPIRoutes(documenting: families)
         for family in families + [documentation] { family.register(on: &router) }
@@ -107,7 +112,7 @@ public final class Application: Sendable {
                            logger: logger)
         // Dependency order: consumers and relay before the scheduler that reconciles them, the
         // listener last (its handlers use all of them). Stopped in reverse.
-        services = ServiceGroup([ingest, relay, trading.scheduler, http], logger: logger)
+        services = ServiceGroup([ingest, relay, trading.scheduler, vend.job, http], logger: logger)
     }
 
     /// Starts everything, notifies systemd, waits for SIGTERM/SIGINT, stops within the grace.

@@ -8,6 +8,8 @@ enum CommandCatalog {
         let options: [String]
         let synopsis: String
         let help: String
+        /// The words that may follow, for a command that parses the rest itself (`vend user ...`).
+        var subwords: [String] = []
 
         var name: String { words.joined(separator: " ") }
     }
@@ -34,6 +36,9 @@ enum CommandCatalog {
                 help: "Prints the token alone on its last line; it is stored only as a SHA-256 hash."),
         Command(words: ["token", "list"], options: ["--org"], synopsis: "token list --org SLUG", help: "Lists the organisation's tokens."),
         Command(words: ["token", "revoke"], options: [], synopsis: "token revoke ID", help: "Revokes a token; it stops working within 5 s."),
+        Command(words: ["vend"], options: [], synopsis: "vend user|customer|meter|import|provider|reconcile|unsettled ...",
+                help: "The vend family's users, customers, meters, provider account and reconciliation.",
+                subwords: ["user", "customer", "meter", "import", "provider", "reconcile", "unsettled"]),
     ]
 
     /// Commands that take a subcommand (`org`, `token`, `completion`).
@@ -59,7 +64,7 @@ enum CommandCatalog {
         """
 
     static func help(for command: Command) -> String {
-        "usage: tradingd \(command.synopsis)\n\n\(command.help)"
+        command.subwords.isEmpty ? "usage: tradingd \(command.synopsis)\n\n\(command.help)" : CommandLineInterface.vendUsage
     }
 
     static func help(forGroup group: String) -> String {
@@ -72,8 +77,10 @@ enum CommandCatalog {
     /// far (values of `--role` and `--scopes` too).
     static var bashCompletion: String {
         let tops = unique(commands.map { $0.words[0] })
-        let groupCases = groups.map { group in
-            "        \(group)) COMPREPLY=($(compgen -W \"\(subcommands(of: group).map { $0.words[1] }.joined(separator: " "))\" -- \"$cur\")); return ;;"
+        let second = groups.map { ($0, subcommands(of: $0).map { $0.words[1] }) }
+            + commands.filter { !$0.subwords.isEmpty }.map { ($0.words[0], $0.subwords) }
+        let groupCases = second.map { group, words in
+            "        \(group)) COMPREPLY=($(compgen -W \"\(words.joined(separator: " "))\" -- \"$cur\")); return ;;"
         }.joined(separator: "\n")
         let optionCases = commands.filter { !$0.options.isEmpty }.map { command in
             "        \"\(command.name)\") COMPREPLY=($(compgen -W \"\((command.options + ["--help"]).joined(separator: " "))\" -- \"$cur\")) ;;"

@@ -62,6 +62,10 @@ public struct CommandLineInterface {
             throw UsageError(message: "'\(first)' needs a subcommand: "
                 + CommandCatalog.subcommands(of: first).map { $0.words[1] }.joined(separator: ", "))
         }
+        if let word = arguments.dropFirst(known.words.count).first, !known.subwords.isEmpty, !word.hasPrefix("-"),
+           !known.subwords.contains(word) {
+            throw UsageError(message: "unknown '\(known.name)' subcommand '\(word)'")
+        }
         if asksForHelp {
             output(CommandCatalog.help(for: known))
             return 0
@@ -116,6 +120,8 @@ public struct CommandLineInterface {
             try withDatabase { try TokenStore().revoke(tokenID: id, on: $0) }
             output("revoked \(id.uuidString.lowercased())")
             return 0
+        case ("vend", _):
+            return try vend(rest)
         default:
             throw UsageError(message: "unknown command '\(command)'")  // a catalogue entry without a case
         }
@@ -182,12 +188,12 @@ public struct CommandLineInterface {
         return 0
     }
 
-    private func withDatabase<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    func withDatabase<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         let configuration = try Configuration.load(environment: environment, required: ["databaseURL"])
         return try body(try PostgresConnection(url: configuration.databaseURL))
     }
 
-    private func expectNoArguments(_ rest: [String]) throws {
+    func expectNoArguments(_ rest: [String]) throws {
         if let first = rest.first { throw UsageError(message: "unexpected argument '\(first)'") }
     }
 
@@ -196,14 +202,20 @@ public struct CommandLineInterface {
     }
 }
 
-/// `--name value` pairs, each allowed at most once.
+/// `--name value` pairs, each allowed at most once, and value-less `flags`.
 struct Options {
     var values: [String: String] = [:]
+    var flags: Set<String> = []
 
-    init(_ arguments: [String], allowed: Set<String>) throws {
+    init(_ arguments: [String], allowed: Set<String>, flags allowedFlags: Set<String> = []) throws {
         var index = 0
         while index < arguments.count {
             let name = arguments[index]
+            if allowedFlags.contains(name) {
+                flags.insert(name)
+                index += 1
+                continue
+            }
             guard allowed.contains(name) else {
                 throw CommandLineInterface.UsageError(message: "unknown option '\(name)'")
             }
