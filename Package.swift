@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(name: "outbound-fetch", dependencies: ["OutboundHTTP"], swiftSettings: settings),
         // Benchmarks (not tests): swift run -c release amqp-bench
         .executableTarget(name: "amqp-bench", dependencies: ["AMQP"], path: "bench/amqp", swiftSettings: settings),
-        .executableTarget(name: "ingest-bench", dependencies: ["Ingest", "AMQP", "TradingCore", "Postgres", "HTTPServer", "API", "Accounts", "Trading", "TradingAPI", "Observability"], path: "bench/ingest/IngestBench",
+        .executableTarget(name: "ingest-bench", dependencies: ["Ingest", "AMQP", "TradingCore", "Postgres", "HTTPServer", "API", "Accounts", "Crypto", "Trading", "TradingAPI", "Observability"], path: "bench/ingest/IngestBench",
                           swiftSettings: settings),
         .executableTarget(name: "httpserver-bench", dependencies: ["HTTPServer"], swiftSettings: settings),
         .executableTarget(name: "outbound-bench", dependencies: ["ESM"], path: "bench/outbound/OutboundBench", swiftSettings: settings),
