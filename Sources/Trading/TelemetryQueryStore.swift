@@ -120,20 +120,28 @@ public enum TelemetryQueryStore {
         """
 
     /// The `/telemetry` response body, or `.plantNotFound`.
-    public static func telemetryJSON(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
-                                     on connection: PostgresConnection) throws -> Lookup<[UInt8]> {
-        try body(telemetryJSONSQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window), connection)
+    public static func telemetryJSONQuery(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow) -> PostgresQuery<Lookup<[UInt8]>> {
+        PostgresQuery(telemetryJSONSQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window), decode: body)
     }
 
     /// The `/meters` response body, or `.plantNotFound`.
-    public static func metersJSON(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
-                                  on connection: PostgresConnection) throws -> Lookup<[UInt8]> {
-        try body(metersJSONSQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window)
-                    + [.text(window.interval.label)], connection)
+    public static func metersJSONQuery(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow) -> PostgresQuery<Lookup<[UInt8]>> {
+        PostgresQuery(metersJSONSQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window)
+                        + [.text(window.interval.label)], decode: body)
     }
 
-    private static func body(_ sql: String, _ parameters: [PostgresValue], _ connection: PostgresConnection) throws -> Lookup<[UInt8]> {
-        guard let row = try connection.queryPrepared(sql, parameters).singleRow() else { return .plantNotFound }
+    public static func telemetryJSON(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
+                                     on connection: PostgresConnection) throws -> Lookup<[UInt8]> {
+        try connection.run(telemetryJSONQuery(plantID: plantID, organizationID: organizationID, window: window))
+    }
+
+    public static func metersJSON(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
+                                  on connection: PostgresConnection) throws -> Lookup<[UInt8]> {
+        try connection.run(metersJSONQuery(plantID: plantID, organizationID: organizationID, window: window))
+    }
+
+    @Sendable private static func body(_ rows: PostgresRows) throws -> Lookup<[UInt8]> {
+        guard let row = try rows.singleRow() else { return .plantNotFound }
         var body: [UInt8] = [UInt8(ascii: "[")]
         body.append(contentsOf: (try row.optionalString(0) ?? "").utf8)
         body.append(UInt8(ascii: "]"))
@@ -177,13 +185,17 @@ public enum TelemetryQueryStore {
     }
 
     /// The plant's newest sample; `.found(nil)` when the plant has none yet.
-    public static func latest(plantID: UUID, organizationID: UUID, on connection: PostgresConnection) throws -> Lookup<Latest?> {
-        guard let row = try connection.queryPrepared(latestSQL, [.uuid(plantID), .uuid(organizationID)]).singleRow() else {
-            return .plantNotFound
+    public static func latestQuery(plantID: UUID, organizationID: UUID) -> PostgresQuery<Lookup<Latest?>> {
+        PostgresQuery(latestSQL, [.uuid(plantID), .uuid(organizationID)]) { rows in
+            guard let row = try rows.singleRow() else { return .plantNotFound }
+            guard let micros = try row.optionalInt(0) else { return .found(nil) }
+            var values: [Double?] = []
+            for index in 1...TelemetryField.allCases.count { values.append(try row.optionalDouble(index)) }
+            return .found(Latest(time: TelemetryTimestamp(microsecondsSinceEpoch: Int64(micros)), values: values))
         }
-        guard let micros = try row.optionalInt(0) else { return .found(nil) }
-        var values: [Double?] = []
-        for index in 1...TelemetryField.allCases.count { values.append(try row.optionalDouble(index)) }
-        return .found(Latest(time: TelemetryTimestamp(microsecondsSinceEpoch: Int64(micros)), values: values))
+    }
+
+    public static func latest(plantID: UUID, organizationID: UUID, on connection: PostgresConnection) throws -> Lookup<Latest?> {
+        try connection.run(latestQuery(plantID: plantID, organizationID: organizationID))
     }
 }
