@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# Builds the Debian package of a release build: .build/package/tradingd_VERSION_ARCH.deb (path on
-# the last line of stdout). Contents: /usr/bin/tradingd (Swift runtime linked in statically), the
-# systemd unit, /etc/tradingd/ (the example config and a 0600 environment file, both conffiles),
-# the migrations, README.Debian; postinst creates the `tradingd` system user.
+# Builds the Debian package: .build/package/tradingd_VERSION_ARCH.deb (path on the last line of
+# stdout). Contents: /usr/bin/tradingd (Swift runtime linked in statically), the systemd unit,
+# /etc/tradingd/ (the example config and a 0600 environment file, both conffiles), the
+# migrations, README.Debian; postinst creates the `tradingd` system user.
 #
-# The release build runs on a copy of the working tree under .build/package/src (incremental on
-# later runs) whose BuildInfo.swift carries the commit, so `tradingd version` and
-# tradingd_build_info name it.
+#   Deploy/package.sh                a release build, on a copy of the working tree under
+#                                    .build/package/src (incremental on later runs) whose
+#                                    BuildInfo.swift carries the commit, so `tradingd version`
+#                                    and tradingd_build_info name it
+#   Deploy/package.sh --debug-build  the checkout's own debug build, relinked with the Swift
+#                                    runtime static (its objects are reused: about a minute after
+#                                    `swift build`); the binary says commit `development`. For
+#                                    the CI run, which has just built it (Deploy/test-operations.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 [ -d /opt/swift/usr/bin ] && PATH="/opt/swift/usr/bin:$PATH"
 say() { printf '[package] %s\n' "$*" >&2; }
+case "${1:-}" in
+    "") BUILD=release ;;
+    --debug-build) BUILD=debug ;;
+    *) echo "usage: Deploy/package.sh [--debug-build]" >&2; exit 2 ;;
+esac
 
 WORK="$ROOT/.build/package"
 SRC="$WORK/src"
@@ -23,27 +33,47 @@ COMMIT=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 ARCH=$(dpkg --print-architecture)
 DEB="$WORK/tradingd_${VERSION}_${ARCH}.deb"
 
-say "copying the working tree ($COMMIT) to $SRC"
-mkdir -p "$SRC"
-find "$SRC" -mindepth 1 -maxdepth 1 ! -name .build -exec rm -rf {} +
-git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' file; do
-    [ -e "$file" ] && printf '%s\0' "$file"
-done | tar --null -T - -cf - | tar -xf - -C "$SRC"
-sed -i "s/static let commit = \".*\"/static let commit = \"$COMMIT\"/" "$SRC/Sources/Tradingd/CLI/BuildInfo.swift"
-
-say "building tradingd (release, static Swift runtime; log: $WORK/build.log)"
 # The static Foundation's URLSession (RabbitManagementClient uses it) needs libcurl, which the
 # toolchain's static libraries do not name: link Debian's libcurl4 by path (no -dev package needed).
 CURL=$(ldconfig -p | sed -n 's/^\s*libcurl\.so\.4 (libc6,x86-64) => //p' | head -1)
 [ -n "$CURL" ] || CURL=$(find /usr/lib /lib -name 'libcurl.so.4' 2>/dev/null | head -1)
 [ -n "$CURL" ] || { say "libcurl.so.4 not found (apt-get install libcurl4)"; exit 1; }
 mkdir -p "$WORK/lib" && ln -sfn "$CURL" "$WORK/lib/libcurl.so"
-if ! swift build -c release --product tradingd --static-swift-stdlib -Xlinker -L"$WORK/lib" -Xlinker -lcurl --package-path "$SRC" \
-    > "$WORK/build.log" 2>&1; then
-    tail -30 "$WORK/build.log" >&2
-    exit 1
+
+if [ "$BUILD" = release ]; then
+    say "copying the working tree ($COMMIT) to $SRC"
+    mkdir -p "$SRC"
+    find "$SRC" -mindepth 1 -maxdepth 1 ! -name .build -exec rm -rf {} +
+    git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' file; do
+        [ -e "$file" ] && printf '%s\0' "$file"
+    done | tar --null -T - -cf - | tar -xf - -C "$SRC"
+    sed -i "s/static let commit = \".*\"/static let commit = \"$COMMIT\"/" "$SRC/Sources/Tradingd/CLI/BuildInfo.swift"
+
+    say "building tradingd (release, static Swift runtime; log: $WORK/build.log)"
+    if ! swift build -c release --product tradingd --static-swift-stdlib -Xlinker -L"$WORK/lib" -Xlinker -lcurl --package-path "$SRC" \
+        > "$WORK/build.log" 2>&1; then
+        tail -30 "$WORK/build.log" >&2
+        exit 1
+    fi
+    BINARY="$SRC/.build/release/tradingd"
+else
+    COMMIT="$COMMIT, a debug build"
+    say "relinking the debug build's tradingd with the static Swift runtime (log: $WORK/build.log)"
+    # Objects compiled against the shared runtime name only Foundation's top libraries for the
+    # linker; the static ones need the rest too, in one group (they refer to each other).
+    group=(-Xlinker --start-group)
+    for library in FoundationNetworking _CFURLSessionInterface Foundation CoreFoundation FoundationInternationalization \
+        _FoundationICU FoundationEssentials _FoundationCShims _FoundationCollections swiftSynchronization swiftDispatch \
+        dispatch BlocksRuntime curl; do
+        group+=(-Xlinker "-l$library")
+    done
+    group+=(-Xlinker --end-group)
+    if ! swift build --product tradingd --static-swift-stdlib -Xlinker -L"$WORK/lib" "${group[@]}" > "$WORK/build.log" 2>&1; then
+        tail -30 "$WORK/build.log" >&2
+        exit 1
+    fi
+    BINARY="$(swift build --show-bin-path)/tradingd"
 fi
-BINARY="$SRC/.build/release/tradingd"
 
 say "staging"
 rm -rf "$STAGE"
@@ -90,6 +120,8 @@ CONTROL
 (cd "$STAGE" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum > DEBIAN/md5sums)
 chmod 0644 "$STAGE/DEBIAN/control" "$STAGE/DEBIAN/conffiles" "$STAGE/DEBIAN/md5sums"
 
-dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >/dev/null
+# xz for the release package; gzip for the debug build's larger binary, where xz alone takes minutes.
+if [ "$BUILD" = release ]; then COMPRESSION=-Zxz; else COMPRESSION=-Zgzip; fi
+dpkg-deb --root-owner-group "$COMPRESSION" --build "$STAGE" "$DEB" >/dev/null
 say "built $DEB ($(du -h "$DEB" | cut -f1))"
 echo "$DEB"

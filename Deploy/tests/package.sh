@@ -5,25 +5,34 @@
 # is not systemd here), prove the daemon serves and is ready, stop it with SIGTERM, and purge the
 # package, leaving none of its files behind. Uses the private servers (Deploy/servers.sh).
 #
-# usage: bash Deploy/tests/package.sh [DEB]   (builds the package when no DEB is given)
+# usage: bash Deploy/tests/package.sh [--debug-build | DEB]
+#   no argument    builds the package from a release build (Deploy/package.sh), which names the commit
+#   --debug-build  packages the checkout's debug build instead (Deploy/package.sh --debug-build:
+#                  about a minute after `swift build`, what the CI run uses)
+#   DEB            tests that package
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$(pwd)
 passed=0
 failed=0
-ok() { passed=$((passed + 1)); echo "[package] ok: $*"; }
-bad() { failed=$((failed + 1)); echo "[package] FAILED: $*" >&2; }
+last_check=$SECONDS
+ok() { passed=$((passed + 1)); echo "[package] ok: $* ($((SECONDS - last_check)) s)"; last_check=$SECONDS; }
+bad() { failed=$((failed + 1)); echo "[package] FAILED: $* ($((SECONDS - last_check)) s)" >&2; last_check=$SECONDS; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 
 [ "$(id -u)" = 0 ] || { echo "[package] must run as root (it installs the package)" >&2; exit 1; }
 # shellcheck disable=SC1091
 set -a; . .local/servers.env; set +a
 
-DEB=${1:-}
-if [ -z "$DEB" ]; then DEB=$(bash Deploy/package.sh | tail -1); fi
+# The commit the binary must name: a release build's own, a debug build says `development`.
+COMMIT=$(git rev-parse --short=12 HEAD)
+case "${1:-}" in
+    "") DEB=$(bash Deploy/package.sh | tail -1) ;;
+    --debug-build) DEB=$(bash Deploy/package.sh --debug-build | tail -1); COMMIT=development ;;
+    *) DEB=$1 ;;
+esac
 [ -f "$DEB" ] || { echo "[package] no package at '$DEB'" >&2; exit 1; }
 DEB=$(readlink -f "$DEB")
-COMMIT=$(git rev-parse --short=12 HEAD)
 
 LINTIAN=$(lintian --fail-on error --suppress-tags-from-file /dev/null "$DEB" 2>&1) && lint=0 || lint=$?
 echo "$LINTIAN" | sed 's/^/[package] lintian: /'
