@@ -11,12 +11,12 @@ struct ImportGraphTests {
         ["CRabbitMQ", "CPostgres", "CCrypto", "CLinuxEvents"],
         ["JSON", "Observability", "Postgres", "AMQP", "Crypto"],
         ["TradingCore", "HTTPServer", "Domain", "ExactJSON"],
-        ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData"],
+        ["ESM", "ESMSimulator", "ArgoSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData"],
         ["Ingest", "Relay", "Trading", "Purchases"],
         ["API"],
         ["TradingAPI"],
         ["Tradingd"],
-        ["tradingd", "esm-sim", "telemetry-gen", "httpserver-bench"],
+        ["tradingd", "esm-sim", "argo-sim", "telemetry-gen", "httpserver-bench"],
     ]
 
     /// Imports that the layers alone would allow but the design forbids: the domain and service
