@@ -60,11 +60,13 @@ let package = Package(
                 swiftSettings: settings),
         // Purchases: retailers, purchases and rows in PostgreSQL, the dispatch outbox and the
         // workflow engines it hands purchases to.
-        .target(name: "Purchases", dependencies: ["PurchaseCore", "Domain", "Postgres", "AMQP", "Messaging", "Observability"], swiftSettings: settings),
+        .target(name: "Purchases", dependencies: ["PurchaseCore", "Domain", "Users", "Postgres", "AMQP", "Messaging", "Observability"], swiftSettings: settings),
 
         // HTTP: the shared API layer (auth, error mapping, paging), then one target per API family.
         .target(name: "API", dependencies: ["HTTPServer", "Domain", "JSON", "Accounts", "Postgres", "Crypto", "Observability"],
                 swiftSettings: settings),
+        .target(name: "PurchasesAPI", dependencies: ["API", "Purchases", "PurchaseCore", "Accounts", "HTTPServer", "Domain", "JSON",
+                                                     "Observability"], swiftSettings: settings),
         .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "TradingCore", "Postgres",
                                                    "Observability"], swiftSettings: settings),
 
@@ -101,7 +103,7 @@ let package = Package(
         .testTarget(name: "AMQPIntegrationTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "PurchaseCoreTests", dependencies: ["PurchaseCore"], swiftSettings: settings),
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator", "JSON"], swiftSettings: settings),
-        .testTarget(name: "PurchasesIntegrationTests", dependencies: ["Purchases", "PurchaseCore", "Postgres", "AMQP", "Observability", "TestSupport"],
+        .testTarget(name: "PurchasesIntegrationTests", dependencies: ["Purchases", "PurchaseCore", "Domain", "Postgres", "AMQP", "Observability", "TestSupport"],
                     swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], swiftSettings: settings),

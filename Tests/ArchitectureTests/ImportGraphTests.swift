@@ -14,7 +14,7 @@ struct ImportGraphTests {
         ["ESM", "ESMSimulator", "ArgoSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData"],
         ["Ingest", "Relay", "Trading", "Purchases"],
         ["API"],
-        ["TradingAPI"],
+        ["TradingAPI", "PurchasesAPI"],
         ["Tradingd"],
         ["tradingd", "esm-sim", "argo-sim", "telemetry-gen", "httpserver-bench"],
     ]
