@@ -1,5 +1,6 @@
-import ESM
 import Foundation
+import OutboundHTTP
+import OutboundTestSupport
 import Testing
 
 /// The outbound HTTP/1.1 client against a raw server: body framings, keep-alive, limits.

@@ -14,7 +14,7 @@ public struct ValidatedURL: Sendable, Hashable, CustomStringConvertible {
     public let pathAndQuery: String
     /// Every address checked for the host at validation time (the literal itself for IP hosts).
     public let addresses: [IPAddress]
-    /// Whether `host:port` matched `TRADINGD_ESM_PRIVATE_ALLOW`, so the addresses were not required
+    /// Whether `host:port` matched the private allow list, so the addresses were not required
     /// to be public.
     public let isAllowListed: Bool
 

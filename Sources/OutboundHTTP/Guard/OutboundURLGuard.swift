@@ -1,6 +1,7 @@
-/// The outbound URL guard (DESIGN §6): the ESM may only be reached over `http`/`https` at public
-/// addresses, so that a tenant cannot point tradingd at loopback, the private network or a cloud
-/// metadata service (server-side request forgery).
+/// The outbound URL guard (DESIGN §6): partners (the ESM, the workflow engine, the vend provider)
+/// may only be reached over `http`/`https` at public addresses, so that a tenant cannot point
+/// tradingd at loopback, the private network or a cloud metadata service (server-side request
+/// forgery).
 ///
 /// - `check(url:)` validates a configured URL: syntax read strictly (no user-info, backslashes,
 ///   control characters, percent-encoded hosts or ambiguous IPv4 notations), then the host — an IP
@@ -9,8 +10,11 @@
 /// - `resolveAndCheck(host:port:)` repeats the resolution right before each connection; the client
 ///   then connects to one of exactly those addresses, so a DNS answer that changes between check and
 ///   connect (rebinding) is checked too.
-/// - Exact `host:port` pairs in the allow list (`TRADINGD_ESM_PRIVATE_ALLOW`, development only)
-///   skip the public-address and host-name rules; every other rule still applies.
+/// - Exact `host:port` pairs in the allow list (`TRADINGD_OUTBOUND_PRIVATE_ALLOW`, or its older
+///   name `TRADINGD_ESM_PRIVATE_ALLOW`; development only) skip the public-address and host-name
+///   rules; every other rule still applies.
+/// - Refusals name the rule; the internal address a name resolved to is only in
+///   `OutboundURLError.detail`, for logs (a tenant must not learn the private network's layout).
 ///
 /// Name resolution blocks the calling thread; call from a thread that may block (not in a tight
 /// loop on the cooperative pool).
@@ -36,8 +40,8 @@ public struct OutboundURLGuard: Sendable {
         self.resolver = resolver
     }
 
-    /// A guard whose allow list is parsed from a `TRADINGD_ESM_PRIVATE_ALLOW` value
-    /// (comma-separated `host:port`; empty means none).
+    /// A guard whose allow list is parsed from a `TRADINGD_OUTBOUND_PRIVATE_ALLOW` (or
+    /// `TRADINGD_ESM_PRIVATE_ALLOW`) value: comma-separated `host:port`; empty means none.
     public init(privateAllowList: String, resolver: @escaping Resolver = SystemResolver.resolve) throws {
         try self.init(allowList: AllowedEndpoint.parseList(privateAllowList), resolver: resolver)
     }
@@ -89,7 +93,10 @@ public struct OutboundURLGuard: Sendable {
             if !allowed {
                 for address in addresses {
                     if let reason = address.nonPublicReason {
-                        throw OutboundURLError(.forbiddenAddress, "host name '\(name)' resolves to \(address), which is \(reason); every address must be public")
+                        throw OutboundURLError(
+                            .forbiddenAddress,
+                            "host name '\(name)' resolves to an address that is not public; every address a host name resolves to must be public",
+                            detail: "host name '\(name)' resolves to \(address), which is \(reason)")
                     }
                 }
             }

@@ -1,6 +1,8 @@
 /// Why the outbound URL guard refused a URL, host or address. `reason` is a complete sentence
-/// fit for an API error's `message`; it names the host and address but never user-info, paths or
-/// queries, which may carry secrets.
+/// fit for an API error's `message` shown to the tenant who gave the URL: it names the host as
+/// written and the rule, never user-info, paths or queries (which may carry secrets), nor the
+/// internal address a host name resolved to (which would let a tenant map the private network
+/// through tradingd's resolver). `detail` carries that address for operators' logs.
 public struct OutboundURLError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {
         /// Not an absolute URL the guard can read unambiguously (control characters, backslashes,
@@ -23,10 +25,13 @@ public struct OutboundURLError: Error, Sendable, Equatable, CustomStringConverti
 
     public let kind: Kind
     public let reason: String
+    /// What an operator needs besides `reason` (the resolved address and its block); logs only.
+    public let detail: String?
 
-    public init(_ kind: Kind, _ reason: String) {
+    public init(_ kind: Kind, _ reason: String, detail: String? = nil) {
         self.kind = kind
         self.reason = reason
+        self.detail = detail
     }
 
     public var description: String { reason }

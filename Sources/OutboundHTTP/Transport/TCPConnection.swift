@@ -3,43 +3,16 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
-
-/// A monotonic deadline in nanoseconds since boot.
-struct Deadline: Sendable {
-    let uptimeNanoseconds: UInt64
-
-    static func after(_ duration: Duration) -> Deadline {
-        let (seconds, attoseconds) = duration.components
-        let nanos = UInt64(max(0, seconds)) &* 1_000_000_000 &+ UInt64(max(0, attoseconds / 1_000_000_000))
-        return Deadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds &+ nanos)
-    }
-
-    static func earliest(_ a: Deadline, _ b: Deadline) -> Deadline { a.uptimeNanoseconds < b.uptimeNanoseconds ? a : b }
-
-    /// Milliseconds left for `poll`, rounded up; 0 once passed.
-    var remainingMilliseconds: Int32 {
-        let now = DispatchTime.now().uptimeNanoseconds
-        guard uptimeNanoseconds > now else { return 0 }
-        return Int32(min(UInt64(Int32.max), (uptimeNanoseconds - now + 999_999) / 1_000_000))
-    }
-}
-
 /// One outbound TCP connection to exactly one address (the one the URL guard checked), non-blocking
 /// underneath so that every wait is bounded by a deadline. Single owner.
 ///
 /// The corresponding C functions are `socket`, `connect`, `poll`, `send`, `recv` and `close`; the
 /// descriptor is closed by `close()` or `deinit`, whichever comes first.
-final class HTTPClientSocket {
-    enum Failure: Error {
-        case refused(String)
-        case timedOut(String)
-        case closed(String)
-    }
-
+final class TCPConnection: OutboundStream {
     let address: IPAddress
     let port: Int
     private var descriptor: Int32
+    private var scratch = [UInt8](repeating: 0, count: 16 * 1024)
 
     private init(descriptor: Int32, address: IPAddress, port: Int) {
         self.descriptor = descriptor
@@ -55,11 +28,11 @@ final class HTTPClientSocket {
     }
 
     /// Connects to `address:port`, waiting until `deadline` at most.
-    static func connect(to address: IPAddress, port: Int, deadline: Deadline) throws(Failure) -> HTTPClientSocket {
+    static func connect(to address: IPAddress, port: Int, deadline: Deadline) throws(TransportFailure) -> TCPConnection {
         let family = address.family == .v4 ? AF_INET : AF_INET6
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .refused("socket() failed: \(errnoText())") }
-        let connection = HTTPClientSocket(descriptor: fd, address: address, port: port)
+        let connection = TCPConnection(descriptor: fd, address: address, port: port)
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         let result: Int32 = withSocketAddress(address, port: port) { pointer, length in Glibc.connect(fd, pointer, length) }
@@ -78,14 +51,18 @@ final class HTTPClientSocket {
         return connection
     }
 
-    /// Whether an idle connection still looks usable: nothing readable (no EOF, no stray bytes).
+    /// A plain TCP end of stream is the peer's (or the network's; TCP cannot tell).
+    var endWasAuthenticated: Bool { true }
+
+    /// Nothing readable (no EOF, no stray bytes).
     var isIdleAndOpen: Bool {
         guard descriptor >= 0 else { return false }
         var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         return poll(&entry, 1, 0) == 0
     }
 
-    func writeAll(_ bytes: [UInt8], until deadline: Deadline) throws(Failure) {
+    func writeAll(_ bytes: [UInt8], until deadline: Deadline) throws(TransportFailure) {
+        guard descriptor >= 0 else { throw .closed("the connection is closed") }
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { raw in
@@ -101,13 +78,12 @@ final class HTTPClientSocket {
         }
     }
 
-    /// Appends what is available (at least one byte) to `buffer`; returns false at end of stream.
-    func read(into buffer: inout [UInt8], until deadline: Deadline) throws(Failure) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+    func read(into buffer: inout [UInt8], until deadline: Deadline) throws(TransportFailure) -> Bool {
+        guard descriptor >= 0 else { throw .closed("the connection is closed") }
         while true {
-            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
+            let count = scratch.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
             if count > 0 {
-                buffer.append(contentsOf: chunk[0..<count])
+                buffer.append(contentsOf: scratch[0..<count])
                 return true
             }
             if count == 0 { return false }
@@ -119,8 +95,14 @@ final class HTTPClientSocket {
         }
     }
 
+    /// One send attempt that never waits (a TLS close_notify on the way out); the result is ignored.
+    func sendWithoutWaiting(_ bytes: [UInt8]) {
+        guard descriptor >= 0, !bytes.isEmpty else { return }
+        _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
+    }
+
     /// Waits until the socket is ready for `events`; false when the deadline passed first.
-    private func wait(for events: Int16, until deadline: Deadline) throws(Failure) -> Bool {
+    private func wait(for events: Int16, until deadline: Deadline) throws(TransportFailure) -> Bool {
         while true {
             let remaining = deadline.remainingMilliseconds
             if remaining == 0 { return false }

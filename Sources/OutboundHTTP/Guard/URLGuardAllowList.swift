@@ -1,4 +1,5 @@
-/// One `host:port` pair exempt from the private-address rule (`TRADINGD_ESM_PRIVATE_ALLOW`).
+/// One `host:port` pair exempt from the private-address rule (`TRADINGD_OUTBOUND_PRIVATE_ALLOW`,
+/// formerly `TRADINGD_ESM_PRIVATE_ALLOW`).
 /// Matching is exact after the same normalisation the guard applies to URLs (lower case, no
 /// trailing dot, canonical IP text): `localhost:8081` exempts neither `localhost:8082` nor
 /// `127.0.0.1:8081`.

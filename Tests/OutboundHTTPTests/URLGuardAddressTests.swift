@@ -1,5 +1,5 @@
 import Testing
-@testable import ESM
+@testable import OutboundHTTP
 
 /// Address parsing and the public/non-public classification behind the guard.
 struct URLGuardAddressTests {
