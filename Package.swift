@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "AMQPIntegrationTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "PurchaseCoreTests", dependencies: ["PurchaseCore"], swiftSettings: settings),
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator", "JSON", "OutboundHTTP"], swiftSettings: settings),
-        .testTarget(name: "PurchasesIntegrationTests", dependencies: ["Purchases", "PurchaseCore", "Domain", "Postgres", "AMQP", "Observability", "TestSupport"],
+        .testTarget(name: "PurchasesIntegrationTests", dependencies: ["Purchases", "PurchaseCore", "ArgoSimulator", "OutboundHTTP", "Domain", "Postgres", "AMQP", "Observability", "TestSupport"],
                     swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], swiftSettings: settings),
