@@ -1,3 +1,5 @@
+import Timekeeping
+
 /// A wall-clock reading `YYYY-MM-DD HH:MM` with no time zone, as the seed's rows carry it.
 public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let year: Int
@@ -47,17 +49,17 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
 
     /// Seconds from 1970-01-01 00:00 to this reading, as if it were UTC (no zone applied).
     public var secondsAsIfUTC: Int64 {
-        Int64(Self.daysFromCivil(year: year, month: month, day: day)) * 86_400 + Int64(hour * 3600 + minute * 60)
+        CivilDate.days(year: Int64(year), month: Int64(month), day: Int64(day)) * 86_400 + Int64(hour * 3600 + minute * 60)
     }
 
     /// The reading `secondsAsIfUTC` seconds after 1970-01-01 00:00 (the inverse of `secondsAsIfUTC`).
     public init(secondsAsIfUTC seconds: Int64) {
-        let days = Int(seconds.floorDivided(by: 86_400))
-        let remainder = Int(seconds - Int64(days) * 86_400)
-        let (year, month, day) = Self.civilFromDays(days)
-        self.year = year
-        self.month = month
-        self.day = day
+        let days = CivilDate.floorDivide(seconds, 86_400)
+        let remainder = Int(seconds - days * 86_400)
+        let (year, month, day) = CivilDate.date(days: days)
+        self.year = Int(year)
+        self.month = Int(month)
+        self.day = Int(day)
         self.hour = remainder / 3600
         self.minute = remainder / 60 % 60
     }
@@ -83,36 +85,5 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
         case 4, 6, 9, 11: 30
         default: 31
         }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The inverse of `daysFromCivil` (H. Hinnant's `civil_from_days`).
-    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-}
-
-extension Int64 {
-    /// Division rounding toward negative infinity.
-    func floorDivided(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

@@ -1,9 +1,10 @@
 import AMQP
 import Foundation
+import Messaging
 import Observability
 import Postgres
 import PurchaseCore
-import Synchronization
+import Timekeeping
 
 /// Hands stored purchases to the workflow engine, exactly once, and follows their workflows.
 ///
@@ -28,8 +29,7 @@ public final class PurchaseDispatcher: @unchecked Sendable {
     private let outbox = PurchaseOutbox()
     private let retryBackoff: Backoff
     private let wakeup = DispatchSemaphore(value: 0)
-    private let stopRequested = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    let thread: WorkerThread
     private var database: PostgresConnection?
 
     public init(databaseURL: String, engine: any WorkflowEngine, options: PurchaseDispatchOptions = PurchaseDispatchOptions(),
@@ -40,6 +40,7 @@ public final class PurchaseDispatcher: @unchecked Sendable {
         self.log = log.with(["component": "purchase-dispatcher", "workflow.engine": engine.name])
         self.metrics = metrics
         retryBackoff = Backoff(initial: options.retryInitial, maximum: options.retryMaximum, multiplier: 2, jitter: 0.2)
+        thread = WorkerThread(name: "purchase dispatcher", onStop: { [wakeup] in wakeup.signal() })
         metrics?.register("tradingd_purchase_dispatches_total", kind: .counter,
                           help: "Purchase dispatch attempts by outcome (submitted, already_exists, throttled, retry, refused)")
         metrics?.register("tradingd_purchase_status_polls_total", kind: .counter,
@@ -49,35 +50,25 @@ public final class PurchaseDispatcher: @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "purchase dispatcher"
-        thread.start()
+        thread.start { [self] in run() }
     }
 
     /// A purchase was just committed: look now rather than at the next idle poll.
     public func wake() { wakeup.signal() }
 
-    public func requestStop() {
-        stopRequested.store(true, ordering: .relaxed)
-        wakeup.signal()
-    }
+    public func requestStop() { thread.requestStop() }
 
     /// Waits for the thread to finish its round; false on timeout.
     @discardableResult
-    public func waitUntilFinished(timeout: Duration) -> Bool {
-        finished.wait(timeout: .now() + max(timeout.secondsValue, 0)) == .success
-    }
+    public func waitUntilFinished(timeout: Duration) -> Bool { thread.waitUntilFinished(timeout: timeout) }
 
-    private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
+    private var stopping: Bool { thread.isStopping }
 
     private func run() {
         var failureBackoff = options.failureBackoffInitial
         var busy = false
         while !stopping {
-            if !busy { _ = wakeup.wait(timeout: .now() + options.idlePoll.secondsValue) }
+            if !busy { _ = wakeup.wait(timeout: .after(options.idlePoll)) }
             if stopping { break }
             do {
                 let connection = try connection()
@@ -90,7 +81,7 @@ public final class PurchaseDispatcher: @unchecked Sendable {
                 busy = false
                 metrics?.increment("tradingd_purchase_dispatcher_failures_total")
                 log.warning("purchase dispatch round failed; retrying", ["error": String(reflecting: error)])
-                sleep(failureBackoff)
+                thread.sleep(failureBackoff)
                 failureBackoff = min(failureBackoff * 2, options.failureBackoffMaximum)
             }
         }
@@ -156,13 +147,13 @@ public final class PurchaseDispatcher: @unchecked Sendable {
     private func retry(_ purchase: PurchaseOutbox.DueDispatch, after delay: Duration, reason: String, outcome: String,
                        on connection: PostgresConnection) throws {
         let attempt = purchase.attempts + 1
-        let seconds = max(1, Int(delay.secondsValue.rounded(.up)))
+        let seconds = max(1, Int(delay.inSeconds.rounded(.up)))
         let shown = "Workflow submission failed (attempt \(attempt)); retrying in \(seconds) s: \(reason)"
         try outbox.scheduleDispatchRetry(purchase.id, after: delay, error: shown, on: connection)
         metrics?.increment("tradingd_purchase_dispatches_total", labels: ["outcome": outcome])
         log.warning("purchase dispatch failed; retrying", [
             "purchase.id": Self.text(purchase.id), "attempt": String(attempt), "error": reason,
-            "retry_in_ms": String(Int(delay.secondsValue * 1000)),
+            "retry_in_ms": String(Int(delay.inSeconds * 1000)),
         ])
     }
 
@@ -210,13 +201,6 @@ public final class PurchaseDispatcher: @unchecked Sendable {
             }
         }
         return due.count
-    }
-
-    private func sleep(_ duration: Duration) {
-        let deadline = ContinuousClock.now.advanced(by: duration)
-        while !stopping, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).secondsValue)
-        }
     }
 
     static func text(_ id: UUID) -> String { id.uuidString.lowercased() }

@@ -4,7 +4,7 @@ import Messaging
 import Observability
 import Postgres
 import PurchaseCore
-import Synchronization
+import Timekeeping
 
 /// Consumes the AMQP workflow engine's status updates from `purchases.status` and applies them
 /// to the purchases (forward only, as `PurchaseOutbox.applyWorkflowStatus` does). A delivery is
@@ -19,8 +19,7 @@ public final class PurchaseStatusConsumer: @unchecked Sendable {
     private let log: Logger
     private let metrics: MetricsRegistry?
     private let outbox = PurchaseOutbox()
-    private let stopRequested = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    let thread: WorkerThread
     private var database: PostgresConnection?
 
     public init(amqpURL: AMQPURL, topology: PurchaseTopology, databaseURL: String, log: Logger, metrics: MetricsRegistry? = nil) {
@@ -29,37 +28,29 @@ public final class PurchaseStatusConsumer: @unchecked Sendable {
         let log = log.with(["component": "purchase-status-consumer"])
         self.log = log
         self.metrics = metrics
-        consumer = ReconnectingConsumer(
+        let consumer = ReconnectingConsumer(
             url: amqpURL, queue: topology.statusQueue, prefetch: 100,
             options: .init(connectionName: "tradingd purchase status"),
             setup: { channel in try topology.declare(on: channel) },
             onEvent: { event in
                 if case .disconnected(let error) = event { log.warning("purchase status consumer lost its connection", ["error": "\(error)"]) }
             })
+        self.consumer = consumer
+        thread = WorkerThread(name: "purchase status consumer", onStop: { consumer.stop() })
         metrics?.register("tradingd_purchase_status_messages_total", kind: .counter,
                           help: "Status messages from the AMQP workflow engine by outcome (applied, dead_lettered)")
     }
 
     public func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "purchase status consumer"
-        thread.start()
+        thread.start { [self] in run() }
     }
 
-    public func requestStop() {
-        stopRequested.store(true, ordering: .relaxed)
-        consumer.stop()
-    }
+    public func requestStop() { thread.requestStop() }
 
     @discardableResult
-    public func waitUntilFinished(timeout: Duration) -> Bool {
-        finished.wait(timeout: .now() + max(timeout.secondsValue, 0)) == .success
-    }
+    public func waitUntilFinished(timeout: Duration) -> Bool { thread.waitUntilFinished(timeout: timeout) }
 
-    private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
+    private var stopping: Bool { thread.isStopping }
 
     private func run() {
         var backoff = Duration.milliseconds(200)
@@ -79,12 +70,12 @@ public final class PurchaseStatusConsumer: @unchecked Sendable {
                 held = nil  // after a reconnect the broker redelivers it under a new tag
                 if stopping { break }
                 log.warning("purchase status consumer failed; retrying", ["error": "\(error)"])
-                sleep(backoff)
+                thread.sleep(backoff)
                 backoff = min(backoff * 2, .seconds(10))
             } catch {
                 database = nil  // the delivery stays held and is handled again
                 log.warning("purchase status update not stored; retrying", ["error": String(reflecting: error)])
-                sleep(backoff)
+                thread.sleep(backoff)
                 backoff = min(backoff * 2, .seconds(10))
             }
         }
@@ -126,12 +117,5 @@ public final class PurchaseStatusConsumer: @unchecked Sendable {
         let fresh = try PostgresConnection(url: databaseURL)
         database = fresh
         return fresh
-    }
-
-    private func sleep(_ duration: Duration) {
-        let deadline = ContinuousClock.now.advanced(by: duration)
-        while !stopping, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).secondsValue)
-        }
     }
 }
