@@ -83,7 +83,8 @@ let package = Package(
         .target(
             name: "Tradingd",
             dependencies: ["JSON", "Domain", "Timekeeping", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
-                           "OutboundHTTP", "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI"],
+                           "OutboundHTTP", "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI", "Users",
+                           "PurchaseCore", "Purchases", "PurchasesAPI"],
             swiftSettings: settings
         ),
 
@@ -116,6 +117,9 @@ let package = Package(
         .testTarget(name: "AMQPIntegrationTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "PurchaseCoreTests", dependencies: ["PurchaseCore"], swiftSettings: settings),
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator", "JSON", "OutboundHTTP"], swiftSettings: settings),
+        .testTarget(name: "PurchasesAPIIntegrationTests", dependencies: ["PurchasesAPI", "Purchases", "PurchaseCore", "API", "Accounts",
+                                                                     "ArgoSimulator", "HTTPServer", "JSON", "OutboundHTTP", "Postgres",
+                                                                     "TestSupport"], swiftSettings: settings),
         .testTarget(name: "PurchasesIntegrationTests", dependencies: ["Purchases", "PurchaseCore", "ArgoSimulator", "OutboundHTTP", "Domain", "Postgres", "AMQP", "Observability", "TestSupport"],
                     swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),

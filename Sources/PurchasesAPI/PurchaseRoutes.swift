@@ -9,13 +9,14 @@ import Purchases
 
 /// The submit-purchase family (seed 000) as the wiring registers it, under `/api/v0/user`:
 /// - `POST /{user}/submit-purchase/{retailer}` and `POST /{user}/submit-purchase?retailer_id=`
-///   (one handler; a trailing slash or an empty user segment gets the seed's missing-parameter 400);
+///   (one handler; a blank user, `%20`, gets the seed's missing-parameter 400; an empty path
+///   segment matches no route, 404, as in the seed's Django URL patterns);
 /// - `GET /{user}/purchases/{id}` and `GET /{user}/purchases?page=&limit=` (DRF-style pages).
 /// All behind bearer tokens with the `purchase` scope; submitting needs the operator role.
 public struct PurchaseRoutes: APIRoutes {
     public static let prefix = "/api/v0/user"
 
-    let service: PurchaseService
+    public let service: PurchaseService
     let authentication: [any Middleware]
 
     /// - Parameter authentication: normally `PurchasesAuthentication.middleware(authenticator:)`.
@@ -26,10 +27,8 @@ public struct PurchaseRoutes: APIRoutes {
 
     public func register(on router: inout Router) {
         router.group(Self.prefix, renderer: PurchasesEnvelope(), middleware: authentication) { group in
-            for pattern in ["/{user}/submit-purchase/{retailer}", "/{user}/submit-purchase", "/{user}/submit-purchase/",
-                            "//submit-purchase", "//submit-purchase/{retailer}", "/submit-purchase"] {
-                group.post(pattern) { request in try submit(request) }
-            }
+            group.post("/{user}/submit-purchase/{retailer}") { request in try submit(request) }
+            group.post("/{user}/submit-purchase") { request in try submit(request) }
             group.get("/{user}/purchases/{id}") { request in try purchase(request) }
             group.get("/{user}/purchases") { request in try list(request) }
         }

@@ -71,11 +71,15 @@ public final class Application: Sendable {
         relay.metrics.install(on: metrics)
         var router = Router()
         let pool = pool, broker = BrokerReadiness(url: amqpURL)
+        let authenticator = Authenticator(pool: pool)
+        let purchases = try PurchaseWiring(configuration: configuration, amqpURL: amqpURL, keyring: keyring, outbound: outbound,
+                                           pool: pool, authenticator: authenticator, metrics: metrics, logger: logger)
         let families: [any APIRoutes] = [
             OperationalRoutes(databaseReachable: { (try? pool.withConnection { try $0.query("SELECT 1") }) != nil },
                               brokerReachable: { broker.isReachable() }, metrics: metrics),
             TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.maxBucketsPerResponse,
-                          authentication: BearerAuthentication(scope: .trading, authenticator: Authenticator(pool: pool))),
+                          authentication: BearerAuthentication(scope: .trading, authenticator: authenticator)),
+            purchases.routes,
         ]
         let documentation = try OpenAPIRoutes(documenting: families)
         for family in families + [documentation] { family.register(on: &router) }
@@ -96,7 +100,7 @@ public final class Application: Sendable {
                            logger: logger)
         // Dependency order: consumers and relay before the scheduler that reconciles them, the
         // listener last (its handlers use all of them). Stopped in reverse.
-        services = ServiceGroup([ingest, relay, trading.scheduler, http], logger: logger)
+        services = ServiceGroup([ingest, relay, trading.scheduler] + (purchases.background.map { [$0] } ?? []) + [http], logger: logger)
     }
 
     /// Starts everything, notifies systemd, waits for SIGTERM/SIGINT, stops within the grace.

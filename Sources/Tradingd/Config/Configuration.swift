@@ -47,6 +47,7 @@ public struct Configuration: Sendable {
     /// 0 turns the periodic plant sync off.
     public let esmSyncInterval: Duration
     public let commandAckTimeout: Duration
+    public let purchase: PurchaseConfiguration
 
     /// Builds the typed values from text that `load` has validated.
     init(values: [String: String], sources: [String: String]) throws(ConfigurationError) {
@@ -90,6 +91,10 @@ public struct Configuration: Sendable {
         maxBucketsPerResponse = number("maxBucketsPerResponse")
         esmSyncInterval = seconds("esmSyncIntervalSeconds")
         commandAckTimeout = seconds("commandAckTimeoutSeconds")
+        purchase = PurchaseConfiguration(engine: text("purchaseEngine"), maximumRows: number("purchaseMaxRows"),
+                                         queuePrefix: text("purchaseQueuePrefix"), argoURL: text("argoURL"),
+                                         argoNamespace: text("argoNamespace"), argoWorkflowTemplate: text("argoWorkflowTemplate"),
+                                         argoTokenSealed: text("argoTokenSealed"), argoStatusPoll: seconds("argoStatusPollSeconds"))
     }
 
     /// `host:port` or `[v6]:port`, parsed as the listener parses it.
