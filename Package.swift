@@ -34,16 +34,16 @@ let package = Package(
         .target(name: "Observability", swiftSettings: settings),
         .target(name: "TradingCore", dependencies: ["JSON", "Timekeeping"], swiftSettings: settings),
         .target(name: "Postgres", dependencies: ["CPostgres", "Timekeeping"], swiftSettings: settings),
-        .target(name: "AMQP", dependencies: ["CRabbitMQ"], swiftSettings: settings),
+        .target(name: "AMQP", dependencies: ["CRabbitMQ", "Timekeeping"], swiftSettings: settings),
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: settings),
         // libssl wrapper: TLS sessions as state machines over bytes.
         .target(name: "TLS", dependencies: ["CTLS"], swiftSettings: settings),
-        .target(name: "HTTPServer", dependencies: ["CLinuxEvents", "JSON"], swiftSettings: settings),
+        .target(name: "HTTPServer", dependencies: ["CLinuxEvents", "JSON", "Timekeeping"], swiftSettings: settings),
         // The client every partner call goes through, and the URL guard (SSRF); docs/OUTBOUND-HTTP.md.
         .target(name: "OutboundHTTP", dependencies: ["TLS"], swiftSettings: settings),
         .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability", "OutboundHTTP"], swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
-        .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),
+        .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability", "Timekeeping"], swiftSettings: settings),
         // The Argo Workflows simulator (the purchase family's workflow engine) as a library.
         .target(name: "ArgoSimulator", dependencies: ["HTTPServer", "JSON", "Observability"], swiftSettings: settings),
 
@@ -100,6 +100,7 @@ let package = Package(
         .executableTarget(name: "ingest-bench", dependencies: ["Ingest", "AMQP", "TradingCore", "Postgres", "HTTPServer", "API", "Accounts", "Trading", "TradingAPI", "Observability"], path: "bench/ingest/IngestBench",
                           swiftSettings: settings),
         .executableTarget(name: "httpserver-bench", dependencies: ["HTTPServer"], swiftSettings: settings),
+        .executableTarget(name: "outbound-bench", dependencies: ["ESM"], path: "bench/outbound/OutboundBench", swiftSettings: settings),
         .executableTarget(name: "relay-bench", dependencies: ["Relay", "AMQP", "TradingCore", "ESM", "ESMSimulator", "Postgres"],
                           path: "bench/relay/RelayBench", swiftSettings: settings),
 

@@ -75,7 +75,7 @@ public final class Application: Sendable {
         let purchases = try PurchaseWiring(configuration: configuration, amqpURL: amqpURL, keyring: keyring, outbound: outbound,
                                            pool: pool, authenticator: authenticator, metrics: metrics, logger: logger)
         let families: [any APIRoutes] = [
-            OperationalRoutes(databaseReachable: { (try? pool.withConnection { try $0.query("SELECT 1") }) != nil },
+            OperationalRoutes(databaseReachable: { pool.isReachable() },
                               brokerReachable: { broker.isReachable() }, metrics: metrics),
             TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.maxBucketsPerResponse,
                           authentication: BearerAuthentication(scope: .trading, authenticator: authenticator)),
