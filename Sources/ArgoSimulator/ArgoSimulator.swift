@@ -17,81 +17,51 @@ public final class ArgoSimulator: Sendable {
     public let options: ArgoSimulatorOptions
     let logger: Logger
     let state: Mutex<ArgoSimulatorState>
-    private let server = Mutex<(server: HTTPServer?, port: Int?, down: Bool)>((nil, nil, false))
     /// Submits waiting out `submitResponseDelayMilliseconds`; stopping cuts their wait short.
     private let delays = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
+    private let listener = Mutex<ReopenableServer?>(nil)
 
     public init(options: ArgoSimulatorOptions = ArgoSimulatorOptions(), logger: Logger = .silent) {
         self.options = options
         self.logger = logger
         state = Mutex(ArgoSimulatorState(knobs: options.knobs))
+        let server = ReopenableServer(host: options.host, port: options.port, serverName: "argo-sim", workerCount: 32,
+                                      makeRouter: { [unowned self] in makeRouter() },
+                                      beforeStop: { [unowned self] in releaseDelays() },
+                                      afterStop: { [unowned self] in stopping.store(false, ordering: .relaxed) })
+        listener.withLock { $0 = server }
     }
+
+    private var server: ReopenableServer { listener.withLock { $0! } }
 
     /// Starts listening. - Returns: the port.
     @discardableResult
     public func start() throws -> Int {
-        let port = try listen(on: options.port)
+        let port = try server.start()
         logger.info("argo-sim listening", ["port": String(port), "namespaces": options.namespaces.joined(separator: ",")])
         return port
     }
 
-    public func stop() {
-        let running = server.withLock { current -> HTTPServer? in
-            defer { current.server = nil }
-            return current.server
-        }
-        stopAfterDelays(running)
-    }
+    public func stop() { server.stop() }
 
-    public var port: Int? { server.withLock { $0.port } }
+    public var port: Int? { server.port }
 
     /// `http://host:port`, for clients.
-    public var baseURL: String {
-        let host = options.host.contains(":") ? "[\(options.host)]" : options.host
-        return "http://\(host):\(port ?? options.port)"
-    }
+    public var baseURL: String { server.baseURL }
 
-    /// True while the port is closed. Setting it false listens again on the same port.
-    public var isDown: Bool {
-        get { server.withLock { $0.down } }
-        set { try? setDown(newValue) }
-    }
+    /// True while the port is closed; the workflows are kept, as a restarted Argo server keeps
+    /// them in Kubernetes.
+    public var isDown: Bool { server.isDown }
 
-    public func setDown(_ down: Bool) throws {
-        if down {
-            let running = server.withLock { current -> HTTPServer? in
-                current.down = true
-                defer { current.server = nil }
-                return current.server
-            }
-            stopAfterDelays(running)
-        } else {
-            let (wasDown, port) = server.withLock { ($0.down, $0.port) }
-            guard wasDown, let port else { return }
-            _ = try listen(on: port)
-        }
-    }
+    /// Closes the port (connections are refused) or listens again on the same port.
+    public func setDown(_ down: Bool) throws { try server.setDown(down) }
 
-    private func listen(on port: Int) throws -> Int {
-        var limits = ServerLimits()
-        limits.handlerTimeBudget = .seconds(120)
-        let configuration = HTTPServerConfiguration(host: options.host, port: port, eventLoopCount: 1, workerCount: 32,
-                                                    limits: limits, serverName: "argo-sim")
-        let http = HTTPServer(configuration: configuration, router: makeRouter())
-        let bound = try http.start()
-        server.withLock { $0 = (http, bound, false) }
-        return bound
-    }
-
-    /// Lets delayed submits answer at once, then stops the listener once they have.
-    private func stopAfterDelays(_ running: HTTPServer?) {
-        guard let running else { return }
+    /// Lets delayed submits answer at once, so the listener can stop once they have.
+    private func releaseDelays() {
         stopping.store(true, ordering: .relaxed)
         let deadline = ContinuousClock.now + .seconds(5)
         while delays.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.005) }
-        running.stop(grace: .milliseconds(200))
-        stopping.store(false, ordering: .relaxed)
     }
 
     /// Sleeps `milliseconds` unless the simulator starts stopping.

@@ -1,6 +1,7 @@
 import Synchronization
 import ArgoSimulator
 import Foundation
+import PurchaseTestSupport
 import JSON
 import Purchases
 import PurchaseCore

@@ -1,5 +1,6 @@
 import ArgoSimulator
 import Foundation
+import PurchaseTestSupport
 import Postgres
 import PurchaseCore
 import Purchases

@@ -1,5 +1,6 @@
 import ArgoSimulator
 import Foundation
+import PurchaseTestSupport
 import PurchaseCore
 @testable import Purchases
 import Testing

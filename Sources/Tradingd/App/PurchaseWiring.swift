@@ -39,8 +39,8 @@ struct PurchaseWiring {
             if engine == nil { logger.warning("no Argo URL (TRADINGD_ARGO_URL): purchases are stored and stay pending") }
         }
         let background = engine.map { engine in
-            PurchaseDispatchService(dispatcher: PurchaseDispatcher(databaseURL: configuration.databaseURL, engine: engine, log: logger,
-                                                                   metrics: metrics),
+            PurchaseDispatchService(dispatcher: PurchaseDispatcher(databaseURL: configuration.databaseURL, engine: engine,
+                                                                   options: settings.dispatchOptions, log: logger, metrics: metrics),
                                     statusConsumer: statusConsumer)
         }
         let dispatcher = background?.dispatcher

@@ -94,7 +94,8 @@ public struct Configuration: Sendable {
         purchase = PurchaseConfiguration(engine: text("purchaseEngine"), maximumRows: number("purchaseMaxRows"),
                                          queuePrefix: text("purchaseQueuePrefix"), argoURL: text("argoURL"),
                                          argoNamespace: text("argoNamespace"), argoWorkflowTemplate: text("argoWorkflowTemplate"),
-                                         argoTokenSealed: text("argoTokenSealed"), argoStatusPoll: seconds("argoStatusPollSeconds"))
+                                         argoTokenSealed: text("argoTokenSealed"), argoStatusPoll: seconds("argoStatusPollSeconds"),
+                                         dispatchLease: seconds("purchaseDispatchLeaseSeconds"))
     }
 
     /// `host:port` or `[v6]:port`, parsed as the listener parses it.

@@ -15,9 +15,10 @@ public struct PurchaseConfiguration: Sendable {
     public let argoWorkflowTemplate: String
     public let argoTokenSealed: String
     public let argoStatusPoll: Duration
+    public let dispatchLease: Duration
 
     init(engine: String, maximumRows: Int, queuePrefix: String, argoURL: String, argoNamespace: String,
-         argoWorkflowTemplate: String, argoTokenSealed: String, argoStatusPoll: Duration) {
+         argoWorkflowTemplate: String, argoTokenSealed: String, argoStatusPoll: Duration, dispatchLease: Duration) {
         engineName = engine
         self.maximumRows = maximumRows
         self.queuePrefix = queuePrefix
@@ -26,6 +27,14 @@ public struct PurchaseConfiguration: Sendable {
         self.argoWorkflowTemplate = argoWorkflowTemplate
         self.argoTokenSealed = argoTokenSealed
         self.argoStatusPoll = argoStatusPoll
+        self.dispatchLease = dispatchLease
+    }
+
+    /// The dispatcher's pacing from the settings.
+    var dispatchOptions: PurchaseDispatchOptions {
+        var options = PurchaseDispatchOptions()
+        options.lease = dispatchLease
+        return options
     }
 
     public var engine: Engine? { Engine(rawValue: engineName) }

@@ -89,6 +89,8 @@ let allSettings: [Setting] = [
             "rows accepted per purchase submission (a leap year of quarter-hours is 35136)"),
     Setting("purchaseQueuePrefix", "TRADINGD_PURCHASE_QUEUE_PREFIX", .string, default: "",
             "amqp engine: prefix of the purchases.submitted and purchases.status queues (e.g. site1.)"),
+    Setting("purchaseDispatchLeaseSeconds", "TRADINGD_PURCHASE_DISPATCH_LEASE_SECONDS", .positiveInteger, default: "60",
+            "how long a claimed dispatch belongs to its replica; a replica that dies mid-call leaves it to the others after this (longer than an engine call)"),
     Setting("argoURL", "TRADINGD_ARGO_URL", .url, default: "",
             "argo engine: the Argo server, https://host:2746; empty leaves purchases pending"),
     Setting("argoNamespace", "TRADINGD_ARGO_NAMESPACE", .string, default: "argo", "argo engine: the namespace workflows are submitted to"),

@@ -4,11 +4,11 @@ import OutboundHTTP
 import Purchases
 
 /// An Argo simulator on a free port and an engine pointed at it.
-final class ArgoFixture {
-    let simulator: ArgoSimulator
-    let port: Int
+public final class ArgoFixture {
+    public let simulator: ArgoSimulator
+    public let port: Int
 
-    init(knobs: ArgoSimulatorKnobs = ArgoSimulatorKnobs(), templates: [String: [String]]? = nil) throws {
+    public init(knobs: ArgoSimulatorKnobs = ArgoSimulatorKnobs(), templates: [String: [String]]? = nil) throws {
         var options = ArgoSimulatorOptions()
         options.knobs = knobs
         if let templates { options.templates = templates }
@@ -18,7 +18,7 @@ final class ArgoFixture {
 
     deinit { simulator.stop() }
 
-    func engine(token: String = "argo-sim-token", template: String = "purchase-schedule", poll: Duration = .milliseconds(200),
+    public func engine(token: String = "argo-sim-token", template: String = "purchase-schedule", poll: Duration = .milliseconds(200),
                 timeout: Duration = .seconds(5)) throws -> ArgoWorkflowEngine {
         let urlGuard = try OutboundURLGuard(privateAllowList: "127.0.0.1:\(port)")
         let configuration = ArgoConfiguration(baseURL: try urlGuard.check(url: "http://127.0.0.1:\(port)"), namespace: "argo",
@@ -28,7 +28,7 @@ final class ArgoFixture {
     }
 
     /// Fast retries, so outage tests finish in seconds once the engine is back.
-    static var quickOptions: PurchaseDispatchOptions {
+    public static var quickOptions: PurchaseDispatchOptions {
         var options = PurchaseDispatchOptions()
         options.idlePoll = .milliseconds(50)
         options.retryInitial = .milliseconds(50)
