@@ -48,6 +48,7 @@ public struct Configuration: Sendable {
     public let esmSyncInterval: Duration
     public let commandAckTimeout: Duration
     public let purchase: PurchaseConfiguration
+    public let vend: VendConfiguration
 
     /// Builds the typed values from text that `load` has validated.
     init(values: [String: String], sources: [String: String]) throws(ConfigurationError) {
@@ -96,6 +97,7 @@ public struct Configuration: Sendable {
                                          argoNamespace: text("argoNamespace"), argoWorkflowTemplate: text("argoWorkflowTemplate"),
                                          argoTokenSealed: text("argoTokenSealed"), argoStatusPoll: seconds("argoStatusPollSeconds"),
                                          dispatchLease: seconds("purchaseDispatchLeaseSeconds"))
+        vend = VendConfiguration(values: values)
     }
 
     /// `host:port` or `[v6]:port`, parsed as the listener parses it.
