@@ -31,11 +31,26 @@ enum CommandCatalog {
                     + "/usr/share/bash-completion/completions/tradingd)."),
         Command(words: ["org", "create"], options: ["--slug", "--name"], synopsis: "org create --slug SLUG --name NAME",
                 help: "Prints the new organisation's id."),
-        Command(words: ["token", "create"], options: ["--org", "--role", "--scopes", "--expires"],
-                synopsis: "token create --org SLUG --role admin|operator|viewer [--scopes trading,purchase,vend,loyalty] [--expires DAYS]",
-                help: "Prints the token alone on its last line; it is stored only as a SHA-256 hash."),
+        Command(words: ["token", "create"], options: ["--org", "--role", "--scopes", "--expires", "--user"],
+                synopsis: "token create --org SLUG --role admin|operator|viewer [--scopes trading,purchase,vend,loyalty] [--expires DAYS]"
+                    + " [--user USER]",
+                help: "Prints the token alone on its last line; it is stored only as a SHA-256 hash.\n"
+                    + "--user binds the token to one user of the organisation (by username or id): it then acts for that user\n"
+                    + "alone on the purchase API; without it, a token acts for every user of its organisation."),
         Command(words: ["token", "list"], options: ["--org"], synopsis: "token list --org SLUG", help: "Lists the organisation's tokens."),
         Command(words: ["token", "revoke"], options: [], synopsis: "token revoke ID", help: "Revokes a token; it stops working within 5 s."),
+        Command(words: ["retailer", "create"], options: ["--org", "--id", "--name", "--time-zone", "--interval", "--label", "--sales", "--max-mw"],
+                synopsis: "retailer create --org SLUG --id ID --name NAME --time-zone IANA_ZONE [--interval MINUTES] [--label start|end]"
+                    + " [--sales yes|no] [--max-mw MW]",
+                help: "A retailer of the organisation that purchase schedules are submitted for (seed 000's retailer_id = --id).\n"
+                    + "Rows are local times of --time-zone (e.g. Europe/Madrid); --interval is the market period in minutes (default 15,\n"
+                    + "a divisor of 60); --label says whether a row's datetime is the start (default) or the end of its period; --sales yes\n"
+                    + "accepts negative quantities; --max-mw caps each row (default 100000)."),
+        Command(words: ["retailer", "list"], options: ["--org"], synopsis: "retailer list --org SLUG",
+                help: "Lists the organisation's retailers and their market rules."),
+        Command(words: ["secret", "seal"], options: [], synopsis: "secret seal < SECRET_FILE",
+                help: "Prints the secret read on stdin (one line, trailing newline dropped) sealed with the current key of\n"
+                    + "TRADINGD_SECRET_KEY (AES-256-GCM), for TRADINGD_ARGO_TOKEN_SEALED. The clear secret is never printed."),
         Command(words: ["vend"], options: [], synopsis: "vend user|customer|meter|import|provider|reconcile|unsettled ...",
                 help: "The vend family's users, customers, meters, provider account and reconciliation.",
                 subwords: ["user", "customer", "meter", "import", "provider", "reconcile", "unsettled"]),

@@ -72,6 +72,7 @@ public struct CommandLineInterface {
         }
         let command = first
         let rest = Array(arguments.dropFirst())
+        if let status = try runPurchases(command, rest) { return status }
         switch (command, rest.first) {
         case ("serve", _):
             try expectNoArguments(rest)
@@ -102,7 +103,7 @@ public struct CommandLineInterface {
             output(id.uuidString.lowercased())
             return 0
         case ("token", "create"):
-            return try createToken(try Options(Array(rest.dropFirst()), allowed: ["--org", "--role", "--scopes", "--expires"]))
+            return try createToken(try Options(Array(rest.dropFirst()), allowed: ["--org", "--role", "--scopes", "--expires", "--user"]))
         case ("token", "list"):
             let options = try Options(Array(rest.dropFirst()), allowed: ["--org"])
             let tokens = try withDatabase { try TokenStore().listTokens(organizationSlug: try options.required("--org"), on: $0) }
@@ -179,9 +180,11 @@ public struct CommandLineInterface {
             guard let value = Int(text), value > 0 else { throw UsageError(message: "--expires takes a whole number of days > 0") }
             days = value
         }
-        let issued = try withDatabase {
-            try TokenStore().createToken(organizationSlug: try options.required("--org"), role: role, scopes: scopes,
-                                         expiresInDays: days, on: $0)
+        let issued = try withDatabase { connection in
+            let organization = try options.required("--org")
+            return try TokenStore().createToken(organizationSlug: organization, role: role, scopes: scopes, expiresInDays: days,
+                                                userID: try boundUser(options, organizationSlug: organization, on: connection),
+                                                on: connection)
         }
         output("token id \(issued.id.uuidString.lowercased()) (the token is shown once; store it now)")
         output(issued.token)
