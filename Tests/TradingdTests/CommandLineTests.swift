@@ -18,7 +18,7 @@ import Testing
 
     @Test(arguments: [["no-such-command"], ["no-such-command", "--help"], ["no-such-command", "-h", "--url", "x"],
                       ["token", "frobnicate", "--help"], ["org", "delete", "--help"], ["completion", "zsh"],
-                      ["vend", "frobnicate", "--help"]])
+                      ["vend", "frobnicate", "--help"], ["retailer", "frobnicate", "--help"], ["secret", "open"]])
     func unknownCommandsAreBadUsageWhateverFollows(arguments: [String]) {
         let result = run(arguments)
         #expect(result.status == 2)
@@ -35,6 +35,8 @@ import Testing
         let group = run(["token", "--help"])
         #expect(group.status == 0 && group.out.contains("tradingd token list") && group.out.contains("tradingd token revoke"))
         #expect(run(["token"]).status == 2)
+        let retailer = run(["retailer", "create", "--help"])
+        #expect(retailer.status == 0 && retailer.out.hasPrefix("usage: tradingd retailer create") && retailer.out.contains("--time-zone"))
         let vend = run(["vend", "user", "--help"])
         #expect(vend.status == 0 && vend.out.contains("tradingd vend user create"))
         let general = run(["--help"])
@@ -81,7 +83,8 @@ import Testing
         }
         #expect(try complete(["tradingd", "st"]) == ["status"])
         #expect(Set(try complete(["tradingd", "token", ""])) == ["create", "list", "revoke"])
-        #expect(Set(try complete(["tradingd", "token", "create", "--"])) == ["--org", "--role", "--scopes", "--expires", "--help"])
+        #expect(Set(try complete(["tradingd", "token", "create", "--"])) == ["--org", "--role", "--scopes", "--expires", "--user", "--help"])
+        #expect(Set(try complete(["tradingd", "retailer", ""])) == ["create", "list"])
         #expect(Set(try complete(["tradingd", "token", "create", "--role", ""])) == ["admin", "operator", "viewer"])
         #expect(try complete(["tradingd", "status", "--u"]) == ["--url"])
     }
