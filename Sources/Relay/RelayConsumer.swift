@@ -20,8 +20,9 @@ protocol RelayBatchHandler: Sendable {
 /// Cycle: wait for a delivery, take whatever else is already buffered (up to the batch size),
 /// let the handler store it (one statement or transaction), publish the dead letters with
 /// confirms, then ack the batch with one `multiple` ack. Nothing is acked before it is stored,
-/// and stores are idempotent, so any failure means redelivery and no harm. A batch the database
-/// refuses for good is split until the refused delivery is found, which is dead-lettered.
+/// and stores are idempotent, so any failure means redelivery and no harm. A batch whose data
+/// the database refuses (SQLSTATE classes 22 and 23) is split until the refused delivery is
+/// found, which is dead-lettered; any other failure is retried with backoff, nothing acked.
 final class RelayConsumer: @unchecked Sendable {
     // @unchecked Sendable: `consumer` and `database` are touched only by the consumer's thread;
     // other threads use only `stopRequested`, `consumer.stop()` and `finished`.
@@ -110,14 +111,16 @@ final class RelayConsumer: @unchecked Sendable {
         log.info("relay consumer stopped")
     }
 
-    /// Stores the batch, retrying transient database failures with backoff; nil when asked to
-    /// stop first (the batch stays unacked and is redelivered).
+    /// Stores the batch, retrying every failure that is not the data's fault with backoff (the
+    /// batch stays unacked meanwhile); nil when asked to stop first (the batch is redelivered).
     private func storeRetrying(_ batch: [AMQPDelivery]) -> [DeadLetter]? {
         var backoff = options.failureBackoffInitial
+        var commonRefusals = 0
         while !stopping {
             do {
-                return try store(batch)
+                return try store(batch, stopOnCommonRefusal: commonRefusals < options.commonRefusalRetries)
             } catch {
+                if error is DataErrorBisection.CommonRefusal { commonRefusals += 1 }
                 database = nil
                 metrics.update { $0.failures += 1 }
                 log.warning("relay batch not stored; retrying", ["error": String(describing: error), "deliveries": String(batch.count)])
@@ -128,21 +131,24 @@ final class RelayConsumer: @unchecked Sendable {
         return nil
     }
 
-    /// One attempt; a permanent database refusal is bisected down to the delivery causing it.
-    private func store(_ batch: [AMQPDelivery]) throws -> [DeadLetter] {
+    /// One attempt; a refusal of the data is bisected down to the deliveries causing it (see
+    /// `DataErrorBisection`), which are dead-lettered.
+    private func store(_ batch: [AMQPDelivery], stopOnCommonRefusal: Bool) throws -> [DeadLetter] {
         let connection = try database ?? PostgresConnection(url: databaseURL)
         database = connection
-        do {
-            return try handler.handle(batch, on: connection)
-        } catch let error as PostgresError where !error.isRetriable && connection.isHealthy && !connection.isInTransaction {
-            guard batch.count > 1 else {
-                let letter = DeadLetter(batch[0], reason: "the database refused the message: \(error.message)",
-                                        kind: "database", queue: handler.queue, deadLetterQueue: handler.deadLetterQueue)
-                return [letter]
+        var letters: [DeadLetter] = []
+        let refused = try DataErrorBisection.refused(in: batch.indices, stopOnCommonRefusal: stopOnCommonRefusal) { range in
+            guard connection.isHealthy, !connection.isInTransaction else {
+                throw PostgresError(code: .connectionLost, message: "the connection is unusable after a refused statement")
             }
-            let middle = batch.count / 2
-            return try store(Array(batch[..<middle])) + store(Array(batch[middle...]))
+            letters += try handler.handle(Array(batch[range]), on: connection)
         }
+        for (index, error) in refused {
+            let state = error.sqlState.map { " (SQLSTATE \($0))" } ?? ""
+            letters.append(DeadLetter(batch[index], reason: "the database refused the message\(state): \(error.message)",
+                                      kind: "database", queue: handler.queue, deadLetterQueue: handler.deadLetterQueue))
+        }
+        return letters
     }
 
     private func sleep(_ duration: Duration) {

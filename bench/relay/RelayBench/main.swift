@@ -54,6 +54,8 @@ final class TimedSender: ESMCommandSending, ESMClientProvider, Sendable {
 
     func client(for organizationID: UUID) throws -> any ESMCommandSending { self }
 
+    var callDeadline: Duration { inner.callDeadline }
+
     func sendCommand(_ request: ESMCommandRequest) -> ESMCommandOutcome {
         let before = ContinuousClock.now
         let outcome = inner.sendCommand(request)
