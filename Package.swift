@@ -2,7 +2,8 @@
 import PackageDescription
 
 // No Swift package dependencies by design: Foundation, Dispatch, the toolchain's test libraries,
-// and three C libraries from Debian through system-library targets.
+// and C libraries from Debian (librabbitmq, libpq, OpenSSL's libcrypto and libssl) through
+// system-library targets.
 let settings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -20,25 +21,31 @@ let package = Package(
         .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CTLS", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
         // epoll and eventfd, which Swift's Glibc module does not import.
         .systemLibrary(name: "CLinuxEvents"),
 
         // Libraries, from the bottom up: a target imports only targets listed above it
         // (Tests/ArchitectureTests checks the imports; docs/ARCHITECTURE.md draws the graph).
         .target(name: "JSON", swiftSettings: settings),
+        .target(name: "Timekeeping", swiftSettings: settings),
         .target(name: "Observability", swiftSettings: settings),
-        .target(name: "TradingCore", dependencies: ["JSON"], swiftSettings: settings),
-        .target(name: "Postgres", dependencies: ["CPostgres"], swiftSettings: settings),
+        .target(name: "TradingCore", dependencies: ["JSON", "Timekeeping"], swiftSettings: settings),
+        .target(name: "Postgres", dependencies: ["CPostgres", "Timekeeping"], swiftSettings: settings),
         .target(name: "AMQP", dependencies: ["CRabbitMQ"], swiftSettings: settings),
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: settings),
+        // libssl wrapper: TLS sessions as state machines over bytes.
+        .target(name: "TLS", dependencies: ["CTLS"], swiftSettings: settings),
         .target(name: "HTTPServer", dependencies: ["CLinuxEvents", "JSON"], swiftSettings: settings),
-        .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability"], swiftSettings: settings),
+        // The client every partner call goes through, and the URL guard (SSRF); docs/OUTBOUND-HTTP.md.
+        .target(name: "OutboundHTTP", dependencies: ["TLS"], swiftSettings: settings),
+        .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability", "OutboundHTTP"], swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
         .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),
 
         // Domain and services (no HTTP): what every family shares, then one target per component.
         .target(name: "Domain", dependencies: ["JSON"], swiftSettings: settings),
-        .target(name: "Messaging", dependencies: ["AMQP", "Observability"], swiftSettings: settings),
+        .target(name: "Messaging", dependencies: ["AMQP", "Observability", "Timekeeping"], swiftSettings: settings),
         .target(name: "Accounts", dependencies: ["Domain", "Postgres", "Crypto"], swiftSettings: settings),
         // JSON with exact numbers (amounts as Decimal, never Double).
         .target(name: "ExactJSON", dependencies: ["Observability"], swiftSettings: settings),
@@ -49,11 +56,12 @@ let package = Package(
         // The customer-data family's rules (seeds 002 and 003): decoding and checking bodies, NIT,
         // ISO 8601 dates in a zone. No I/O.
         .target(name: "CustomerData", dependencies: ["ExactJSON"], swiftSettings: settings),
-        .target(name: "Ingest", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "Observability"],
+        .target(name: "Ingest", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "Observability", "Timekeeping"],
                 swiftSettings: settings),
-        .target(name: "Relay", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "ESM", "Observability"],
+        .target(name: "Relay", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "ESM", "Observability", "Timekeeping"],
                 swiftSettings: settings),
-        .target(name: "Trading", dependencies: ["Domain", "JSON", "TradingCore", "Postgres", "AMQP", "Crypto", "ESM", "Observability"],
+        .target(name: "Trading", dependencies: ["Domain", "JSON", "TradingCore", "Postgres", "AMQP", "Crypto", "ESM", "Observability",
+                                               "Messaging", "Timekeeping"],
                 swiftSettings: settings),
         // Purchases: retailers, purchases and rows in PostgreSQL, the dispatch outbox and the
         // workflow engines it hands purchases to.
@@ -68,7 +76,7 @@ let package = Package(
         // The daemon: configuration, CLI and the wiring of everything above.
         .target(
             name: "Tradingd",
-            dependencies: ["JSON", "Domain", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
+            dependencies: ["JSON", "Domain", "Timekeeping", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
                            "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI"],
             swiftSettings: settings
         ),
@@ -88,6 +96,8 @@ let package = Package(
         // Tests. `XTests` are unit tests and need no server; `XIntegrationTests` talk to the
         // private PostgreSQL and RabbitMQ that TestSupport finds (Deploy/servers.sh started them).
         .target(name: "TestSupport", dependencies: ["Postgres", "AMQP", "TradingCore"], path: "Tests/TestSupport", swiftSettings: settings),
+        // Hostile HTTP and TLS servers on loopback and test certificates made with the openssl CLI.
+        .target(name: "OutboundTestSupport", dependencies: ["TLS"], path: "Tests/OutboundTestSupport", swiftSettings: settings),
         .testTarget(name: "ArchitectureTests", swiftSettings: settings),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], swiftSettings: settings),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore", "JSON"], swiftSettings: settings),
@@ -100,7 +110,14 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], swiftSettings: settings),
-        .testTarget(name: "ESMTests", dependencies: ["ESM", "ESMSimulator", "HTTPServer", "TradingCore", "AMQP", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: settings),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "OutboundTestSupport"], swiftSettings: settings),
+        .testTarget(name: "OutboundHTTPTests", dependencies: ["OutboundHTTP", "OutboundTestSupport"], resources: [.copy("Fixtures")],
+                    swiftSettings: settings),
+        .testTarget(name: "ESMTests", dependencies: ["ESM", "ESMSimulator", "HTTPServer", "TradingCore", "AMQP", "Observability", "TestSupport",
+                                                     "OutboundTestSupport"], swiftSettings: settings),
+        .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: settings),
+        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "AMQP", "Observability"], swiftSettings: settings),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
         .testTarget(name: "RelayTests", dependencies: ["Relay", "Observability"], swiftSettings: settings),
         .testTarget(name: "IngestIntegrationTests", dependencies: ["Ingest", "Messaging", "TradingCore", "Postgres", "AMQP", "Observability",
                                                                "TestSupport"], swiftSettings: settings),
@@ -110,7 +127,7 @@ let package = Package(
                                                                 "TradingCore", "Postgres", "AMQP", "Crypto", "ESM", "ESMSimulator",
                                                                 "HTTPServer", "Observability", "Ingest", "Relay", "Tradingd", "TestSupport"],
                     swiftSettings: settings),
-        .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "HTTPServer", "Observability", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),

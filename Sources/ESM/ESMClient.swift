@@ -17,11 +17,22 @@ public final class ESMClient: Sendable, CustomStringConvertible {
     /// The base path without a trailing slash (`""` or `/prefix`).
     private let basePath: String
     private let tokenFetches = Atomic<Int>(0)
+    /// Calls in progress (`ESMClientConfiguration.maxConcurrentCalls`).
+    private let callsInProgress = Atomic<Int>(0)
 
     /// - Throws: `ESMError.forbiddenAddress` when the guard refuses `baseURL`,
     ///   `.invalidConfiguration` when it carries a query or the credentials are empty.
-    public init(configuration: ESMClientConfiguration, urlGuard: OutboundURLGuard,
+    public convenience init(configuration: ESMClientConfiguration, urlGuard: OutboundURLGuard,
+                            logger: Logger = .silent) throws(ESMError) {
+        try self.init(configuration: configuration, client: OutboundHTTPClient(urlGuard: urlGuard), logger: logger)
+    }
+
+    /// A client whose calls go through `client` (its URL guard, trust store and connection pool,
+    /// shared with whoever else uses it).
+    /// - Throws: as `init(configuration:urlGuard:logger:)`.
+    public init(configuration: ESMClientConfiguration, client: OutboundHTTPClient,
                 logger: Logger = .silent) throws(ESMError) {
+        let urlGuard = client.urlGuard
         guard !configuration.clientID.isEmpty, !configuration.clientSecret.isEmpty else {
             throw ESMError(.invalidConfiguration, message: "the ESM client id and secret must both be set")
         }
@@ -29,6 +40,7 @@ public final class ESMClient: Sendable, CustomStringConvertible {
         do {
             validated = try urlGuard.check(url: configuration.baseURL)
         } catch let error as OutboundURLError {
+            if let detail = error.detail { logger.warning("ESM URL refused by the outbound URL guard", ["detail": detail]) }
             throw ESMError(error.kind == .unresolvable ? .unreachable : .forbiddenAddress,
                            message: "the ESM URL is refused: \(error.reason)")
         } catch {
@@ -40,7 +52,7 @@ public final class ESMClient: Sendable, CustomStringConvertible {
         self.configuration = configuration
         baseURL = validated
         basePath = validated.pathAndQuery.hasSuffix("/") ? String(validated.pathAndQuery.dropLast()) : validated.pathAndQuery
-        http = OutboundHTTPClient(urlGuard: urlGuard)
+        http = client
         tokens = ESMTokenCache(refreshFraction: configuration.tokenRefreshFraction)
         self.logger = logger.with(["esm.host": validated.authority])
     }
@@ -115,6 +127,12 @@ public final class ESMClient: Sendable, CustomStringConvertible {
     /// `returningClientErrors`, a 4xx other than 401) or throws.
     func perform(method: String, path: String, body: [UInt8] = [], idempotent: Bool,
                  extraHeaders: [(String, String)] = [], returningClientErrors: Bool = false) throws(ESMError) -> HTTPClientResponse {
+        guard callsInProgress.add(1, ordering: .relaxed).newValue <= configuration.maxConcurrentCalls else {
+            callsInProgress.subtract(1, ordering: .relaxed)
+            throw ESMError(.busy, message: "\(configuration.maxConcurrentCalls) calls to the ESM at \(baseURL.authority) are in progress "
+                           + "already; \(method) \(path) was not sent (retry later)")
+        }
+        defer { callsInProgress.subtract(1, ordering: .relaxed) }
         let deadline = ContinuousClock.now + configuration.callDeadline
         var attempt = 1
         var renewedAfter401 = false
@@ -169,18 +187,20 @@ public final class ESMClient: Sendable, CustomStringConvertible {
             return .failure(TransportFailure(error: ESMError(.timeout, message: "the ESM call \(method) \(path) ran out of its "
                                                              + "\(configuration.callDeadline) deadline"), mayHaveBeenSent: false))
         }
-        let request = HTTPClientRequest(method: method, scheme: baseURL.scheme, host: baseURL.host, port: baseURL.port,
-                                        path: basePath + path, headers: headers, body: body)
+        let request = HTTPClientRequest(method: method, url: baseURL, path: basePath + path, headers: headers, body: body)
         let timeouts = OutboundHTTPClient.Timeouts(connect: min(configuration.connectTimeout, remaining),
                                                    request: min(configuration.requestTimeout, remaining))
         do {
             return .success(try http.send(request, timeouts: timeouts))
         } catch {
+            if let detail = error.detail {
+                logger.warning("ESM call refused", ["esm.path": path, "detail": scrub(detail, secrets: secrets)])
+            }
             let kind: ESMError.Kind = switch error.kind {
             case .forbidden: .forbiddenAddress
             case .unreachable: .unreachable
             case .timeout: .timeout
-            case .invalidResponse: .invalidResponse
+            case .tls, .invalidResponse: .invalidResponse
             case .invalidRequest: .invalidConfiguration
             }
             let text = scrub(error.message, secrets: secrets)

@@ -22,11 +22,16 @@ public struct ESMClientConfiguration: Sendable, CustomStringConvertible, CustomD
     /// API request waiting on the ESM answers before its budget runs out, and under the relay's
     /// claim on a command.
     public var callDeadline: Duration
+    /// Calls of this client (one per organisation) in progress at once; one more is refused at
+    /// once with `ESM_BUSY`, so that a slow ESM cannot hold every HTTP worker (16) on one tenant's
+    /// calls. Relay workers (4) and API requests share it.
+    public var maxConcurrentCalls: Int
 
     public init(baseURL: String, clientID: String, clientSecret: String,
                 connectTimeout: Duration = .seconds(3), requestTimeout: Duration = .seconds(10),
                 maxAttempts: Int = 3, retryDelay: Duration = .milliseconds(100), maxRetryDelay: Duration = .seconds(2),
-                tokenRefreshFraction: Double = 0.8, callDeadline: Duration = .seconds(20)) {
+                tokenRefreshFraction: Double = 0.8, callDeadline: Duration = .seconds(20),
+                maxConcurrentCalls: Int = 6) {
         self.baseURL = baseURL
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -37,6 +42,7 @@ public struct ESMClientConfiguration: Sendable, CustomStringConvertible, CustomD
         self.maxRetryDelay = maxRetryDelay
         self.tokenRefreshFraction = tokenRefreshFraction
         self.callDeadline = callDeadline
+        self.maxConcurrentCalls = max(1, maxConcurrentCalls)
     }
 
     public var description: String {

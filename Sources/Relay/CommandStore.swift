@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Timekeeping
 import TradingCore
 
 /// The statements of the command relay over `command_log` (Migrations/0004_commands.sql).
@@ -146,8 +147,8 @@ enum CommandStore {
                       c.correlation_id, c.command_type, c.payload::text AS payload, c.valid_until, c.attempts, c.created_at,
                       coalesce(c.valid_until <= clock_timestamp(), false) AS expired,
                       (c.valid_until IS NULL AND c.created_at < now() - make_interval(secs => $3)) AS overdue
-            """, [.uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.secondsValue),
-                  .double(lease.secondsValue), .uuid(token)])
+            """, [.uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.inSeconds),
+                  .double(lease.inSeconds), .uuid(token)])
         return try rows.map { row in
             DueCommand(
                 id: try row.uuid("id"), claimToken: token, organizationID: try row.uuid("organization_id"),
@@ -166,7 +167,7 @@ enum CommandStore {
         try connection.queryPrepared("""
             UPDATE command_log SET next_attempt_at = clock_timestamp() + make_interval(secs => $3)
             WHERE id = $1 AND claim_token = $2 AND status = 'PENDING'
-            """, [.uuid(command.id), .uuid(command.claimToken), .double(lease.secondsValue)]).affectedRows == 1
+            """, [.uuid(command.id), .uuid(command.claimToken), .double(lease.inSeconds)]).affectedRows == 1
     }
 
     // Outcomes apply only to a command still PENDING and still claimed with the caller's token:
@@ -206,7 +207,7 @@ enum CommandStore {
             UPDATE command_log SET attempts = attempts + 1, last_error = $4,
                                    next_attempt_at = least(clock_timestamp() + make_interval(secs => $3), valid_until)
             WHERE id = $1 AND claim_token = $2 AND status = 'PENDING'
-            """, [.uuid(command.id), .uuid(command.claimToken), .double(delay.secondsValue),
+            """, [.uuid(command.id), .uuid(command.claimToken), .double(delay.inSeconds),
                   .text(String(error.prefix(1000)))]).affectedRows == 1
     }
 
@@ -266,6 +267,6 @@ enum CommandStore {
                          WHERE status = 'RELAYED' AND ack_status IS NULL AND (organization_id = ANY($1::uuid[])) IS TRUE
                            AND relayed_at < now() - make_interval(secs => $2)
                          ORDER BY relayed_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
-            """, [.uuidArray(organizationIDs), .double(timeout.secondsValue)]).affectedRows
+            """, [.uuidArray(organizationIDs), .double(timeout.inSeconds)]).affectedRows
     }
 }

@@ -4,6 +4,7 @@ import Messaging
 import Observability
 import Postgres
 import Synchronization
+import Timekeeping
 
 /// What a `RelayConsumer` does with each batch of deliveries.
 protocol RelayBatchHandler: Sendable {
@@ -25,16 +26,17 @@ protocol RelayBatchHandler: Sendable {
 /// found, which is dead-lettered; any other failure is retried with backoff, nothing acked.
 final class RelayConsumer: @unchecked Sendable {
     // @unchecked Sendable: `consumer` and `database` are touched only by the consumer's thread;
-    // other threads use only `stopRequested`, `consumer.stop()` and `finished`.
+    // other threads use only `thread` (whose stop request also stops `consumer`'s reconnecting).
     private let handler: any RelayBatchHandler
     private let consumer: ReconnectingConsumer
     private let databaseURL: String
     private let options: RelayOptions
     private let metrics: RelayMetrics
     private let log: Logger
-    private let stopRequested = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    let thread: WorkerThread
     private var database: PostgresConnection?
+    /// Deliveries read while a batch waited for the database, for the next batch.
+    private var overflow: [AMQPDelivery] = []
 
     init(handler: any RelayBatchHandler, amqpURL: AMQPURL, databaseURL: String, options: RelayOptions,
          metrics: RelayMetrics, log: Logger, setup: @escaping (AMQPChannel) throws -> Void) {
@@ -58,39 +60,34 @@ final class RelayConsumer: @unchecked Sendable {
                     log.warning("relay consumer reconnecting", ["attempt": String(attempt), "error": String(describing: error)])
                 }
             })
+        let consumer = consumer
+        thread = WorkerThread(name: "relay \(handler.queue)", onStop: { consumer.stop() })
     }
 
     func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "relay \(handler.queue)"
-        thread.start()
+        thread.start { [self] in run() }
     }
 
-    func requestStop() {
-        stopRequested.store(true, ordering: .relaxed)
-        consumer.stop()
-    }
-
-    func waitUntilFinished(timeout: Duration) -> Bool {
-        finished.wait(timeout: .now() + max(timeout.secondsValue, 0)) == .success
-    }
-
-    private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
+    private var stopping: Bool { thread.isStopping }
 
     private func run() {
         var backoff = options.failureBackoffInitial
         while !stopping {
             do {
-                guard let first = try consumer.nextDelivery(timeout: .milliseconds(200)) else { continue }
-                var batch = [first]
+                var batch = Array(overflow.prefix(options.maximumBatch))
+                overflow.removeFirst(batch.count)
+                if batch.isEmpty {
+                    guard let first = try consumer.nextDelivery(timeout: .milliseconds(200)) else { continue }
+                    batch = [first]
+                }
                 while batch.count < options.maximumBatch, let next = try consumer.nextDelivery(timeout: .zero) {
                     batch.append(next)
                 }
                 guard let letters = storeRetrying(batch) else { break }
-                try DeadLetterPublisher.publish(letters, on: consumer.publishingChannel())
+                if !letters.isEmpty {
+                    let report = try DeadLetterPublisher.deadLetter(letters, from: batch, through: consumer, log: log)
+                    if report.fallbacks > 0 { metrics.update { $0.deadLetterFallbacks += report.fallbacks } }
+                }
                 try consumer.ack(batch[batch.count - 1], multiple: true)
                 backoff = options.failureBackoffInitial
             } catch let error as AMQPError where error.code == .staleDelivery {
@@ -100,9 +97,10 @@ final class RelayConsumer: @unchecked Sendable {
                 // Close, so every unacked delivery returns to the queue (a later `multiple` ack
                 // must never cover a batch whose dead letters were not confirmed).
                 consumer.close()
+                overflow.removeAll()
                 metrics.update { $0.failures += 1 }
                 log.warning("relay consumer failed; retrying", ["error": String(describing: error)])
-                sleep(backoff)
+                thread.sleep(backoff)
                 backoff = min(backoff * 2, options.failureBackoffMaximum)
             }
         }
@@ -120,41 +118,54 @@ final class RelayConsumer: @unchecked Sendable {
             do {
                 return try store(batch, stopOnCommonRefusal: commonRefusals < options.commonRefusalRetries)
             } catch {
-                if error is DataErrorBisection.CommonRefusal { commonRefusals += 1 }
+                if error is Bisection.CommonRefusal { commonRefusals += 1 }
                 database = nil
                 metrics.update { $0.failures += 1 }
                 log.warning("relay batch not stored; retrying", ["error": String(describing: error), "deliveries": String(batch.count)])
-                sleep(backoff)
+                waitServicingBroker(backoff)
                 backoff = min(backoff * 2, options.failureBackoffMaximum)
             }
         }
         return nil
     }
 
-    /// One attempt; a refusal of the data is bisected down to the deliveries causing it (see
-    /// `DataErrorBisection`), which are dead-lettered.
+    /// Waits `duration` while still reading from the broker: librabbitmq services heartbeats only
+    /// inside its calls, so a database outage longer than two heartbeats would otherwise drop the
+    /// connection and bring the whole prefetch window back. What is read waits in `overflow` for
+    /// the next batch (at most the prefetch window).
+    private func waitServicingBroker(_ duration: Duration) {
+        let deadline = ContinuousClock.now + duration
+        while !stopping, ContinuousClock.now < deadline {
+            let slice = min(deadline - .now, .milliseconds(200))
+            do {
+                if let delivery = try consumer.nextDelivery(timeout: slice) { overflow.append(delivery) }
+            } catch {
+                thread.sleep(slice)   // the connection is gone; the main loop deals with it
+            }
+        }
+    }
+
+    /// One attempt; a refusal of the data (`PostgresError.isDataError`) is bisected
+    /// (`Messaging.Bisection`) down to the delivery causing it, which is dead-lettered. With
+    /// `stopOnCommonRefusal`, a batch whose halves are refused with the same SQLSTATE throws
+    /// `Bisection.CommonRefusal` instead, and is retried.
     private func store(_ batch: [AMQPDelivery], stopOnCommonRefusal: Bool) throws -> [DeadLetter] {
         let connection = try database ?? PostgresConnection(url: databaseURL)
         database = connection
-        var letters: [DeadLetter] = []
-        let refused = try DataErrorBisection.refused(in: batch.indices, stopOnCommonRefusal: stopOnCommonRefusal) { range in
-            guard connection.isHealthy, !connection.isInTransaction else {
-                throw PostgresError(code: .connectionLost, message: "the connection is unusable after a refused statement")
-            }
-            letters += try handler.handle(Array(batch[range]), on: connection)
-        }
-        for (index, error) in refused {
-            let state = error.sqlState.map { " (SQLSTATE \($0))" } ?? ""
-            letters.append(DeadLetter(batch[index], reason: "the database refused the message\(state): \(error.message)",
-                                      kind: "database", queue: handler.queue, deadLetterQueue: handler.deadLetterQueue))
-        }
-        return letters
-    }
-
-    private func sleep(_ duration: Duration) {
-        let deadline = ContinuousClock.now.advanced(by: duration)
-        while !stopping, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).secondsValue)
-        }
+        return try Bisection.store(
+            batch.indices,
+            attempt: { range in try handler.handle(Array(batch[range]), on: connection) },
+            splits: { error in
+                guard let error = error as? PostgresError else { return false }
+                return error.isDataError && connection.isHealthy && !connection.isInTransaction
+            },
+            refuse: { index, error in
+                let refusal = error as? PostgresError
+                let state = refusal?.sqlState.map { " (SQLSTATE \($0))" } ?? ""
+                return [DeadLetter(batch[index], reason: "the database refused the message\(state): \(refusal?.message ?? "\(error)")",
+                                   kind: "database", queue: handler.queue, deadLetterQueue: handler.deadLetterQueue)]
+            },
+            combine: +,
+            sameRefusal: stopOnCommonRefusal ? { ($0 as? PostgresError)?.sqlState == ($1 as? PostgresError)?.sqlState } : nil)
     }
 }

@@ -37,6 +37,9 @@ public struct RelayOptions: Sendable {
 
     /// Most events published (and confirmed) as one batch.
     public var eventBatch = 500
+    /// How long an event the broker could not route stays parked before it is tried again (its
+    /// queue may be back, e.g. after the organisation was enabled again).
+    public var parkedEventRetryInterval: Duration = .seconds(300)
     /// How often the outbox publisher looks for events no local signal announced.
     public var eventPollInterval: Duration = .milliseconds(500)
 

@@ -17,6 +17,8 @@ final class TestServer: Sendable {
     let server: HTTPServer
     let port: Int
     let records = RecordLog()
+    /// How often `POST /apply` ran (a handler with an effect, like a configuration change).
+    let applied = Mutex<Int>(0)
 
     init(limits: ServerLimits = ServerLimits(), workers: Int = 4) throws {
         var router = Router()
@@ -28,6 +30,11 @@ final class TestServer: Sendable {
             let milliseconds = Int(request.query["ms"] ?? "100") ?? 100
             usleep(useconds_t(milliseconds * 1000))
             return .text("slept \(milliseconds)")
+        }
+        let applied = self.applied
+        router.post("/apply") { _ in
+            applied.withLock { $0 += 1 }
+            return .text("applied")
         }
         router.get("/items/{id}") { request in .text("item \(try request.pathParameter("id"))") }
         router.delete("/items/{id}") { _ in .empty() }

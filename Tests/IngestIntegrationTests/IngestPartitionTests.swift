@@ -1,7 +1,9 @@
+import AMQP
 import Foundation
 @testable import Ingest
 import Observability
 import Postgres
+import Synchronization
 import Testing
 import TestSupport
 import TradingCore
@@ -48,10 +50,42 @@ struct IngestPartitionTests {
         #expect(later.aggregateRowsDeleted == 4)
     }
 
+    /// A row of the day arrives in DEFAULT while its partition is being made (ingest never
+    /// stops): the partition is still attached, with the row in it (docs/RELIABILITY.md, item 4).
+    @Test func aPartitionIsMadeWhileARowOfItsDayIsBeingInserted() throws {
+        let url = try TestDatabase.fresh()
+        let inserter = try PostgresConnection(url: url), maintainer = try PostgresConnection(url: url)
+        let day = "2031-05-04"
+        // An insert of the day, not yet committed, as a batch in flight would be.
+        try inserter.execute("BEGIN")
+        try inserter.execute("INSERT INTO telemetry_samples (plant_id, time, soc) VALUES (gen_random_uuid(), '\(day) 10:00:00+00', 50)")
+        let finished = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Bool, any Error>?>(nil)
+        let thread = Thread {
+            let result = Result { try maintainer.query("SELECT telemetry_ensure_partition('telemetry_samples', $1::date) AS made",
+                                                      [.text(day)]).singleRow()?.bool("made") ?? false }
+            outcome.withLock { $0 = result }
+            finished.signal()
+        }
+        thread.start()
+        let watcher = try PostgresConnection(url: url)
+        try waitUntil("the maintainer waits for the insert's lock") {
+            try watcher.query("""
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                """).singleRow()!.int(0) == 1
+        }
+        try inserter.execute("COMMIT")
+        #expect(finished.wait(timeout: .now() + 30) == .success)
+        let result = try #require(outcome.withLock { $0 })
+        #expect(try result.get() == true, "\(result)")
+        let placement = try watcher.query("SELECT tableoid::regclass::text FROM telemetry_samples").map { try $0.string(0) }
+        #expect(placement == ["telemetry_samples_p20310504"])
+    }
+
     /// The service runs upkeep when it starts, so today's partitions exist before the first batch.
     @Test func serviceCreatesPartitionsOnStart() throws {
         let url = try TestDatabase.fresh()
-        let service = try IngestService(amqpURL: try TestServers.amqpURL, databaseURL: url, organizations: [],
+        let service = IngestService(amqpURL: try AMQPURL(try TestServers.amqpURL), databaseURL: url, organizations: [],
                                         retention: TelemetryRetention(partitionsAhead: 1))
         service.start()
         #expect(service.stop(grace: .seconds(5)))

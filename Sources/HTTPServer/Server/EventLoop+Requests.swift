@@ -59,8 +59,10 @@ extension EventLoop {
             return
         }
         connection.phase = .handling(inFlight)
+        connection.handledBodyBytes = parsed.body.count
+        holdRequestBytes(connection)   // the body moved from the parser to the request: no growth
         let fd = connection.fd, connectionID = connection.id, sequence = connection.sequence
-        let submitted = core.pool.submit { [self] in
+        let submitted = core.pool.submit(deadline: inFlight.deadline) { [self] in
             let routed = router.respond(to: request, rawQuery: query, match: match)
             post(.completed(fd: fd, connectionID: connectionID, sequence: sequence, routed))
         }
@@ -86,6 +88,8 @@ extension EventLoop {
                                  serverName: core.configuration.serverName, into: &connection.output)
         if before == connection.outputOffset { connection.lastWriteProgress = now }
         connection.phase = keepAlive ? .reading : .closing
+        connection.handledBodyBytes = 0
+        holdRequestBytes(connection)
         connection.idleSince = now
         if keepAlive && connection.readPaused {
             connection.readPaused = false
