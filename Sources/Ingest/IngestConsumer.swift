@@ -108,6 +108,8 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
                 writer.submit(batch)
             case .sleep(let duration):
                 thread.sleep(duration)
+            case .serviceBroker:
+                consumer.serviceConnection()
             case .takeOutcome(let timeout):
                 guard let outcome = writer.outcome(waitingUpTo: timeout) else { continue }
                 settle(outcome, &cycle)

@@ -35,8 +35,6 @@ final class RelayConsumer: @unchecked Sendable {
     private let log: Logger
     let thread: WorkerThread
     private var database: PostgresConnection?
-    /// Deliveries read while a batch waited for the database, for the next batch.
-    private var overflow: [AMQPDelivery] = []
 
     init(handler: any RelayBatchHandler, amqpURL: AMQPURL, databaseURL: String, options: RelayOptions,
          metrics: RelayMetrics, log: Logger, setup: @escaping (AMQPChannel) throws -> Void) {
@@ -74,12 +72,8 @@ final class RelayConsumer: @unchecked Sendable {
         var backoff = options.failureBackoffInitial
         while !stopping {
             do {
-                var batch = Array(overflow.prefix(options.maximumBatch))
-                overflow.removeFirst(batch.count)
-                if batch.isEmpty {
-                    guard let first = try consumer.nextDelivery(timeout: .milliseconds(200)) else { continue }
-                    batch = [first]
-                }
+                guard let first = try consumer.nextDelivery(timeout: .milliseconds(200)) else { continue }
+                var batch = [first]
                 while batch.count < options.maximumBatch, let next = try consumer.nextDelivery(timeout: .zero) {
                     batch.append(next)
                 }
@@ -97,7 +91,6 @@ final class RelayConsumer: @unchecked Sendable {
                 // Close, so every unacked delivery returns to the queue (a later `multiple` ack
                 // must never cover a batch whose dead letters were not confirmed).
                 consumer.close()
-                overflow.removeAll()
                 metrics.update { $0.failures += 1 }
                 log.warning("relay consumer failed; retrying", ["error": String(describing: error)])
                 thread.sleep(backoff)
@@ -129,19 +122,14 @@ final class RelayConsumer: @unchecked Sendable {
         return nil
     }
 
-    /// Waits `duration` while still reading from the broker: librabbitmq services heartbeats only
-    /// inside its calls, so a database outage longer than two heartbeats would otherwise drop the
-    /// connection and bring the whole prefetch window back. What is read waits in `overflow` for
-    /// the next batch (at most the prefetch window).
+    /// Waits `duration` while still serving the broker connection every half second: librabbitmq
+    /// sends and checks heartbeats only inside its calls, so a database outage longer than two
+    /// heartbeats would otherwise drop the connection and bring the whole prefetch window back.
     private func waitServicingBroker(_ duration: Duration) {
         let deadline = ContinuousClock.now + duration
         while !stopping, ContinuousClock.now < deadline {
-            let slice = min(deadline - .now, .milliseconds(200))
-            do {
-                if let delivery = try consumer.nextDelivery(timeout: slice) { overflow.append(delivery) }
-            } catch {
-                thread.sleep(slice)   // the connection is gone; the main loop deals with it
-            }
+            consumer.serviceConnection()
+            thread.sleep(min(deadline - .now, .milliseconds(500)))
         }
     }
 

@@ -154,11 +154,11 @@ import Testing
         #expect(try queued.readResponse().status == 503)
         #expect(try busy.readResponse().status == 503)
         Thread.sleep(forTimeInterval: 1.6)   // the worker is free again: the queued job would run now
-        #expect(fixture.applied.withLock { $0 } == 0)
+        #expect(fixture.applied.value == 0)
         let fresh = try fixture.connect()
         fresh.send("POST /apply HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
         #expect(try fresh.readResponse().status == 200)
-        #expect(fixture.applied.withLock { $0 } == 1)
+        #expect(fixture.applied.value == 1)
     }
 
     @Test func connectionsOverTheLimitGet503() throws {

@@ -18,7 +18,13 @@ final class TestServer: Sendable {
     let port: Int
     let records = RecordLog()
     /// How often `POST /apply` ran (a handler with an effect, like a configuration change).
-    let applied = Mutex<Int>(0)
+    let applied = RunCounter()
+
+    final class RunCounter: Sendable {
+        private let count = Atomic<Int>(0)
+        func add() { count.add(1, ordering: .relaxed) }
+        var value: Int { count.load(ordering: .relaxed) }
+    }
 
     init(limits: ServerLimits = ServerLimits(), workers: Int = 4) throws {
         var router = Router()
@@ -33,7 +39,7 @@ final class TestServer: Sendable {
         }
         let applied = self.applied
         router.post("/apply") { _ in
-            applied.withLock { $0 += 1 }
+            applied.add()
             return .text("applied")
         }
         router.get("/items/{id}") { request in .text("item \(try request.pathParameter("id"))") }

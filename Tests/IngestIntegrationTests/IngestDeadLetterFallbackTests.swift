@@ -53,6 +53,9 @@ struct IngestDeadLetterFallbackTests {
             admin.close()
         }
         let channel = try admin.openChannel()
+        // Replace the fixture's queues with ones of the shape this test needs.
+        _ = try channel.deleteQueue(fixture.queue(.telemetry))
+        _ = try channel.deleteQueue(fixture.deadLetterQueue(.telemetry))
         try channel.declareExchange(exchange, type: .fanout, durable: false)
         try channel.declareQueue(parking, durable: false)
         try channel.bindQueue(parking, exchange: exchange, routingKey: "")

@@ -12,7 +12,7 @@ import TradingCore
 struct IngestFaultTests {
     private func sample(_ fixture: IngestTestFixture, secondsAgo: Int64, power: String = "12.5") -> String {
         let time = TelemetryTimestamp.now.adding(microseconds: -secondsAgo * 1_000_000)
-        return #"{"plant_id":"\#(fixture.plants[0].uuidString.lowercased())","time":"\#(time.rfc3339)","pv_power":\#(power)}"#
+        return #"{"plant_id":"\#(fixture.plants[0].uuidString.lowercased())","time":"\#(time.rfc3339)","fve_power":\#(power)}"#
     }
 
     @Test func aReadOnlyDatabaseDeadLettersNothingAndEverythingIsStoredOnceWritesReturn() throws {
@@ -48,7 +48,7 @@ struct IngestFaultTests {
         // refused by PostgreSQL (22008). Each used to take the whole delivery to the .dlq.
         let array = "[" + [sample(fixture, secondsAgo: 1), sample(fixture, secondsAgo: 1, power: "1.7e308"),
                            sample(fixture, secondsAgo: 1, power: "-1.7e308"),
-                           #"{"plant_id":"\#(plant)","time":"0000-06-01T00:00:00Z","pv_power":1}"#].joined(separator: ",") + "]"
+                           #"{"plant_id":"\#(plant)","time":"0000-06-01T00:00:00Z","fve_power":1}"#].joined(separator: ",") + "]"
         try fixture.publish([array, sample(fixture, secondsAgo: 2)], to: .telemetry)
         let service = try fixture.service()
         service.start()

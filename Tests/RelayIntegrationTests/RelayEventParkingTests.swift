@@ -33,9 +33,9 @@ struct RelayEventParkingTests {
         options.declareQueues = false
         options.parkedEventRetryInterval = .seconds(3600)
         let esm = try RelayTestESM(prefix: f.prefix, publishAcks: false)
-        let service = try RelayService(amqpURL: f.amqpURL, databaseURL: f.databaseURL,
-                                       organizations: [f.organizationID: f.prefix, other: otherPrefix],
-                                       esmClients: esm, options: options)
+        let service = RelayService(amqpURL: try AMQPURL(f.amqpURL), databaseURL: f.databaseURL,
+                                   organizations: [f.organizationID: f.prefix, other: otherPrefix],
+                                   esmClients: esm, options: options)
         service.start()
         defer { service.stop(grace: .seconds(10)) }
         try f.publishCommands([f.command("lost-1"), f.command("lost-2")])

@@ -8,7 +8,7 @@ struct TelemetryBoundsTests {
     private let now = TelemetryTimestamp(rfc3339: "2026-03-10T12:00:00Z")!
 
     private func element(_ time: String, power: String = "1") -> String {
-        #"{"plant_id":"\#(plant)","time":"\#(time)","pv_power":\#(power)}"#
+        #"{"plant_id":"\#(plant)","time":"\#(time)","fve_power":\#(power)}"#
     }
 
     @Test func hugeMagnitudesAndYearZeroAreRefusedAndTheirNeighboursKept() {
