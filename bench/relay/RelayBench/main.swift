@@ -101,7 +101,8 @@ let simulator = try ESMSimulator(options: simulatorOptions)
 let port = try simulator.start()
 let client = try ESMClient(
     configuration: ESMClientConfiguration(baseURL: simulator.baseURL, clientID: simulatorOptions.clientID,
-                                          clientSecret: simulatorOptions.clientSecret, maxAttempts: 1),
+                                          clientSecret: simulatorOptions.clientSecret, maxAttempts: 1,
+                                          maxConcurrentCalls: max(6, args.workers)),
     urlGuard: OutboundURLGuard(allowList: [try AllowedEndpoint(host: "127.0.0.1", port: port)]))
 let sender = TimedSender(client)
 
