@@ -33,16 +33,16 @@ let package = Package(
         .target(name: "Observability", swiftSettings: settings),
         .target(name: "TradingCore", dependencies: ["JSON", "Timekeeping"], swiftSettings: settings),
         .target(name: "Postgres", dependencies: ["CPostgres", "Timekeeping"], swiftSettings: settings),
-        .target(name: "AMQP", dependencies: ["CRabbitMQ"], swiftSettings: settings),
+        .target(name: "AMQP", dependencies: ["CRabbitMQ", "Timekeeping"], swiftSettings: settings),
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: settings),
         // libssl wrapper: TLS sessions as state machines over bytes.
         .target(name: "TLS", dependencies: ["CTLS"], swiftSettings: settings),
-        .target(name: "HTTPServer", dependencies: ["CLinuxEvents", "JSON"], swiftSettings: settings),
+        .target(name: "HTTPServer", dependencies: ["CLinuxEvents", "JSON", "Timekeeping"], swiftSettings: settings),
         // The client every partner call goes through, and the URL guard (SSRF); docs/OUTBOUND-HTTP.md.
         .target(name: "OutboundHTTP", dependencies: ["TLS"], swiftSettings: settings),
         .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability", "OutboundHTTP"], swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
-        .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),
+        .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability", "Timekeeping"], swiftSettings: settings),
 
         // Domain and services (no HTTP): what every family shares, then one target per component.
         .target(name: "Domain", dependencies: ["JSON"], swiftSettings: settings),
@@ -53,7 +53,7 @@ let package = Package(
         // Users of an organisation and their profiles (seed 002's profile, seed 000's `{user}`).
         .target(name: "Users", dependencies: ["Postgres", "ExactJSON"], swiftSettings: settings),
         // Energy purchase schedules (seed 000): parsing, validation, market time zones. No I/O.
-        .target(name: "PurchaseCore", dependencies: ["ExactJSON"], swiftSettings: settings),
+        .target(name: "PurchaseCore", dependencies: ["ExactJSON", "Timekeeping"], swiftSettings: settings),
         // The customer-data family's rules (seeds 002 and 003): decoding and checking bodies, NIT,
         // ISO 8601 dates in a zone. No I/O.
         .target(name: "CustomerData", dependencies: ["ExactJSON"], swiftSettings: settings),
@@ -93,6 +93,7 @@ let package = Package(
         .executableTarget(name: "ingest-bench", dependencies: ["Ingest", "AMQP", "TradingCore", "Postgres", "HTTPServer", "API", "Accounts", "Trading", "TradingAPI", "Observability"], path: "bench/ingest/IngestBench",
                           swiftSettings: settings),
         .executableTarget(name: "httpserver-bench", dependencies: ["HTTPServer"], swiftSettings: settings),
+        .executableTarget(name: "outbound-bench", dependencies: ["ESM"], path: "bench/outbound/OutboundBench", swiftSettings: settings),
         .executableTarget(name: "relay-bench", dependencies: ["Relay", "AMQP", "TradingCore", "ESM", "ESMSimulator", "Postgres"],
                           path: "bench/relay/RelayBench", swiftSettings: settings),
 

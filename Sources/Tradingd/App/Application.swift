@@ -72,7 +72,7 @@ public final class Application: Sendable {
         var router = Router()
         let pool = pool, broker = BrokerReadiness(url: amqpURL)
         let families: [any APIRoutes] = [
-            OperationalRoutes(databaseReachable: { (try? pool.withConnection { try $0.query("SELECT 1") }) != nil },
+            OperationalRoutes(databaseReachable: { pool.isReachable() },
                               brokerReachable: { broker.isReachable() }, metrics: metrics),
             TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.maxBucketsPerResponse,
                           authentication: BearerAuthentication(scope: .trading, authenticator: Authenticator(pool: pool))),
