@@ -10,13 +10,13 @@ struct ImportGraphTests {
     static let layers: [[String]] = [
         ["CRabbitMQ", "CPostgres", "CCrypto", "CTLS", "CLinuxEvents"],
         ["JSON", "Observability", "Timekeeping", "Crypto", "TLS"],
-        ["Postgres", "AMQP", "TradingCore", "HTTPServer", "OutboundHTTP", "Domain", "ExactJSON"],
-        ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData"],
-        ["Ingest", "Relay", "Trading", "Purchases"],
+        ["Postgres", "AMQP", "TradingCore", "HTTPServer", "OutboundHTTP", "Domain", "ExactJSON", "VendCore"],
+        ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData", "VendSimulator", "PrepaidPlus"],
+        ["Ingest", "Relay", "Trading", "Purchases", "Vend"],
         ["API"],
-        ["TradingAPI"],
+        ["TradingAPI", "VendAPI"],
         ["Tradingd"],
-        ["tradingd", "esm-sim", "telemetry-gen", "httpserver-bench", "outbound-fetch"],
+        ["tradingd", "esm-sim", "telemetry-gen", "httpserver-bench", "vend-sim", "outbound-fetch"],
     ]
 
     /// Imports that the layers alone would allow but the design forbids: the domain and service
@@ -33,6 +33,8 @@ struct ImportGraphTests {
         "Ingest": ["HTTPServer", "API"],
         "Relay": ["HTTPServer", "API"],
         "Trading": ["HTTPServer", "API"],
+        "VendCore": ["HTTPServer", "API"],
+        "Vend": ["HTTPServer", "API"],
     ]
 
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -47,6 +47,7 @@ public struct Configuration: Sendable {
     /// 0 turns the periodic plant sync off.
     public let esmSyncInterval: Duration
     public let commandAckTimeout: Duration
+    public let vend: VendConfiguration
 
     /// Builds the typed values from text that `load` has validated.
     init(values: [String: String], sources: [String: String]) throws(ConfigurationError) {
@@ -90,6 +91,7 @@ public struct Configuration: Sendable {
         maxBucketsPerResponse = number("maxBucketsPerResponse")
         esmSyncInterval = seconds("esmSyncIntervalSeconds")
         commandAckTimeout = seconds("commandAckTimeoutSeconds")
+        vend = VendConfiguration(values: values)
     }
 
     /// `host:port` or `[v6]:port`, parsed as the listener parses it.
