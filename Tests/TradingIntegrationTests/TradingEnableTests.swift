@@ -189,14 +189,18 @@ struct TradingEnableTests {
     @Test func enableAgreesWithTheConsumersOwnDeclarations() async throws {
         let f = try TradingTestFixture()
         defer { f.tearDown() }
-        let connection = try AMQPConnection(url: f.settings.amqpURL)
-        defer { connection.close() }
-        let channel = try connection.openChannel()
+        // No broker connection is held across the awaits: under load a suspended test would miss
+        // its heartbeats and the broker would close the connection.
+        let before = try AMQPConnection(url: f.settings.amqpURL)
         try IngestTopology.declare(kind: .telemetry, queue: "\(f.slug).telemetry", deadLetterQueue: "\(f.slug).telemetry.dlq",
-                                   exchange: f.settings.exchange, on: channel)
+                                   exchange: f.settings.exchange, on: try before.openChannel())
+        before.close()
         try await f.configure()
         let enabled = try await f.call("POST", "/config/enable")
         #expect(enabled.status == 200, "\(enabled.text)")
+        let connection = try AMQPConnection(url: f.settings.amqpURL)
+        defer { connection.close() }
+        let channel = try connection.openChannel()
         try RelayQueues(prefix: f.slug).declare(exchange: f.settings.exchange, on: channel)
 
         // Dead-lettering through the DLX (as a broker policy would) reaches the queue's .dlq.
