@@ -45,7 +45,7 @@ public final class OrganizationESMClients: Sendable {
         let configuration = ESMClientConfiguration(
             baseURL: url, clientID: clientID, clientSecret: secret, connectTimeout: settings.esmConnectTimeout,
             requestTimeout: settings.esmRequestTimeout, maxAttempts: settings.esmMaxAttempts,
-            callDeadline: settings.esmCallDeadline)
+            callDeadline: settings.esmCallDeadline, maxConcurrentCalls: settings.esmMaxConcurrentCalls)
         let client = try ESMClient(configuration: configuration, client: http,
                                    logger: logger.with(["org.id": config.organizationID.uuidString.lowercased()]))
         clients.withLock { $0[config.organizationID] = Entry(key: key, client: client) }

@@ -47,7 +47,7 @@ struct ESMCallLimitTests {
         let error = try #require(throws: ESMError.self) { try fixture.client.listPlants() }
         let took = ContinuousClock.now - started
         #expect(error.kind == .timeout)
-        #expect(took < .milliseconds(1600), "took \(took)")
+        #expect(took < .seconds(2), "ended before one attempt's own timeout; took \(took)")
         #expect(ESMClientConfiguration(baseURL: "https://e.example", clientID: "a", clientSecret: "b").callDeadline < .seconds(30),
                 "the default deadline stays under the HTTP handler budget")
     }

@@ -64,6 +64,28 @@ struct IngestFaultTests {
         #expect(service.metrics.snapshot().bisections == 0)
     }
 
+    @Test func aDeliveryOverTheByteOrElementCapIsRefusedWholeAndTheQueueGoesOn() throws {
+        let fixture = try IngestTestFixture.make(plants: 1)
+        defer { fixture.deleteQueues() }
+        let rules = TelemetryValidationRules.standard
+        // Valid JSON throughout: without the caps both would be stored.
+        let padded = sample(fixture, secondsAgo: 1) + String(repeating: " ", count: rules.maximumDeliveryBytes)
+        let elements = rules.maximumElements + 1
+        let array = "[" + (1...elements).map { sample(fixture, secondsAgo: Int64(10 + $0)) }.joined(separator: ",") + "]"
+        try fixture.publish([padded, array, sample(fixture, secondsAgo: 2)], to: .telemetry)
+        let service = try fixture.service()
+        service.start()
+        defer { service.stop(grace: .seconds(10)) }
+        try fixture.waitForAcks(service, 3)
+        #expect(try fixture.count("SELECT count(*) FROM telemetry_samples") == 1)
+        let letters = try fixture.drain(fixture.deadLetterQueue(.telemetry))
+        #expect(letters.compactMap { $0.headers["x-rejection-kind"]?.stringValue } == ["too_large", "too_large"])
+        let reasons = letters.compactMap { $0.headers["x-rejection-reason"]?.stringValue }
+        #expect(reasons.first?.contains("\(padded.utf8.count) bytes") == true, "\(reasons)")
+        #expect(reasons.last?.contains("\(elements) elements") == true, "\(reasons)")
+        #expect(letters.first?.body.count == padded.utf8.count, "the letter keeps the refused delivery")
+    }
+
     @Test func aSampleOlderThanTheRawRetentionIsRefusedSoTheAggregatesNeverCountItTwice() throws {
         let fixture = try IngestTestFixture.make(plants: 1)
         defer { fixture.deleteQueues() }

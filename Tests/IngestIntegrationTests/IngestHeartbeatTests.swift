@@ -12,7 +12,9 @@ struct IngestHeartbeatTests {
         let fixture = try IngestTestFixture.make(plants: 1)
         defer { fixture.deleteQueues() }
         var options = fixture.options(prefetch: 50)
-        options.heartbeat = .seconds(1)
+        // 3 s, not less: the whole suite running beside it on two cores once delayed the
+        // consumer past a 1 s heartbeat's two-beat window.
+        options.heartbeat = .seconds(3)
         options.maximumBatchDeliveries = 5
         let service = try fixture.service(options)
         service.start()
@@ -22,13 +24,13 @@ struct IngestHeartbeatTests {
             let time = TelemetryTimestamp.now.adding(microseconds: -Int64(index) * 1_000_000)
             return #"{"plant_id":"\#(plant)","time":"\#(time.rfc3339)","soc":50}"#
         }
-        // The writer's first batch waits on the lock for six heartbeats; the consumer fills the
+        // The writer's first batch waits on the lock for five heartbeats; the consumer fills the
         // next batch meanwhile.
         let locker = try fixture.connect()
         try locker.execute("BEGIN")
         try locker.execute("LOCK TABLE telemetry_samples IN ACCESS EXCLUSIVE MODE")
         try fixture.publish(bodies, to: .telemetry)
-        Thread.sleep(forTimeInterval: 6)
+        Thread.sleep(forTimeInterval: 15)
         try locker.execute("COMMIT")
         try fixture.waitForAcks(service, 30)
         let snapshot = service.metrics.snapshot()

@@ -82,6 +82,23 @@ struct IngestPartitionTests {
         #expect(placement == ["telemetry_samples_p20310504"])
     }
 
+    /// docs/RELIABILITY.md, item 4: a maintainer that fell behind makes one day per transaction,
+    /// so a day that fails (here its name is taken by a domain, 42710) keeps the days made before it.
+    @Test func aFailingDayKeepsTheDaysMadeBeforeIt() throws {
+        let connection = try PostgresConnection(url: try TestDatabase.fresh())
+        try connection.execute("CREATE DOMAIN telemetry_samples_p20310603 AS int")
+        let now = try #require(ISO8601DateFormatter().date(from: "2031-06-01T12:00:00Z"))
+        #expect(throws: PostgresError.self) {
+            try TelemetryPartitionMaintainer.run(retention: TelemetryRetention(partitionsAhead: 3), now: now, on: connection)
+        }
+        let made = try connection.query("""
+            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE c.relkind = 'r' AND c.relname LIKE '%_p203106%' ORDER BY 1
+            """).map { try $0.string(0) }
+        #expect(made == ["meter_readings_p20310601", "meter_readings_p20310602",
+                         "telemetry_samples_p20310601", "telemetry_samples_p20310602"])
+    }
+
     /// The service runs upkeep when it starts, so today's partitions exist before the first batch.
     @Test func serviceCreatesPartitionsOnStart() throws {
         let url = try TestDatabase.fresh()
