@@ -105,7 +105,14 @@ public final class PostgresPool: Sendable {
             guard ContinuousClock.now - taken.since > Self.idleCheckAfter else { return taken.connection }
             if (try? taken.connection.query("SELECT 1")) != nil { return taken.connection }
         }
-        let opened = try PostgresConnection(url: url)  // network I/O outside the lock
+        return try openConnection()  // network I/O outside the lock
+    }
+
+    /// Opens a connection with the pool's URL and session settings (statement and lock
+    /// timeouts) that the pool does not count or lease, for an owner that keeps it (an event
+    /// loop's `PostgresPipeline`). Blocking.
+    public func openConnection() throws -> PostgresConnection {
+        let opened = try PostgresConnection(url: url)
         try opened.setStatementTimeout(sessionLimits.statementTimeout)
         try opened.setLockTimeout(sessionLimits.lockTimeout)
         return opened

@@ -261,8 +261,8 @@ struct PlantConfigAPITests {
                 return answer
             }
         }
-        try await waitUntil(timeout: .seconds(30), "two reads are answered") { answered.all.count >= 2 }
-        try await waitUntil(timeout: .seconds(30), "two reads wait at the ESM") { simulator.stats.requests - atTheESMBefore == 2 }
+        try await suspendUntil(timeout: .seconds(30), "two reads are answered") { answered.all.count >= 2 }
+        try await suspendUntil(timeout: .seconds(30), "two reads wait at the ESM") { simulator.stats.requests - atTheESMBefore == 2 }
         let other = try await f.call("GET", "/config", role: .viewer, organization: f.otherOrganizationID)
         #expect(other.status == 200, "\(other.text)")
         #expect(answered.all == [502, 502], "only the refused reads are answered while the ESM stalls")

@@ -5,8 +5,12 @@ import Postgres
 import Synchronization
 
 /// Resolves tokens to principals through the database, remembering answers for a few seconds so
-/// that a busy client does not cost a query per request. A revoked token therefore stops working
-/// within `cacheLifetime`. One per daemon, shared by every family's `BearerAuthentication`.
+/// that a busy client does not cost a query per request. One per daemon, shared by every
+/// family's `BearerAuthentication`.
+///
+/// A token revoked, changed or deleted is forgotten as soon as the database says so
+/// (`TokenRevocationListener`, LISTEN/NOTIFY); without a listener, or while its connection is
+/// down, a revoked token stops working within `cacheLifetime`.
 ///
 /// Known tokens and refused ones are remembered apart, each bounded: anyone can present any
 /// number of bogus tokens, and were they kept with the good ones, 10,000 of them would flush every
@@ -23,6 +27,9 @@ public final class Authenticator: Sendable {
         /// Keyed by the token's SHA-256, never by the token itself.
         var known: [[UInt8]: Entry] = [:]
         var refused: [[UInt8]: Entry] = [:]
+        /// Moved by every invalidation, so that a lookup that started before one does not store
+        /// what it read (it may predate the revocation).
+        var generation: UInt64 = 0
     }
 
     private let pool: PostgresPool
@@ -42,15 +49,32 @@ public final class Authenticator: Sendable {
         self.maximumRefused = max(1, maximumRefused)
     }
 
+    /// What the cache remembers about a token.
+    public enum CachedAnswer: Sendable {
+        /// Looked up less than `cacheLifetime` ago: the principal, or nil for a refused token.
+        case cached(Principal?)
+        /// Not remembered (or no longer): only `principal(for:)` can tell.
+        case notCached
+    }
+
+    /// The cache's answer for `token`, without ever querying (for the event loop). A string that
+    /// is not a token is refused here too.
+    public func cachedPrincipal(for token: String) -> CachedAnswer {
+        guard TokenStore.isWellFormed(token) else { return .cached(nil) }
+        let key = SHA256.hash(token)
+        return cache.withLock { Self.answer($0, key: key, now: .now) }
+    }
+
     public func principal(for token: String) throws -> Principal? {
         guard TokenStore.isWellFormed(token) else { return nil }
         let key = SHA256.hash(token)
         let now = ContinuousClock.now
-        let cached = cache.withLock { cache in cache.known[key] ?? cache.refused[key] }
-        if let cached, cached.expires > now { return cached.principal }
+        let (answer, generation) = cache.withLock { (Self.answer($0, key: key, now: now), $0.generation) }
+        if case .cached(let principal) = answer { return principal }
         let principal = try pool.withConnection { try store.authenticate(token: token, on: $0) }
         let entry = Entry(principal: principal, expires: now + cacheLifetime)
         cache.withLock { cache in
+            guard cache.generation == generation else { return }
             if principal != nil {
                 cache.refused[key] = nil
                 Self.insert(entry, key, into: &cache.known, maximum: maximumKnown, now: now)
@@ -62,6 +86,24 @@ public final class Authenticator: Sendable {
         return principal
     }
 
+    /// Forgets the token whose SHA-256 is `tokenHash` (it was revoked, changed or deleted).
+    public func forget(tokenHash: [UInt8]) {
+        cache.withLock { cache in
+            cache.generation &+= 1
+            cache.known[tokenHash] = nil
+            cache.refused[tokenHash] = nil
+        }
+    }
+
+    /// Forgets every token (an organisation changed, or notifications may have been missed).
+    public func forgetAll() {
+        cache.withLock { cache in
+            cache.generation &+= 1
+            cache.known.removeAll()
+            cache.refused.removeAll()
+        }
+    }
+
     /// Adds an entry; a full table first loses its expired entries, and is emptied only if that
     /// freed nothing.
     private static func insert(_ entry: Entry, _ key: [UInt8], into table: inout [[UInt8]: Entry], maximum: Int,
@@ -71,5 +113,10 @@ public final class Authenticator: Sendable {
             if table.count >= maximum { table.removeAll(keepingCapacity: true) }
         }
         table[key] = entry
+    }
+
+    private static func answer(_ cache: Cache, key: [UInt8], now: ContinuousClock.Instant) -> CachedAnswer {
+        guard let entry = cache.known[key] ?? cache.refused[key], entry.expires > now else { return .notCached }
+        return .cached(entry.principal)
     }
 }

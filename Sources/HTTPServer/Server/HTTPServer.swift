@@ -94,7 +94,7 @@ public final class HTTPServer: Sendable {
         let answered = DispatchGroup()
         for loop in loops {
             answered.enter()
-            loop.post(.probe(acknowledge: { answered.leave() }))
+            loop.post(.run { answered.leave() })
         }
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         return answered.wait(timeout: .now() + max(seconds, 0)) == .success
