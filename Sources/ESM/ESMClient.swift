@@ -20,19 +20,20 @@ public final class ESMClient: Sendable, CustomStringConvertible {
     private let tokenFetches = Atomic<Int>(0)
     /// Calls in progress (`ESMClientConfiguration.maxConcurrentCalls`).
     private let callsInProgress = Atomic<Int>(0)
+    private let metrics: ESMMetrics?
 
     /// - Throws: `ESMError.forbiddenAddress` when the guard refuses `baseURL`,
     ///   `.invalidConfiguration` when it carries a query or the credentials are empty.
     public convenience init(configuration: ESMClientConfiguration, urlGuard: OutboundURLGuard,
-                            logger: Logger = .silent) throws(ESMError) {
-        try self.init(configuration: configuration, client: OutboundHTTPClient(urlGuard: urlGuard), logger: logger)
+                            logger: Logger = .silent, metrics: ESMMetrics? = nil) throws(ESMError) {
+        try self.init(configuration: configuration, client: OutboundHTTPClient(urlGuard: urlGuard), logger: logger, metrics: metrics)
     }
 
     /// A client whose calls go through `client` (its URL guard, trust store and connection pool,
     /// shared with whoever else uses it).
     /// - Throws: as `init(configuration:urlGuard:logger:)`.
     public init(configuration: ESMClientConfiguration, client: OutboundHTTPClient,
-                logger: Logger = .silent) throws(ESMError) {
+                logger: Logger = .silent, metrics: ESMMetrics? = nil) throws(ESMError) {
         let urlGuard = client.urlGuard
         guard !configuration.clientID.isEmpty, !configuration.clientSecret.isEmpty else {
             throw ESMError(.invalidConfiguration, message: "the ESM client id and secret must both be set")
@@ -56,6 +57,7 @@ public final class ESMClient: Sendable, CustomStringConvertible {
         http = client
         tokens = ESMTokenCache(refreshFraction: configuration.tokenRefreshFraction)
         self.logger = logger.with(["esm.host": validated.authority])
+        self.metrics = metrics
     }
 
     public var description: String { "ESMClient(\(baseURL.normalized), clientID: \(configuration.clientID))" }
@@ -180,9 +182,24 @@ public final class ESMClient: Sendable, CustomStringConvertible {
         let mayHaveBeenSent: Bool
     }
 
-    /// One HTTP exchange, cut short at `deadline`; transport failures become `ESMError`s.
+    /// One HTTP exchange, cut short at `deadline`, timed and counted in `metrics`; transport
+    /// failures become `ESMError`s.
     func exchange(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8],
                   secrets: [String], until deadline: ContinuousClock.Instant) -> Result<HTTPClientResponse, TransportFailure> {
+        let started = ContinuousClock.now
+        let outcome = send(method: method, path: path, headers: headers, body: body, secrets: secrets, until: deadline)
+        if let metrics {
+            let failure: ESMError.Kind? = switch outcome {
+            case .success(let response): ESMMetrics.failureKind(status: response.status)
+            case .failure(let failure): failure.error.kind
+            }
+            metrics.record(method: method, path: path, seconds: (ContinuousClock.now - started) / .seconds(1), failure: failure)
+        }
+        return outcome
+    }
+
+    private func send(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8],
+                      secrets: [String], until deadline: ContinuousClock.Instant) -> Result<HTTPClientResponse, TransportFailure> {
         let remaining = deadline - ContinuousClock.now
         guard remaining > .zero else {
             return .failure(TransportFailure(error: ESMError(.timeout, message: "the ESM call \(method) \(path) ran out of its "

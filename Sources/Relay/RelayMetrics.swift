@@ -64,6 +64,8 @@ public final class RelayMetrics: Sendable {
         public var deadLetterFallbacks = 0
         /// Database or broker failures that made a consumer, worker or publisher back off.
         public var failures = 0
+        /// Broker connections of the relay's consumers and publisher replaced after a failure.
+        public var amqpReconnects = 0
         /// From recording a command to the ESM's 202.
         public var relayLatency = Histogram()
         /// From recording a command to its (first or later) acknowledgement.
@@ -100,7 +102,7 @@ public final class RelayMetrics: Sendable {
     /// duplicate, relayed, rejected, rejected_by_esm, expired, failed, dead_lettered),
     /// `tradingd_relay_acks_total{outcome}` (recorded, dead_lettered, timeout),
     /// `tradingd_relay_retries_total`, `tradingd_relay_events_published_total`,
-    /// `tradingd_relay_failures_total`, and the histograms `tradingd_relay_latency_seconds`
+    /// `tradingd_relay_failures_total`, `tradingd_amqp_reconnects_total{component="relay"}`, and the histograms `tradingd_relay_latency_seconds`
     /// (recorded → ESM 202) and `tradingd_relay_ack_latency_seconds` (recorded → ack).
     public func install(on registry: MetricsRegistry) {
         registry.register("tradingd_relay_commands_total", kind: .counter, help: "Partner commands by outcome.")
@@ -111,6 +113,7 @@ public final class RelayMetrics: Sendable {
         registry.register("tradingd_relay_events_parked_total", kind: .counter, help: "Events the broker could not route, parked.")
         registry.register("tradingd_relay_dead_letter_fallbacks_total", kind: .counter,
                           help: "Dead letters that needed a fallback: .dlq declared again, minimal letter, or rejected to the broker.")
+        registry.register("tradingd_amqp_reconnects_total", kind: .counter, help: "Broker connections replaced after a failure.")
         let buckets = Histogram.defaultBounds
         registry.register("tradingd_relay_latency_seconds", kind: .histogram,
                           help: "From recording a command to the ESM's 202.", buckets: buckets)
@@ -135,6 +138,7 @@ public final class RelayMetrics: Sendable {
             registry.set("tradingd_relay_events_parked_total", to: Double(s.eventsParked))
             registry.set("tradingd_relay_dead_letter_fallbacks_total", to: Double(s.deadLetterFallbacks))
             registry.set("tradingd_relay_failures_total", to: Double(s.failures))
+            registry.set("tradingd_amqp_reconnects_total", to: Double(s.amqpReconnects), labels: ["component": "relay"])
         }
     }
 }
