@@ -67,25 +67,30 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         self.constraintName = constraintName
     }
 
-    /// True when trying again later (on a new connection or transaction) can succeed.
-    public var isRetriable: Bool {
+    /// True when the refusal is about the data sent (SQLSTATE classes 22 "data exception" and 23
+    /// "integrity constraint violation", or a parameter this wrapper cannot encode): the same
+    /// values fail again however often they are sent, so a batch is bisected to find them.
+    public var isDataError: Bool {
         switch code {
-        case .connectionFailed, .connectionLost, .poolTimeout, .pipelineAborted: return true
+        case .invalidParameter: return true
         case .server:
             guard let sqlState else { return false }
-            return Self.retriableStates.contains(sqlState) || Self.retriableClasses.contains(where: sqlState.hasPrefix)
+            return sqlState.hasPrefix("22") || sqlState.hasPrefix("23")
         default: return false
         }
     }
 
-    /// States of the server, not of the statement: serialization failure, deadlock, admin/crash
-    /// shutdown, cannot connect now, a read-only server (a standby, or
-    /// `default_transaction_read_only` set for maintenance: a write refused for that is not
-    /// refused for good), a lock not available now.
-    private static let retriableStates: Set<String> = ["40001", "40P01", "57P01", "57P02", "57P03", "25006", "55P03"]
-    /// Connection exceptions (08), insufficient resources (53: disk full, out of memory, too many
-    /// connections) and system errors (58: I/O).
-    private static let retriableClasses = ["08", "53", "58"]
+    /// True when trying again later (on a new connection or transaction) can succeed: every
+    /// failure except a data error. A disk or memory shortage (53100, 53200), a read-only
+    /// database (25006), statement and lock timeouts (57014, 55P03), a function missing while a
+    /// migration runs (42883), a revoked grant (42501), a lost connection: none of them is the
+    /// message's fault, so the message is retried with backoff and never dead-lettered.
+    public var isRetriable: Bool {
+        switch code {
+        case .invalidParameter, .invalidURL, .poolClosed, .invalidMigration, .changedMigration, .failedMigration: return false
+        default: return !isDataError
+        }
+    }
 
     /// True for a unique violation (SQLSTATE 23505).
     public var isUniqueViolation: Bool { sqlState == "23505" }

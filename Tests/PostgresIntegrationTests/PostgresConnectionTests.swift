@@ -98,18 +98,6 @@ import Testing
         #expect(error.isRetriable)
     }
 
-    /// A read-only server (a standby, or read-only for maintenance) refuses every write for a
-    /// while: retrying later succeeds, so the write must not be given up (dead-lettered).
-    @Test func aWriteRefusedBecauseTheServerIsReadOnlyIsRetriable() throws {
-        try connection.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-        let error = try #require(throws: PostgresError.self) { try connection.execute("INSERT INTO items VALUES (1, 'a')") }
-        #expect(error.sqlState == "25006")
-        #expect(error.isRetriable)
-        try connection.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
-        try connection.execute("INSERT INTO items VALUES (1, 'a')")
-        #expect(try count() == 1)
-    }
-
     @Test func statementTimeoutCancelsLongStatements() throws {
         try connection.setStatementTimeout(.milliseconds(50))
         let error = try #require(throws: PostgresError.self) { try connection.query("SELECT pg_sleep(5)") }
