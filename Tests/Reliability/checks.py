@@ -55,21 +55,30 @@ def aggregates(run, dumps):
 
 
 def commands(run, message_ids, max_reposts):
-    """Each command recorded once, relayed and acknowledged; the ESM saw each idempotency key, and
-    at most `max_reposts` keys more than once (a call in flight when its relay died)."""
-    rows = run.query("SELECT message_id, status, ack_status FROM command_log")
-    recorded = collections.Counter(row[0] for row in rows)
+    """Each published command recorded once, relayed and acknowledged; the ESM saw each command's
+    idempotency key (the command's own id), under its messageId, executed it once, and at most
+    `max_reposts` keys arrived more than once (a call in flight when its relay died, or whose
+    answer could not be recorded)."""
+    rows = run.query("SELECT id::text, message_id, status, ack_status FROM command_log")
+    recorded = collections.Counter(row[1] for row in rows)
     assert set(recorded) == set(message_ids), \
         f"commands recorded {len(recorded)}, published {len(message_ids)}, missing {len(set(message_ids) - set(recorded))}"
-    assert all(row[1] == "RELAYED" and row[2] == "EXECUTED" for row in rows), "a command is not RELAYED/EXECUTED"
+    twice = [message for message, count in recorded.items() if count > 1]
+    assert not twice, f"{len(twice)} messageIds recorded more than once"
+    assert all(row[2] == "RELAYED" and row[3] == "EXECUTED" for row in rows), "a command is not RELAYED/EXECUTED"
     seen = run.esm_commands()  # idempotency key -> what the ESM received
-    missing = set(message_ids) - set(seen)
-    unexpected = set(seen) - set(message_ids)
+    keys = {row[0]: row[1] for row in rows}
+    missing = set(keys) - set(seen)
+    unexpected = set(seen) - set(keys)
     assert not missing and not unexpected, f"ESM keys: {len(missing)} missing, {len(unexpected)} unexpected"
+    assert all(seen[key]["messageId"] == message for key, message in keys.items()), "a key arrived with another messageId"
+    executed = collections.Counter(entry["executed"] for entry in seen.values())
+    assert set(executed) == {1}, f"executions per key: {dict(executed)}"
     received = collections.Counter(entry["received"] for entry in seen.values())
     reposted = sum(count for times, count in received.items() if times > 1)
     assert reposted <= max_reposts, f"{reposted} commands reached the ESM more than once (bound {max_reposts}): {dict(received)}"
-    return {"commands": len(message_ids), "esm_received_per_key": dict(sorted(received.items())), "reposted": reposted}
+    return {"commands": len(message_ids), "esm_received_per_key": dict(sorted(received.items())),
+            "esm_executed_per_key": dict(executed), "reposted": reposted}
 
 
 def events(run, max_redelivered):
@@ -109,5 +118,5 @@ def dead_letters(run):
 
 
 def report(name, figures):
-    log(f"{name}: " + json.dumps(figures))
+    log(f"{name}: " + json.dumps(figures, default=repr))
     return figures

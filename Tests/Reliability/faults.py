@@ -12,10 +12,11 @@ import checks
 from harness import Run, log, wait_until
 from traffic import CommandPublisher
 
-RELAY_IN_FLIGHT = 4 * 4  # relay workers × commands claimed per round: calls one crash can cut short
-# The relay's claim lease in the scenarios whose ESM answers at once (TRADINGD_RELAY_CLAIM_LEASE_SECONDS):
-# a lease of seconds still outlasts every call, and a command whose claimer died mid-call, or
-# whose outcome could not be recorded, is sent again after it, not after the default minute.
+RELAY_IN_FLIGHT = 4  # relay workers, each sending one claimed command at a time: calls one crash can cut short
+# The relay's claim lease (TRADINGD_RELAY_CLAIM_LEASE_SECONDS) in the scenarios whose ESM answers
+# at once: a claim still lasts the ESM call's deadline plus a margin (25 s), after which a command
+# whose claimer died mid-call, or whose outcome could not be recorded, is sent again, instead of
+# after the default minute.
 SHORT_LEASE = {"TRADINGD_RELAY_CLAIM_LEASE_SECONDS": "5"}
 
 
@@ -154,6 +155,7 @@ def database_restart(servers, samples, commands, seconds, down_seconds=10, read_
         figures = outage(run, flow, lambda: servers.stop("postgres"), lambda: servers.start("postgres"), "postgres", down_seconds)
         # Then read-only for a while: writes fail with SQLSTATE 25006, nothing may be lost.
         servers.set_read_only(True)
+        time.sleep(1)  # a transaction begun before the reload may still commit
         before = run.query("SELECT count(*) FROM telemetry_samples")[0][0]
         time.sleep(read_only_seconds)
         during = run.query("SELECT count(*) FROM telemetry_samples")[0][0]

@@ -241,7 +241,7 @@ def http_attacks(run, seconds=40, baseline_seconds=10, loris=1000, limit_s=None)
                "flood_connections": stats["flood"], "flood_refused": stats["flood_refused"],
                "oversized_heads": stats["big_head"] + stats["many_headers"], "oversized_bodies": stats["big_body"] + stats["chunked_big"],
                "pipelined_answers": stats["pipelined_answers"], "wrong_answers": stats["wrong"][:5]}
-    log("hostile http: " + json.dumps(figures))
+    log("hostile http: " + json.dumps(figures, default=repr))
     assert not client.errors, f"the normal client failed: {client.errors[:5]}"
     assert attack_n > 0 and attack is not None and attack <= limit, f"normal client p99 {attack} s over the limit {limit} s"
     assert not stats["wrong"], f"wrong answers to hostile requests: {stats['wrong'][:5]}"

@@ -100,7 +100,7 @@ def main():
     finally:
         results["load_after"] = open("/proc/loadavg").read().split()[:3]
         with open(os.path.join(out_dir, f"results-{args.scale}.json"), "w") as out:
-            json.dump(results, out, indent=1)
+            json.dump(results, out, indent=1, default=repr)
         if not args.keep_servers:
             servers.stop()
             if any(name in chosen for name in ("cluster", "throughput")):
