@@ -78,11 +78,14 @@ public final class Application: Sendable {
         tokenRevocations = TokenRevocationListener(authenticator: authenticator, pool: pool, logger: logger)
         var router = Router()
         let pool = pool, broker = BrokerReadiness(url: amqpURL)
+        let purchases = try PurchaseWiring(configuration: configuration, amqpURL: amqpURL, keyring: keyring, outbound: outbound,
+                                           pool: pool, authenticator: authenticator, metrics: metrics, logger: logger)
         let families: [any APIRoutes] = [
             OperationalRoutes(databaseReachable: { pool.isReachable() },
                               brokerReachable: { broker.isReachable() }, metrics: metrics),
             TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.maxBucketsPerResponse,
                           authentication: BearerAuthentication(scope: .trading, authenticator: authenticator)),
+            purchases.routes,
             VendRoutes(service: vend.service, trustedProxies: configuration.vend.trustedProxies),
         ]
         let documentation = try OpenAPIRoutes(documenting: families)
@@ -104,7 +107,8 @@ public final class Application: Sendable {
                            logger: logger)
         // Dependency order: consumers and relay before the scheduler that reconciles them, the
         // listener last (its handlers use all of them). Stopped in reverse.
-        services = ServiceGroup([ingest, relay, trading.scheduler, vend.job, tokenRevocations, http], logger: logger)
+        services = ServiceGroup([ingest, relay, trading.scheduler] + (purchases.background.map { [$0] } ?? []) + [vend.job, tokenRevocations, http],
+                                logger: logger)
     }
 
     /// Starts everything, notifies systemd, waits for SIGTERM/SIGINT, stops within the grace.
