@@ -3,13 +3,20 @@
 # process, over HTTP) at zero provider latency, then at LATENCY_MS; in the same run, credit vends
 # straight to vend-sim at 16 connections, so the overhead tradingd adds over the provider's own
 # cost is measured side by side. Every purchase is checked afterwards: recorded once, sold once.
+# The elec_tokens are prepared in the database (prepare.py), so the rounds time buys alone.
 # Figures go to stdout and .local/bench-vend/results.txt.
 #
-# usage: bench/vend/run.sh [COUNT purchases per round (default 20000)] [LATENCY_MS (default 50)]
+# CONNECTIONS (default 16) sets the connections of both wrk runs (1 shows the cost of one buy alone).
+#
+# usage: bench/vend/run.sh [SECONDS per round (default 30)] [LATENCY_MS (default 50)] [COUNT purchases
+#        prepared per round (default 60000; a round that uses them up says so and is not a figure)]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-COUNT=${1:-20000}
+SECONDS_PER_ROUND=${1:-30}
 LATENCY_MS=${2:-50}
+COUNT=${3:-60000}
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=$((CONNECTIONS < 4 ? CONNECTIONS : 4))
 
 ENV_FILE=.local/servers.env
 if [ ! -f "$ENV_FILE" ]; then
@@ -53,10 +60,22 @@ export TRADINGD_VEND_SIMULATOR_URL="$SIM/apimanager/rest/basic/v1/electricity"
 export TRADINGD_ESM_SYNC_INTERVAL_SECONDS=0
 "$BIN/tradingd" migrate >/dev/null
 "$BIN/tradingd" serve > "$WORK/tradingd.log" 2>&1 &
-PIDS+=($!)
+TRADINGD_PID=$!
+PIDS+=($TRADINGD_PID)
 URL="http://127.0.0.1:$HTTP_PORT"
 for _ in $(seq 1 100); do curl -fs "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 
+# CPU time of the tradingd process so far, in microseconds (utime + stime from /proc).
+cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000000 / hz}' "/proc/$TRADINGD_PID/stat"; }
+# The same for the PostgreSQL backends serving the bench database (the server runs on this
+# machine; a backend that ended between two readings is not counted).
+backend_cpu_us() {
+    local pids
+    pids=$(psql -At "$DB" -c "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    [ -n "$pids" ] || { echo 0; return; }
+    # shellcheck disable=SC2086
+    (cd /proc && cat $(printf '%s/stat ' $pids) 2>/dev/null </dev/null) | awk -v hz="$(getconf CLK_TCK)" '{t += $14 + $15} END {print t * 1000000 / hz}'
+}
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 report() {
     local name=$1 line=$2
@@ -67,20 +86,30 @@ report() {
 }
 
 {
-echo "bench/vend $(date -u +%FT%TZ) on $(nproc) cores, $COUNT purchases per round, 16 connections"
+echo "bench/vend $(date -u +%FT%TZ) on $(nproc) cores, ${SECONDS_PER_ROUND} s per round, $CONNECTIONS connection(s)"
+round=0
 for latency in 0 "$LATENCY_MS"; do
+    round=$((round + 1))
     curl -fs -X POST "$SIM/_sim/knobs" -d "{\"latencyMs\": $latency}" >/dev/null
-    prefix="R$latency-"
+    prefix="R$round-"
     api_token=$(python3 bench/vend/prepare.py "$DB" "$URL" "$COUNT" "$WORK/tokens.txt" "$prefix")
     echo "-- provider latency ${latency} ms; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    buys=$(wrk -t4 -c16 -d300s --latency -s bench/vend/buy.lua "$URL" -- 4 "$api_token" "$WORK/tokens.txt" | grep '^RESULT')
+    cpu_before=$(cpu_us); backend_before=$(backend_cpu_us)
+    buys=$(wrk "-t$THREADS" "-c$CONNECTIONS" "-d${SECONDS_PER_ROUND}s" --latency -s bench/vend/buy.lua "$URL" -- "$THREADS" "$api_token" "$WORK/tokens.txt" | grep '^RESULT')
+    cpu_after=$(cpu_us); backend_after=$(backend_cpu_us)
     report "buys through tradingd" "$buys"
-    direct=$(wrk -t4 -c16 -d10s -s bench/vend/creditvend.lua "$SIM" | grep '^RESULT')
+    printf '   CPU per buy: tradingd %.0f µs, PostgreSQL backends %.0f µs\n' "$(echo "($cpu_after - $cpu_before) / $(field requests "$buys")" | bc -l)" \
+        "$(echo "($backend_after - $backend_before) / $(field requests "$buys")" | bc -l)"
+    [ "$(field exhausted "$buys")" = 0 ] || echo "   the prepared purchases ran out: run again with a larger COUNT (\$3)"
+    direct=$(wrk "-t$THREADS" "-c$CONNECTIONS" "-d${SECONDS_PER_ROUND}s" --latency -s bench/vend/creditvend.lua "$SIM" -- "$round" | grep '^RESULT')
     report "credit vends straight to vend-sim" "$direct"
     overhead50=$(echo "$(field p50_ms "$buys") - $(field p50_ms "$direct")" | bc -l)
     overhead99=$(echo "$(field p99_ms "$buys") - $(field p99_ms "$direct")" | bc -l)
     printf '%-34s p50 %+.2f ms  p99 %+.2f ms\n' "overhead of tradingd" "$overhead50" "$overhead99"
     echo "   load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    # The provider calls as tradingd timed them (its histogram is cumulative over the rounds).
+    curl -fs "$URL/metrics" | awk '/^tradingd_vend_provider_call_seconds_sum/ {s=$2} /^tradingd_vend_provider_call_seconds_count/ {c=$2}
+        END {if (c > 0) printf "   tradingd: %d provider calls so far, mean %.2f ms each\n", c, 1000 * s / c}'
     psql -At "$DB" -c "SELECT 'recorded ' || count(*) || ', success ' || count(*) FILTER (WHERE status = 'success') || ', other ' || count(*) FILTER (WHERE status <> 'success') || ', distinct tokens ' || count(DISTINCT receipt->'std_tokens'->-1->>'code') FROM vend_transactions WHERE trans_id LIKE '$prefix%'"
 done
 echo "simulator: $(curl -fs "$SIM/_sim/stats")"
