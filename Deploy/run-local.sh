@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The local run: private PostgreSQL and RabbitMQ, migrations, a demo organisation with an admin
 # token, the ESM simulator, trading enabled against it with its plants synced, live synthetic
-# telemetry, and tradingd itself. Ctrl-C stops what this script started (the servers keep
+# telemetry, the vend simulator with seed 001's testing tips, the Argo Workflows simulator with a
+# demo retailer and user for purchase schedules,
+# and tradingd itself. Ctrl-C stops what this script started (the servers keep
 # running; `Deploy/servers.sh stop` ends them). Writes .local/env for scripts and people.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,6 +14,7 @@ LOCAL="$ROOT/.local"
 HTTP_ADDRESS=${TRADINGD_HTTP_ADDRESS:-127.0.0.1:8080}
 ESM_PORT=${TRADINGD_ESM_SIM_PORT:-18090}
 VEND_PORT=${TRADINGD_VEND_SIM_PORT:-18091}
+ARGO_PORT=${TRADINGD_ARGO_SIM_PORT:-18092}
 ORG=${TRADINGD_ORG:-demo}
 CONFIGURATION=${TRADINGD_BUILD_CONFIGURATION:-debug}
 
@@ -40,11 +43,17 @@ export TRADINGD_MIGRATIONS_DIRECTORY="$ROOT/Migrations"
 export TRADINGD_EXCHANGE=${TRADINGD_EXCHANGE:-trading}
 # Only the local simulators are exempt from the private-address rule.
 export TRADINGD_ESM_PRIVATE_ALLOW="127.0.0.1:$ESM_PORT,127.0.0.1:$VEND_PORT"
+export TRADINGD_OUTBOUND_PRIVATE_ALLOW="127.0.0.1:$ARGO_PORT"
 # Vending through vend-sim (its books outlive a tradingd restart); the seed's example meter
 # 12345678901 fails the Luhn check, so it alone is exempt (docs/VEND.md).
 export TRADINGD_VEND_SIMULATOR_URL="http://127.0.0.1:$VEND_PORT/apimanager/rest/basic/v1/electricity"
 export TRADINGD_VEND_LUHN_EXEMPT_METERS=12345678901
 export TRADINGD_ESM_SYNC_INTERVAL_SECONDS=60
+# Purchases go to the Argo simulator; its service-account token is stored sealed, as in production.
+ARGO_TOKEN=demo-argo-token
+export TRADINGD_PURCHASE_ENGINE=argo
+export TRADINGD_ARGO_URL="http://127.0.0.1:$ARGO_PORT"
+export TRADINGD_ARGO_TOKEN_SEALED; TRADINGD_ARGO_TOKEN_SEALED=$(printf '%s' "$ARGO_TOKEN" | "$BIN/tradingd" secret seal)
 
 "$BIN/tradingd" migrate
 if ! "$BIN/tradingd" token list --org "$ORG" >/dev/null 2>&1; then
@@ -58,6 +67,13 @@ if ! "$BIN/tradingd" vend user list --org "$ORG" | grep -q '^user@example.com'; 
         --name "Demo Agent" >/dev/null
 fi
 "$BIN/tradingd" vend import --org "$ORG" --file Deploy/vend-demo-catalog.csv >/dev/null
+# Seed 000's example: user trebolenergia submits for retailer 123 (quarter-hours in Madrid).
+psql -X -q "$TRADINGD_DATABASE_URL" -v ON_ERROR_STOP=1 -v org="$ORG" -c \
+    "INSERT INTO users (organization_id, username) SELECT id, 'trebolenergia' FROM organizations WHERE slug = :'org' ON CONFLICT DO NOTHING" \
+    >/dev/null
+"$BIN/tradingd" retailer list --org "$ORG" | cut -f1 | grep -qx 123 \
+    || "$BIN/tradingd" retailer create --org "$ORG" --id 123 --name "Demo Retailer" --time-zone Europe/Madrid >/dev/null
+PURCHASE_TOKEN=$("$BIN/tradingd" token create --org "$ORG" --role operator --scopes purchase | tail -1)
 
 PIDS=()
 cleanup() {
@@ -76,8 +92,13 @@ PIDS+=($!)
 "$BIN/vend-sim" --port "$VEND_PORT" --meter "12345678901=John Doe" > "$LOCAL/logs/vend-sim.log" 2>&1 &
 PIDS+=($!)
 
-"$BIN/tradingd" serve > >(tee "$LOCAL/logs/tradingd.log") 2>&1 &
+ARGO_SIM_TOKEN="$ARGO_TOKEN" "$BIN/argo-sim" --port "$ARGO_PORT" --pending-ms 2000 --running-ms 5000 \
+    > "$LOCAL/logs/argo-sim.log" 2>&1 &
 PIDS+=($!)
+
+"$BIN/tradingd" serve > >(tee "$LOCAL/logs/tradingd.log") 2>&1 &
+DAEMON=$!
+PIDS+=($DAEMON)
 
 URL="http://$HTTP_ADDRESS"
 for _ in $(seq 1 60); do curl -fs "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
@@ -112,6 +133,8 @@ TRADINGD_EXCHANGE=$TRADINGD_EXCHANGE
 TRADINGD_QUEUE_PREFIX=$ORG
 TRADINGD_DEMO_PLANT=$DEMO_PLANT
 TRADINGD_ESM_SIM_URL=http://127.0.0.1:$ESM_PORT
+TRADINGD_PURCHASE_TOKEN=$PURCHASE_TOKEN
+TRADINGD_ARGO_SIM_URL=http://127.0.0.1:$ARGO_PORT
 TRADINGD_VEND_SIM_URL=http://127.0.0.1:$VEND_PORT
 TRADINGD_VEND_EMAIL=user@example.com
 TRADINGD_VEND_PASSWORD=password123
@@ -126,6 +149,7 @@ tradingd is running at $URL (logs: .local/logs/). Demo organisation '$ORG', plan
   latest:     curl -H "Authorization: Bearer \$TRADINGD_TOKEN" "$URL/api/v1/trading/plants/$DEMO_PLANT/telemetry/latest"
   a command:  $BIN/telemetry-gen command --amqp-url "$TRADINGD_AMQP_URL" --prefix $ORG --plant $DEMO_PLANT --type SITE_SETPOINT --active-power-kw 5
   its log:    curl -H "Authorization: Bearer \$TRADINGD_TOKEN" "$URL/api/v1/trading/plants/$DEMO_PLANT/command-log"
+  purchases:  user trebolenergia, retailer 123 (Europe/Madrid), token \$TRADINGD_PURCHASE_TOKEN; the README's curl submits the seed's example
   vending (seed 001's testing tips, agent user@example.com / password123, meter 12345678901):
     curl -X POST $URL/api/auth/login -H 'Content-Type: application/json' -d '{"email": "user@example.com", "password": "password123"}'
     curl -X POST $URL/api/electricity/verify-customer -H 'Content-Type: application/json' \\
@@ -134,4 +158,4 @@ tradingd is running at $URL (logs: .local/logs/). Demo organisation '$ORG', plan
       -d '{"transID": "TXN123456789", "meterNumber": "12345678901", "amount": 50.00, "elec_token": "<elec_token>"}'
 Ctrl-C stops it.
 EOF
-wait "${PIDS[2]}"
+wait "$DAEMON"

@@ -27,8 +27,10 @@ public struct CommandLineInterface {
           check-config              validate and print the effective configuration (secrets masked)
           org create --slug SLUG --name NAME
           token create --org SLUG --role admin|operator|viewer [--scopes trading,purchase,vend,loyalty] [--expires DAYS]
+                       [--user USER]
           token list --org SLUG
           token revoke ID
+        \(purchaseUsage)
           vend user|customer|meter|import|provider|reconcile|unsettled ...   (tradingd vend --help)
 
         Configuration: TRADINGD_CONFIG names a JSON file; TRADINGD_* variables override it.
@@ -74,6 +76,7 @@ public struct CommandLineInterface {
             output(Self.help(for: command + (rest.first.map { $0.hasPrefix("-") ? "" : " " + $0 } ?? "")))
             return 0
         }
+        if let status = try runPurchases(command, rest) { return status }
         switch (command, rest.first) {
         case ("serve", _):
             try expectNoArguments(rest)
@@ -91,7 +94,7 @@ public struct CommandLineInterface {
             output(id.uuidString.lowercased())
             return 0
         case ("token", "create"):
-            return try createToken(try Options(Array(rest.dropFirst()), allowed: ["--org", "--role", "--scopes", "--expires"]))
+            return try createToken(try Options(Array(rest.dropFirst()), allowed: ["--org", "--role", "--scopes", "--expires", "--user"]))
         case ("token", "list"):
             let options = try Options(Array(rest.dropFirst()), allowed: ["--org"])
             let tokens = try withDatabase { try TokenStore().listTokens(organizationSlug: try options.required("--org"), on: $0) }
@@ -170,9 +173,11 @@ public struct CommandLineInterface {
             guard let value = Int(text), value > 0 else { throw UsageError(message: "--expires takes a whole number of days > 0") }
             days = value
         }
-        let issued = try withDatabase {
-            try TokenStore().createToken(organizationSlug: try options.required("--org"), role: role, scopes: scopes,
-                                         expiresInDays: days, on: $0)
+        let issued = try withDatabase { connection in
+            let organization = try options.required("--org")
+            return try TokenStore().createToken(organizationSlug: organization, role: role, scopes: scopes, expiresInDays: days,
+                                                userID: try boundUser(options, organizationSlug: organization, on: connection),
+                                                on: connection)
         }
         output("token id \(issued.id.uuidString.lowercased()) (the token is shown once; store it now)")
         output(issued.token)
@@ -202,10 +207,12 @@ public struct CommandLineInterface {
         case "token create", "token":
             "usage: tradingd token create --org SLUG --role admin|operator|viewer [--scopes trading,purchase,vend,loyalty] [--expires DAYS]\n"
             + "       tradingd token list --org SLUG\n       tradingd token revoke ID\n\n"
-            + "create prints the token alone on its last line; it is stored only as a SHA-256 hash."
+            + "create prints the token alone on its last line; it is stored only as a SHA-256 hash.\n"
+            + "--user binds the token to one user of the organisation (by username or id): it then acts for that user\n"
+            + "alone on the purchase API; without it, a token acts for every user of its organisation."
         case "token list": "usage: tradingd token list --org SLUG"
         case "token revoke": "usage: tradingd token revoke ID"
-        default: usage
+        default: purchaseHelp[command] ?? purchaseHelp[String(command.split(separator: " ").first ?? "")] ?? usage
         }
     }
 }
