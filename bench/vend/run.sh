@@ -60,21 +60,25 @@ export TRADINGD_VEND_SIMULATOR_URL="$SIM/apimanager/rest/basic/v1/electricity"
 export TRADINGD_ESM_SYNC_INTERVAL_SECONDS=0
 "$BIN/tradingd" migrate >/dev/null
 "$BIN/tradingd" serve > "$WORK/tradingd.log" 2>&1 &
-TRADINGD_PID=$!
-PIDS+=($TRADINGD_PID)
+PIDS+=($!)
 URL="http://127.0.0.1:$HTTP_PORT"
 for _ in $(seq 1 100); do curl -fs "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 
-# CPU time of the tradingd process so far, in microseconds (utime + stime from /proc).
-cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000000 / hz}' "/proc/$TRADINGD_PID/stat"; }
-# The same for the PostgreSQL backends serving the bench database (the server runs on this
-# machine; a backend that ended between two readings is not counted).
-backend_cpu_us() {
-    local pids
-    pids=$(psql -At "$DB" -c "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
-    [ -n "$pids" ] || { echo 0; return; }
-    # shellcheck disable=SC2086
-    (cd /proc && cat $(printf '%s/stat ' $pids) 2>/dev/null </dev/null) | awk -v hz="$(getconf CLK_TCK)" '{t += $14 + $15} END {print t * 1000000 / hz}'
+# CPU of tradingd and of the PostgreSQL backends serving the bench database over one wrk run
+# (bench/cpu.py, from /proc).
+cpu_start() {
+    python3 bench/cpu.py --json tradingd="^tradingd $BIN/tradingd serve" pg="^postgres postgres: \\S+ tradingd_bench_vend " \
+        > "$WORK/cpu.json" 2> "$WORK/cpu.err" &
+    CPU_PID=$!
+    PIDS+=($CPU_PID)
+    until grep -q ready "$WORK/cpu.err" 2>/dev/null; do sleep 0.05; done
+}
+cpu_stop() { kill "$CPU_PID"; wait "$CPU_PID" || true; }
+# "CPU per buy: ..." for REQUESTS requests, from the last cpu.json.
+cpu_per_buy() {
+    python3 -c "import json, sys; d = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+print('   CPU per buy: tradingd %.0f µs, PostgreSQL backends %.0f µs (machine %d%% busy)'
+      % (d['cpu']['tradingd'] * 1e6 / n, d['cpu']['pg'] * 1e6 / n, d['machine_percent']))" "$WORK/cpu.json" "$1"
 }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 report() {
@@ -94,12 +98,11 @@ for latency in 0 "$LATENCY_MS"; do
     prefix="R$round-"
     api_token=$(python3 bench/vend/prepare.py "$DB" "$URL" "$COUNT" "$WORK/tokens.txt" "$prefix")
     echo "-- provider latency ${latency} ms; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    cpu_before=$(cpu_us); backend_before=$(backend_cpu_us)
+    cpu_start
     buys=$(wrk "-t$THREADS" "-c$CONNECTIONS" "-d${SECONDS_PER_ROUND}s" --latency -s bench/vend/buy.lua "$URL" -- "$THREADS" "$api_token" "$WORK/tokens.txt" | grep '^RESULT')
-    cpu_after=$(cpu_us); backend_after=$(backend_cpu_us)
+    cpu_stop
     report "buys through tradingd" "$buys"
-    printf '   CPU per buy: tradingd %.0f µs, PostgreSQL backends %.0f µs\n' "$(echo "($cpu_after - $cpu_before) / $(field requests "$buys")" | bc -l)" \
-        "$(echo "($backend_after - $backend_before) / $(field requests "$buys")" | bc -l)"
+    cpu_per_buy "$(field requests "$buys")"
     [ "$(field exhausted "$buys")" = 0 ] || echo "   the prepared purchases ran out: run again with a larger COUNT (\$3)"
     direct=$(wrk "-t$THREADS" "-c$CONNECTIONS" "-d${SECONDS_PER_ROUND}s" --latency -s bench/vend/creditvend.lua "$SIM" -- "$round" | grep '^RESULT')
     report "credit vends straight to vend-sim" "$direct"
