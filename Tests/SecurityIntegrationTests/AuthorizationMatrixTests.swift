@@ -50,6 +50,7 @@ extension SecurityWorld {
         for route in routes {
             guard let rule = AuthorizationPolicy.rule(method: route.method, pattern: route.pattern.description) else { continue }
             let path = world.path(for: route.pattern.description)
+            let withoutCredentials = world.send(route.method, path, authorization: nil).status
             for credential in credentials {
                 let answer = world.send(route.method, path, authorization: credential.header)
                 let expected = rule.expectation(for: credential.kind)
@@ -63,6 +64,8 @@ extension SecurityWorld {
                     // Past authentication and authorisation: whatever the handler says of an empty body,
                     // it is neither 401 nor 403, and never a server error.
                     #expect(![401, 403].contains(answer.status) && answer.status < 500, "\(where_): \(answer.status) \(answer.text.prefix(200))")
+                case .sameAsWithoutCredentials:
+                    #expect(answer.status == withoutCredentials && answer.status < 500, "\(where_): \(answer.status), without credentials \(withoutCredentials)")
                 case .notFoundOrOwn:
                     // Another organisation's token: the other organisation's plant does not exist for it.
                     #expect(answer.status == 404 || !rule.namesAResource, "\(where_): \(answer.status) \(answer.text.prefix(200))")

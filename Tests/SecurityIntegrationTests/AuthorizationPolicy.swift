@@ -14,6 +14,20 @@ enum AuthorizationPolicy {
         case vend
         /// The vend family's login routes: credentials in the body, no token needed or read.
         case vendLogin
+        /// `/api/v0/user` (seed 000): scope `purchase`; 401 and 403 as `{"detail": "..."}`.
+        case purchases
+        /// The status page and its login: the session is a cookie, so an `Authorization` header
+        /// changes nothing (every credential gets the answer of none).
+        case statusPage
+
+        /// The scope a family's tokens need, if any.
+        var scope: Principal.Scope? {
+            switch self {
+            case .trading: .trading
+            case .purchases: .purchase
+            case .open, .vend, .vendLogin, .statusPage: nil
+            }
+        }
 
         /// What is wrong with an error answer's body for this family's envelope, or nil.
         func envelopeProblem(_ answer: SecurityWorld.Answer, status: Int) -> String? {
@@ -22,8 +36,11 @@ enum AuthorizationPolicy {
                 return "the body is not a JSON object"
             }
             switch self {
-            case .open, .vendLogin:
+            case .open, .vendLogin, .statusPage:
                 return nil
+            case .purchases:
+                guard status == 401 || status == 403 else { return nil }
+                return (object["detail"] as? String ?? "").isEmpty ? "\(status) body \(object)" : nil
             case .vend:
                 return status == 401 && object as NSDictionary != ["message": "Unauthenticated."] as NSDictionary
                     ? "401 body \(object)" : nil
@@ -47,19 +64,20 @@ enum AuthorizationPolicy {
         func expectation(for credential: SecurityWorld.CredentialKind) -> Expectation {
             switch family {
             case .open, .vendLogin: return .allowed
+            case .statusPage: return .sameAsWithoutCredentials
             case .vend: return .status(401)  // no organisation token is a vend api_token
-            case .trading: break
+            case .trading, .purchases: break
             }
             switch credential {
             case .none, .malformed, .unknown, .revoked, .expired: return .status(401)
-            case .missingScope: return .status(403)
+            case .missingScope(let scope): return scope == family.scope ? .status(403) : .allowed
             case .otherOrganization: return .notFoundOrOwn
             case .role(let role): return role >= (minimumRole ?? .viewer) ? .allowed : .status(403)
             }
         }
     }
 
-    enum Expectation { case status(Int), allowed, notFoundOrOwn }
+    enum Expectation { case status(Int), allowed, notFoundOrOwn, sameAsWithoutCredentials }
 
     static let open: Set<String> = ["GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json"]
 
@@ -95,9 +113,22 @@ enum AuthorizationPolicy {
         "GET /api/transactions", "GET /api/transactions/transaction-id/{transID}",
     ]
 
+    /// The status page's routes (cookie sessions).
+    static let statusPage: Set<String> = ["GET /", "GET /login", "POST /login", "POST /logout"]
+
+    /// The purchase family's routes (seed 000) and the role each needs.
+    static let purchaseRoles: [String: Principal.Role] = [
+        "POST /api/v0/user/{user}/submit-purchase/{retailer}": .operator,
+        "POST /api/v0/user/{user}/submit-purchase": .operator,
+        "GET /api/v0/user/{user}/purchases/{id}": .viewer,
+        "GET /api/v0/user/{user}/purchases": .viewer,
+    ]
+
     static func rule(method: String, pattern: String) -> Rule? {
         let key = "\(method) \(pattern)"
         if open.contains(key) { return Rule(family: .open, minimumRole: nil, namesAResource: false) }
+        if statusPage.contains(key) { return Rule(family: .statusPage, minimumRole: nil, namesAResource: false) }
+        if let role = purchaseRoles[key] { return Rule(family: .purchases, minimumRole: role, namesAResource: pattern.hasSuffix("}")) }
         if vendLogin.contains(key) { return Rule(family: .vendLogin, minimumRole: nil, namesAResource: false) }
         if vendAuthenticated.contains(key) { return Rule(family: .vend, minimumRole: nil, namesAResource: pattern.contains("{")) }
         let names = pattern.contains("{")

@@ -11,7 +11,10 @@ import TestSupport
 /// Requests go through `router.respond` with no socket.
 struct SecurityWorld {
     enum CredentialKind: Hashable, CustomStringConvertible {
-        case none, malformed(String), unknown, revoked, expired, otherOrganization, missingScope
+        case none, malformed(String), unknown, revoked, expired, otherOrganization
+        /// An admin token with every scope but this one.
+        case missingScope(Principal.Scope)
+        /// A token of this role with the `trading` and `purchase` scopes.
         case role(Principal.Role)
 
         var description: String {
@@ -22,7 +25,7 @@ struct SecurityWorld {
             case .revoked: "a revoked token"
             case .expired: "an expired token"
             case .otherOrganization: "another organisation's admin token"
-            case .missingScope: "an admin token without the family's scope"
+            case .missingScope(let scope): "an admin token without the \(scope.rawValue) scope"
             case .role(let role): "a \(role.rawValue) token"
             }
         }
@@ -81,10 +84,13 @@ struct SecurityWorld {
             Credential(kind: .revoked, header: "Bearer \(revoked.token)"),
             Credential(kind: .expired, header: "Bearer \(expired.token)"),
             Credential(kind: .otherOrganization, header: "Bearer \(try issue("other", .admin, Principal.Scope.allCases).token)"),
-            Credential(kind: .missingScope, header: "Bearer \(try issue("owner", .admin, [.purchase, .vend, .loyalty]).token)"),
         ]
+        for scope in [Principal.Scope.trading, .purchase] {
+            let others = Principal.Scope.allCases.filter { $0 != scope }
+            credentials.append(Credential(kind: .missingScope(scope), header: "Bearer \(try issue("owner", .admin, others).token)"))
+        }
         for role in Principal.Role.allCases {
-            credentials.append(Credential(kind: .role(role), header: "Bearer \(try issue("owner", role, [.trading]).token)"))
+            credentials.append(Credential(kind: .role(role), header: "Bearer \(try issue("owner", role, [.trading, .purchase]).token)"))
         }
         return SecurityWorld(databaseURL: databaseURL, application: application, ownerID: ownerID, plantID: plantID,
                              credentials: credentials)
