@@ -42,6 +42,9 @@ let package = Package(
         // The customer-data family's rules (seeds 002 and 003): decoding and checking bodies, NIT,
         // ISO 8601 dates in a zone. No I/O.
         .target(name: "CustomerData", dependencies: ["ExactJSON"], swiftSettings: settings),
+        // The customer-data family's tables: sales histories, customer events, their reference data and auth.
+        .target(name: "CustomerDataStores", dependencies: ["CustomerData", "Users", "Postgres", "Crypto", "ExactJSON"],
+                swiftSettings: settings),
         .target(
             name: "Tradingd",
             dependencies: ["TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM"],
@@ -74,6 +77,8 @@ let package = Package(
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
         .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CustomerDataTests", dependencies: ["CustomerData", "ExactJSON"], swiftSettings: settings),
+        .testTarget(name: "CustomerDataStoresTests", dependencies: ["CustomerDataStores", "CustomerData", "Users", "TestSupport"],
+                    swiftSettings: settings),
         .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport", "ESM", "ESMSimulator"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
