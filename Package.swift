@@ -23,31 +23,53 @@ let package = Package(
         // epoll and eventfd, which Swift's Glibc module does not import.
         .systemLibrary(name: "CLinuxEvents"),
 
-        // Libraries, from the bottom up.
-        .target(name: "TradingCore", swiftSettings: settings),
+        // Libraries, from the bottom up: a target imports only targets listed above it
+        // (Tests/ArchitectureTests checks the imports; docs/ARCHITECTURE.md draws the graph).
+        .target(name: "JSON", swiftSettings: settings),
         .target(name: "Observability", swiftSettings: settings),
+        .target(name: "TradingCore", dependencies: ["JSON"], swiftSettings: settings),
         .target(name: "Postgres", dependencies: ["CPostgres"], swiftSettings: settings),
         .target(name: "AMQP", dependencies: ["CRabbitMQ"], swiftSettings: settings),
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: settings),
-        .target(name: "HTTPServer", dependencies: ["CLinuxEvents"], swiftSettings: settings),
-        // Energy purchase schedules (seed 000): parsing, validation, time zones. No I/O.
-        .target(name: "Purchases", dependencies: ["ExactJSON"], swiftSettings: settings),
+        .target(name: "HTTPServer", dependencies: ["CLinuxEvents", "JSON"], swiftSettings: settings),
         .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability"], swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
         .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),
+
+        // Domain and services (no HTTP): what every family shares, then one target per component.
+        .target(name: "Domain", dependencies: ["JSON"], swiftSettings: settings),
+        .target(name: "Messaging", dependencies: ["AMQP", "Observability"], swiftSettings: settings),
+        .target(name: "Accounts", dependencies: ["Domain", "Postgres", "Crypto"], swiftSettings: settings),
         // JSON with exact numbers (amounts as Decimal, never Double).
         .target(name: "ExactJSON", dependencies: ["Observability"], swiftSettings: settings),
         // Users of an organisation and their profiles (seed 002's profile, seed 000's `{user}`).
         .target(name: "Users", dependencies: ["Postgres", "ExactJSON"], swiftSettings: settings),
+        // Energy purchase schedules (seed 000): parsing, validation, time zones. No I/O.
+        .target(name: "Purchases", dependencies: ["ExactJSON"], swiftSettings: settings),
         // The customer-data family's rules (seeds 002 and 003): decoding and checking bodies, NIT,
         // ISO 8601 dates in a zone. No I/O.
         .target(name: "CustomerData", dependencies: ["ExactJSON"], swiftSettings: settings),
         // The customer-data family's tables: sales histories, customer events, their reference data and auth.
         .target(name: "CustomerDataStores", dependencies: ["CustomerData", "Users", "Postgres", "Crypto", "ExactJSON"],
                 swiftSettings: settings),
+        .target(name: "Ingest", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "Observability"],
+                swiftSettings: settings),
+        .target(name: "Relay", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "ESM", "Observability"],
+                swiftSettings: settings),
+        .target(name: "Trading", dependencies: ["Domain", "JSON", "TradingCore", "Postgres", "AMQP", "Crypto", "ESM", "Observability"],
+                swiftSettings: settings),
+
+        // HTTP: the shared API layer (auth, error mapping, paging), then one target per API family.
+        .target(name: "API", dependencies: ["HTTPServer", "Domain", "JSON", "Accounts", "Postgres", "Crypto", "Observability"],
+                swiftSettings: settings),
+        .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "TradingCore", "Postgres",
+                                                   "Observability"], swiftSettings: settings),
+
+        // The daemon: configuration, CLI and the wiring of everything above.
         .target(
             name: "Tradingd",
-            dependencies: ["TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM"],
+            dependencies: ["JSON", "Domain", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
+                           "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI"],
             swiftSettings: settings
         ),
 
@@ -57,29 +79,43 @@ let package = Package(
         .executableTarget(name: "telemetry-gen", dependencies: ["AMQP", "TradingCore"], swiftSettings: settings),
         // Benchmarks (not tests): swift run -c release amqp-bench
         .executableTarget(name: "amqp-bench", dependencies: ["AMQP"], path: "bench/amqp", swiftSettings: settings),
-        .executableTarget(name: "ingest-bench", dependencies: ["Tradingd", "AMQP", "TradingCore", "HTTPServer", "Postgres"], path: "bench/ingest/IngestBench",
+        .executableTarget(name: "ingest-bench", dependencies: ["Ingest", "AMQP", "TradingCore", "Postgres", "HTTPServer", "API", "Accounts", "Trading", "TradingAPI", "Observability"], path: "bench/ingest/IngestBench",
                           swiftSettings: settings),
         .executableTarget(name: "httpserver-bench", dependencies: ["HTTPServer"], swiftSettings: settings),
-        .executableTarget(name: "relay-bench", dependencies: ["Tradingd", "AMQP", "TradingCore", "ESM", "ESMSimulator", "Postgres"],
+        .executableTarget(name: "relay-bench", dependencies: ["Relay", "AMQP", "TradingCore", "ESM", "ESMSimulator", "Postgres"],
                           path: "bench/relay/RelayBench", swiftSettings: settings),
 
-        // Tests. TestSupport finds the private servers that Deploy/servers.sh started.
-        .target(name: "TestSupport", dependencies: ["Postgres", "AMQP"], path: "Tests/TestSupport", swiftSettings: settings),
+        // Tests. `XTests` are unit tests and need no server; `XIntegrationTests` talk to the
+        // private PostgreSQL and RabbitMQ that TestSupport finds (Deploy/servers.sh started them).
+        .target(name: "TestSupport", dependencies: ["Postgres", "AMQP", "TradingCore"], path: "Tests/TestSupport", swiftSettings: settings),
+        .testTarget(name: "ArchitectureTests", swiftSettings: settings),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], swiftSettings: settings),
-        .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"], swiftSettings: settings),
+        .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore", "JSON"], swiftSettings: settings),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: settings),
+        .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "AMQPTests", dependencies: ["AMQP"], swiftSettings: settings),
+        .testTarget(name: "AMQPIntegrationTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "PurchasesTests", dependencies: ["Purchases"], swiftSettings: settings),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], swiftSettings: settings),
         .testTarget(name: "ESMTests", dependencies: ["ESM", "ESMSimulator", "HTTPServer", "TradingCore", "AMQP", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: settings),
+        .testTarget(name: "RelayTests", dependencies: ["Relay", "Observability"], swiftSettings: settings),
+        .testTarget(name: "IngestIntegrationTests", dependencies: ["Ingest", "Messaging", "TradingCore", "Postgres", "AMQP", "Observability",
+                                                               "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "RelayIntegrationTests", dependencies: ["Relay", "Messaging", "TradingCore", "Postgres", "AMQP", "ESM",
+                                                              "ESMSimulator", "Observability", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "TradingIntegrationTests", dependencies: ["Trading", "TradingAPI", "API", "Accounts", "Domain", "JSON",
+                                                                "TradingCore", "Postgres", "AMQP", "Crypto", "ESM", "ESMSimulator",
+                                                                "HTTPServer", "Observability", "Ingest", "Relay", "Tradingd", "TestSupport"],
+                    swiftSettings: settings),
+        .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
         .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CustomerDataTests", dependencies: ["CustomerData", "ExactJSON"], swiftSettings: settings),
-        .testTarget(name: "CustomerDataStoresTests", dependencies: ["CustomerDataStores", "CustomerData", "Users", "TestSupport"],
-                    swiftSettings: settings),
-        .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport", "ESM", "ESMSimulator"], swiftSettings: settings),
+        .testTarget(name: "CustomerDataIntegrationTests", dependencies: ["CustomerDataStores", "CustomerData", "Users", "ExactJSON",
+                                                                     "Postgres", "TestSupport"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -25,12 +25,12 @@ if grep -E "^/.*/(Sources|Tests|bench)/.*warning:" .local/logs/build.log; then
     exit 1
 fi
 
-# The forced-close reconnect test finds its connection through the management API, whose
+# The forced-close reconnect tests find their connection through the management API, whose
 # statistics can lag by more than a minute while the whole suite floods a fresh broker with
-# connections and queues: it runs alone, first.
-isolated="reconnectsAfterForcedCloseAndGetsTheUnackedMessageAgain"
+# connections and queues: they run alone, first.
+isolated="reconnectsAfterForcedCloseAndGetsTheUnackedMessageAgain|publisherReconnectsAfterForcedClose"
 if [ $# -eq 0 ]; then
-    echo "[test] running the broker-statistics-sensitive test alone"
+    echo "[test] running the broker-statistics-sensitive tests alone"
     swift test --skip-build --filter "$isolated"
     echo "[test] running the suite"
     swift test --skip-build --skip "$isolated"

@@ -1,3 +1,4 @@
+import JSON
 /// An ESM acknowledgement from `P.command-acks`:
 /// `{"correlationId", "status": "ACCEPTED"|"REJECTED"|"EXECUTED"|"FAILED", "executedAt"?, "reason"?}`.
 public struct CommandAck: Sendable, Equatable {
@@ -17,7 +18,7 @@ public struct CommandAck: Sendable, Equatable {
     /// body field. `TIMEOUT` is ours alone, never accepted from the ESM.
     public static func decode(_ body: [UInt8], correlationIDProperty: String? = nil,
                               maximumIdentifierLength: Int = 200) -> Result<CommandAck, CommandRejection> {
-        guard let document = CommandJSONValue.parse(body) else {
+        guard let document = JSONValue.parse(body) else {
             return .failure(CommandRejection(.malformed, "the body is not valid JSON"))
         }
         guard !document.containsNUL else { return .failure(CommandRejection(.malformed, "the body contains U+0000")) }

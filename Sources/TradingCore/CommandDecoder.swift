@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Limits applied to partner commands; the daemon's configuration may change them.
 public struct CommandValidationRules: Sendable, Equatable {
@@ -30,7 +31,7 @@ public enum CommandDecoder {
 
     private static func decodeOrThrow(_ body: [UInt8], messageIDProperty: String?, correlationIDProperty: String?,
                                       rules: CommandValidationRules) throws -> Command {
-        guard let document = CommandJSONValue.parse(body) else {
+        guard let document = JSONValue.parse(body) else {
             throw CommandRejection(.malformed, "the body is not valid JSON")
         }
         guard !document.containsNUL else { throw CommandRejection(.malformed, "the body contains U+0000") }
@@ -65,7 +66,7 @@ public enum CommandDecoder {
             throw CommandRejection(.unknownCommandType, "unknown commandType \"\(typeText)\" (expected one of \(known))")
         }
 
-        let payloadFields: [String: CommandJSONValue]
+        let payloadFields: [String: JSONValue]
         switch fields["payload"] {
         case nil, .null?:
             guard !commandType.isRelayable else { throw CommandRejection(.missingField, "missing payload") }
@@ -77,10 +78,10 @@ public enum CommandDecoder {
         let validUntil = try timestamp("validUntil", in: fields)
         return Command(messageID: messageID, correlationID: correlationID, plantID: plantID, siteID: siteID,
                        commandType: commandType, payload: payload,
-                       payloadJSON: CommandJSONValue.object(payloadFields).jsonText, validUntil: validUntil)
+                       payloadJSON: JSONValue.object(payloadFields).jsonText, validUntil: validUntil)
     }
 
-    private static func validatedPayload(_ type: CommandType, _ fields: [String: CommandJSONValue],
+    private static func validatedPayload(_ type: CommandType, _ fields: [String: JSONValue],
                                          rules: CommandValidationRules) throws -> Command.Payload {
         switch type {
         case .siteSetpoint:
@@ -113,7 +114,7 @@ public enum CommandDecoder {
     }
 
     /// A non-empty string field, else `fallback` (an AMQP property); nil when neither is there.
-    private static func identifier(_ name: String, in fields: [String: CommandJSONValue], fallback: String?,
+    private static func identifier(_ name: String, in fields: [String: JSONValue], fallback: String?,
                                    rules: CommandValidationRules) throws -> String? {
         let text: String?
         switch fields[name] {
@@ -131,7 +132,7 @@ public enum CommandDecoder {
         return text
     }
 
-    static func timestamp(_ name: String, in fields: [String: CommandJSONValue], prefix: String = "") throws -> TelemetryTimestamp? {
+    static func timestamp(_ name: String, in fields: [String: JSONValue], prefix: String = "") throws -> TelemetryTimestamp? {
         switch fields[name] {
         case nil, .null?: return nil
         case .string(let text)?:

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An instant in UTC with PostgreSQL's precision: whole microseconds since 1970-01-01T00:00:00Z.
 ///
 /// Telemetry is keyed by `(plant_id, time)`, so two spellings of one instant
@@ -174,4 +176,11 @@ func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
 private func pad(_ value: Int64, _ width: Int) -> String {
     let text = String(value)
     return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+}
+
+extension TelemetryTimestamp {
+    /// The current wall-clock time.
+    public static var now: TelemetryTimestamp {
+        TelemetryTimestamp(microsecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()))
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import HTTPServer
+import JSON
 
 @Suite struct JSONBodyTests {
     struct Plant: Codable, Equatable {

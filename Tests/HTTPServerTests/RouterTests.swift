@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import HTTPServer
+import JSON
 
 /// The trading family's error shape, as the application will plug it in.
 struct TradingShapeRenderer: HTTPErrorRenderer {

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 @testable import HTTPServer
+import JSON
 
 /// Access records the server reported.
 final class RecordLog: Sendable {

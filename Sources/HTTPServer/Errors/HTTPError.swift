@@ -1,3 +1,5 @@
+import JSON
+
 /// An error that knows its HTTP answer: status, a stable machine code, a message for people, and
 /// optional details (validation violations...). Handlers throw it; the route's renderer shapes it.
 public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {

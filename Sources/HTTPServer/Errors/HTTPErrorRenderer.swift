@@ -1,3 +1,5 @@
+import JSON
+
 /// Turns an `HTTPError` into the error shape of one API family. Chosen per route group; also used
 /// for 404/405 under the group's prefix. `request` is nil when the request never parsed.
 public protocol HTTPErrorRenderer: Sendable {

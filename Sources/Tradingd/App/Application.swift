@@ -1,22 +1,27 @@
 import AMQP
+import API
+import Accounts
 import Crypto
 import Foundation
 import HTTPServer
+import Ingest
 import Observability
 import Postgres
+import Relay
+import Trading
+import TradingAPI
 
-/// The daemon: the HTTP listener, the ingest consumers and the periodic work, started in order
-/// and stopped in reverse on SIGTERM/SIGINT.
+/// The daemon: the HTTP listener, the ingest consumers, the command relay and the periodic
+/// trading work, built in dependency order (nothing is attached afterwards), started in order and
+/// stopped in reverse on SIGTERM/SIGINT.
 public final class Application: Sendable {
     public let configuration: Configuration
     public let logger: Logger
     public let metrics = MetricsRegistry()
     let pool: PostgresPool
-    let keyring: Keyring
     let ingest: IngestService
     let relay: RelayService
     let trading: TradingModule
-    let runtime: ConsumerRuntime
     let server: HTTPServer
 
     public init(configuration: Configuration, logger: Logger) throws {
@@ -24,7 +29,8 @@ public final class Application: Sendable {
         self.logger = logger
         let amqpURL = try AMQPURL(configuration.amqpURL)
         pool = PostgresPool(url: configuration.databaseURL, size: max(configuration.integer("databasePoolSize"), 1))
-        keyring = try Keyring(environmentValue: configuration.secretKey)
+        let keyring = try Keyring(environmentValue: configuration.secretKey)
+        let grace = Duration.seconds(max(configuration.integer("shutdownGraceSeconds"), 1))
 
         var ingestOptions = IngestOptions()
         ingestOptions.prefetch = UInt16(clamping: max(configuration.integer("ingestPrefetch"), 1))
@@ -35,41 +41,37 @@ public final class Application: Sendable {
         ingestOptions.validation.maximumFutureSkewSeconds = Int64(configuration.integer("maxFutureSeconds"))
         let retention = TelemetryRetention(rawDays: configuration.integer("rawRetentionDays"),
                                            aggregateDays: configuration.integer("aggregateRetentionDays"))
-        let ingestLog = IngestLog { [logger] level, message, metadata in
-            logger.log(Logger.Level(rawValue: level.rawValue) ?? .info, message, metadata)
-        }
         ingest = try IngestService(amqpURL: configuration.amqpURL, databaseURL: configuration.databaseURL,
-                                   organizations: [], options: ingestOptions, retention: retention, log: ingestLog)
+                                   organizations: [], options: ingestOptions, retention: retention, log: logger)
 
-        let runtime = ConsumerRuntime(ingest: ingest, grace: .seconds(max(configuration.integer("shutdownGraceSeconds"), 1)))
-        self.runtime = runtime
+        // The ESM clients first: the relay sends through them, and the trading service drives
+        // the runtime that starts the relay's consumers.
         var tradingSettings = TradingSettings(amqpURL: amqpURL, managementURL: configuration.amqpManagementURL ?? "",
                                               exchange: configuration.exchange)
         tradingSettings.plantSyncInterval = .seconds(configuration.integer("esmSyncIntervalSeconds"))
-        trading = try TradingModule(pool: pool, keyring: keyring, settings: tradingSettings,
-                                    privateAllowList: configuration.esmPrivateAllow, runtime: runtime, logger: logger)
+        let esmClients = try TradingModule.makeESMClients(keyring: keyring, settings: tradingSettings,
+                                                          privateAllowList: configuration.esmPrivateAllow, logger: logger)
         var relayOptions = RelayOptions()
         relayOptions.exchange = configuration.exchange
         relayOptions.ackTimeout = .seconds(configuration.integer("commandAckTimeoutSeconds"))
         relay = try RelayService(amqpURL: configuration.amqpURL, databaseURL: configuration.databaseURL,
-                                 esmClients: trading.relayESMClients, options: relayOptions, log: logger)
-        runtime.attach(relay: relay)
+                                 esmClients: TradingESMClientProvider(pool: pool, clients: esmClients),
+                                 options: relayOptions, log: logger)
+        let runtime = ConsumerRuntime(ingest: ingest, relay: relay, grace: grace)
+        trading = try TradingModule(pool: pool, keyring: keyring, settings: tradingSettings, esmClients: esmClients,
+                                    runtime: runtime, logger: logger)
 
-        let authenticator = Authenticator(pool: pool)
-        var router = Router()
-        Self.registerMetrics(metrics, ingest: ingest)
+        ingest.metrics.install(on: metrics)
         relay.metrics.install(on: metrics)
-        OperationalAPI(pool: pool, amqpURL: amqpURL, metrics: metrics).register(on: &router)
-        let telemetry = TelemetryAPI(pool: pool, maximumBuckets: configuration.integer("maxBucketsPerResponse"))
-        let commandLog = CommandLogAPI(pool: pool)
-        let trading = trading
-        router.group("/api/v1/trading", renderer: TradingErrorRenderer(),
-                     middleware: [AuthenticationMiddleware(scope: .trading, authenticator: authenticator)]) { group in
-            let organizationID: @Sendable (Request) throws -> UUID = { try $0.principal().organizationID }
-            telemetry.register(on: &group, prefix: "", organizationID: organizationID)
-            commandLog.register(on: &group, prefix: "", organizationID: organizationID)
-            trading.register(on: &group, prefix: "")
-        }
+        var router = Router()
+        let pool = pool, broker = BrokerReadiness(url: amqpURL)
+        let families: [any APIRoutes] = [
+            OperationalRoutes(databaseReachable: { (try? pool.withConnection { try $0.query("SELECT 1") }) != nil },
+                              brokerReachable: { broker.isReachable() }, metrics: metrics),
+            TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.integer("maxBucketsPerResponse"),
+                          authentication: BearerAuthentication(scope: .trading, authenticator: Authenticator(pool: pool))),
+        ]
+        for family in families { family.register(on: &router) }
 
         guard let address = Configuration.parseAddress(configuration.httpAddress) else {
             throw ConfigurationError(problems: [.init(source: "httpAddress", key: "httpAddress", reason: "unparsable")])
@@ -83,16 +85,16 @@ public final class Application: Sendable {
         let serverConfiguration = HTTPServerConfiguration(host: address.host, port: address.port,
                                                           workerCount: configuration.integer("httpWorkers"), limits: limits)
         server = HTTPServer(configuration: serverConfiguration, router: router,
-                            hooks: Self.accessHooks(logger: logger, metrics: metrics))
+                            hooks: AccessHooks.make(logger: logger, metrics: metrics))
     }
 
     /// Starts everything, notifies systemd, waits for SIGTERM/SIGINT, stops within the grace.
     /// The caller must have called `SignalWaiter.blockTerminationSignals()` first.
     public func run(notifier: SystemdNotifier = SystemdNotifier()) throws {
         let organizations = try consumedOrganizations()
-        for organization in organizations.staticList { ingest.addOrganization(organization) }
-        for organization in organizations.enabled {
-            try runtime.organizationEnabled(organizationID: organization.id, queuePrefix: organization.queuePrefix)
+        for organization in organizations { ingest.addOrganization(organization.ingest) }
+        for organization in organizations where organization.tradingEnabled {
+            relay.addOrganization(organizationID: organization.ingest.id, queuePrefix: organization.ingest.queuePrefix)
         }
         ingest.start()
         relay.start()
@@ -101,7 +103,7 @@ public final class Application: Sendable {
         let port = try server.start()
         logger.info("tradingd ready", [
             "http.address": "\(Configuration.parseAddress(configuration.httpAddress)?.host ?? ""):\(port)",
-            "ingest.organizations": (organizations.staticList + organizations.enabled).map(\.queuePrefix).joined(separator: ","),
+            "ingest.organizations": organizations.map(\.ingest.queuePrefix).joined(separator: ","),
         ])
         notifier.ready()
         let watchdog = notifier.watchdogInterval.map { startWatchdog(notifier, every: $0) }
@@ -120,18 +122,25 @@ public final class Application: Sendable {
         logger.info("stopped", ["ingest.drained": "\(drained)", "relay.drained": "\(relayDrained)"])
     }
 
+    /// An organisation consumed from the start, and whether its relay runs too.
+    struct ConsumedOrganization {
+        let ingest: IngestService.Organization
+        let tradingEnabled: Bool
+    }
+
     /// Organisations consumed from the start: the configured static list (telemetry and meters
-    /// only; their queues are declared here, named by slug) and every organisation whose trading
-    /// is enabled (all its consumers).
-    func consumedOrganizations() throws -> (staticList: [IngestService.Organization], enabled: [IngestService.Organization]) {
+    /// only; their queues are declared here, named by slug) unless enabled already, then every
+    /// organisation whose trading is enabled (all its consumers).
+    func consumedOrganizations() throws -> [ConsumedOrganization] {
         try pool.withConnection { connection in
+            let enabled = try TradingConfigStore.enabled(on: connection).map {
+                ConsumedOrganization(ingest: .init(id: $0.organizationID, queuePrefix: $0.queuePrefix), tradingEnabled: true)
+            }
             let staticList = try configuration.staticOrganizations.map { slug in
                 IngestService.Organization(id: try TokenStore().organizationID(slug: slug, on: connection), queuePrefix: slug)
             }
-            let enabled = try connection.query(
-                "SELECT organization_id, queue_prefix FROM trading_configs WHERE status = 'ENABLED'"
-            ).map { IngestService.Organization(id: try $0.uuid(0), queuePrefix: try $0.string(1)) }
-            return (staticList.filter { organization in !enabled.contains { $0.id == organization.id } }, enabled)
+            let ingestOnly = staticList.filter { organization in !enabled.contains { $0.ingest.id == organization.id } }
+            return ingestOnly.map { ConsumedOrganization(ingest: $0, tradingEnabled: false) } + enabled
         }
     }
 
@@ -142,57 +151,5 @@ public final class Application: Sendable {
         timer.setEventHandler { notifier.watchdog() }
         timer.resume()
         return timer
-    }
-
-    static func accessHooks(logger: Logger, metrics: MetricsRegistry) -> HTTPServerHooks {
-        metrics.register("tradingd_http_requests_total", kind: .counter, help: "HTTP requests by route and status.")
-        metrics.register("tradingd_http_request_duration_seconds", kind: .histogram, help: "HTTP request latency.")
-        metrics.register("tradingd_http_open_connections", kind: .gauge, help: "Open HTTP client connections.")
-        return HTTPServerHooks(
-            requestCompleted: { record in
-                let route = record.routePattern ?? "unmatched"
-                let seconds = Double(record.duration.components.seconds) + Double(record.duration.components.attoseconds) / 1e18
-                metrics.increment("tradingd_http_requests_total", labels: ["route": route, "status": String(record.status)])
-                metrics.observe("tradingd_http_request_duration_seconds", seconds, labels: ["route": route])
-                // Building the record (a dictionary, String(format:)) costs about as much as a
-                // /healthz answer itself: skip it when the level drops the line anyway.
-                let level: Logger.Level = record.status >= 500 ? .warning : .info
-                guard level >= logger.level else { return }
-                var fields = [
-                    "request.id": record.requestID, "http.method": record.method, "http.path": record.path,
-                    "http.route": route, "http.status": String(record.status),
-                    "duration.ms": String(format: "%.3f", seconds * 1000), "remote": record.remoteAddress,
-                ]
-                if let failure = record.failure { fields["failure"] = failure }
-                logger.log(level, "request", fields)
-            },
-            connectionsChanged: { count in
-                metrics.set("tradingd_http_open_connections", to: Double(count))
-            })
-    }
-
-    static func registerMetrics(_ metrics: MetricsRegistry, ingest: IngestService) {
-        metrics.register("tradingd_ingest_rows_stored_total", kind: .counter, help: "Samples and readings newly stored.")
-        metrics.register("tradingd_ingest_rows_duplicate_total", kind: .counter, help: "Samples and readings already stored (redelivered).")
-        metrics.register("tradingd_ingest_dead_lettered_total", kind: .counter, help: "Elements dead-lettered, by reason.")
-        metrics.register("tradingd_ingest_batches_total", kind: .counter, help: "Batches committed.")
-        metrics.register("tradingd_ingest_retries_total", kind: .counter, help: "Backoffs after database or broker failures.")
-        metrics.addCollector { registry in
-            let snapshot = ingest.metrics.snapshot()
-            for (kind, count) in snapshot.stored {
-                registry.set("tradingd_ingest_rows_stored_total", to: Double(count), labels: ["queue": kind.rawValue])
-            }
-            for (kind, count) in snapshot.duplicates {
-                registry.set("tradingd_ingest_rows_duplicate_total", to: Double(count), labels: ["queue": kind.rawValue])
-            }
-            for (kind, reasons) in snapshot.deadLettered {
-                for (reason, count) in reasons {
-                    registry.set("tradingd_ingest_dead_lettered_total", to: Double(count),
-                                 labels: ["queue": kind.rawValue, "reason": "\(reason)"])
-                }
-            }
-            registry.set("tradingd_ingest_batches_total", to: Double(snapshot.batches))
-            registry.set("tradingd_ingest_retries_total", to: Double(snapshot.retries))
-        }
     }
 }

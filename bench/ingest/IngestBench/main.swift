@@ -8,11 +8,16 @@
 //   ingest-bench query-sql --plant UUID --org UUID --from T --to T --interval M   (the roll-up with literals, for pgbench)
 //   ingest-bench tradingd --amqp URL --database URL --org UUID --prefix P --expect SAMPLES [--consumers K] [--prefetch N]
 import AMQP
+import API
+import Accounts
 import Foundation
 import HTTPServer
+import Ingest
+import Observability
 import Postgres
+import Trading
+import TradingAPI
 import TradingCore
-import Tradingd
 
 func argument(_ name: String) -> String? {
     guard let index = CommandLine.arguments.firstIndex(of: name), index + 1 < CommandLine.arguments.count else { return nil }
@@ -86,10 +91,7 @@ func tradingd() throws {
     if let deliveries = argument("--batch-deliveries").flatMap(Int.init) { options.maximumBatchDeliveries = deliveries }
     if let rows = argument("--batch-rows").flatMap(Int.init) { options.maximumBatchRows = rows }
     let organization = IngestService.Organization(id: UUID(uuidString: required("--org"))!, queuePrefix: required("--prefix"))
-    let log = IngestLog { level, message, metadata in
-        guard level != .debug else { return }
-        FileHandle.standardError.write(Data("\(level.rawValue) \(message) \(metadata)\n".utf8))
-    }
+    let log = Logger(level: .info, sink: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
     let service = try IngestService(amqpURL: required("--amqp"), databaseURL: required("--database"), organizations: [organization],
                                     options: options, retention: nil, log: log)
     service.start()
@@ -135,8 +137,15 @@ func micro() throws {
 func serve() throws {
     let organizationID = UUID(uuidString: required("--org"))!
     let api = TelemetryAPI(pool: PostgresPool(url: required("--database"), size: 16))
+    let principal = Principal(tokenID: UUID(), organizationID: organizationID, organizationSlug: "bench", role: .viewer,
+                              scopes: [.trading])
+    let fixedCaller = ClosureMiddleware { request, next in
+        var request = request
+        request.attributes[PrincipalKey.self] = principal
+        return try next(request)
+    }
     var router = Router()
-    api.register(on: &router) { _ in organizationID }
+    router.group("/api/v1/trading", middleware: [fixedCaller]) { api.register(on: &$0, prefix: "") }
     let server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: Int(required("--port"))!, eventLoopCount: 2,
                                                                    workerCount: 16),
                             router: router)

@@ -14,7 +14,7 @@ import Foundation
 import Postgres
 import Synchronization
 import TradingCore
-import Tradingd
+import Relay
 
 struct Arguments {
     var amqp = "", database = ""

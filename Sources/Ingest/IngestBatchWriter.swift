@@ -1,0 +1,221 @@
+import AMQP
+import Foundation
+import Observability
+import Postgres
+import Synchronization
+import TradingCore
+
+/// A batch of decoded deliveries on its way through the pipeline.
+struct IngestPendingDelivery<Item: Sendable>: Sendable {
+    let delivery: AMQPDelivery
+    var decoded: TelemetryDelivery<Item>
+    /// Set when PostgreSQL refused this delivery's rows permanently (found by bisection).
+    var databaseRejection: TelemetryRejection?
+    let receivedAt: ContinuousClock.Instant
+    var rowCount: Int { decoded.elements.count }
+}
+
+/// The database half of a consumer, on a thread of its own with its own PostgreSQL connection, so
+/// that the consumer decodes the next batch while this one is being written: with one thread the
+/// database and the decoding took turns, and each waited for the other.
+///
+/// One batch at a time: `submit`, then `outcome(waitingUpTo:)` until it answers. For a batch it
+/// checks the plants (unknown ones become rejections), writes every valid row, and bisects a
+/// batch PostgreSQL refuses permanently until the refused delivery is alone. It never touches the
+/// broker: the consumer dead-letters and acks once the outcome says the rows committed.
+final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
+    // @unchecked Sendable: `database` is used only on the writer's thread; the hand-off slots are
+    // behind a Mutex and the semaphores are thread-safe.
+
+    typealias Batch = [IngestPendingDelivery<Pipeline.Item>]
+
+    enum Outcome: Sendable {
+        case stored(Batch, inserted: Int, attempted: Int, committedAt: ContinuousClock.Instant)
+        /// Nothing was committed for certain; the batch can be submitted again.
+        case failed(Batch, any Error)
+    }
+
+    private let pipeline: Pipeline
+    private let organizationID: UUID
+    private let databaseURL: String
+    private let options: IngestOptions
+    private let plants: PlantDirectory
+    private let metrics: IngestMetrics
+    private let log: Logger
+    private let queue: String
+
+    private struct Slots {
+        var job: Batch?
+        var outcome: Outcome?
+        var closing = false
+    }
+
+    private let slots = Mutex(Slots())
+    /// Mirrors `slots.outcome != nil` for `hasOutcome`, which the consumer asks after every delivery.
+    private let outcomePosted = Atomic<Bool>(false)
+    private let jobReady = DispatchSemaphore(value: 0)
+    private let outcomeReady = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private var database: PostgresConnection?
+
+    init(pipeline: Pipeline, organizationID: UUID, databaseURL: String, options: IngestOptions, plants: PlantDirectory,
+         metrics: IngestMetrics, log: Logger, queue: String) {
+        self.pipeline = pipeline
+        self.organizationID = organizationID
+        self.databaseURL = databaseURL
+        self.options = options
+        self.plants = plants
+        self.metrics = metrics
+        self.log = log
+        self.queue = queue
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            work()
+            finished.signal()
+        }
+        thread.name = "ingest writer \(queue)"
+        thread.start()
+    }
+
+    /// Lets the thread end once the batch it holds (if any) is done; waits for it up to `timeout`.
+    func close(timeout: Duration) {
+        slots.withLock { $0.closing = true }
+        jobReady.signal()
+        _ = finished.wait(timeout: .now() + .milliseconds(timeout.clampedMilliseconds))
+    }
+
+    func submit(_ batch: Batch) {
+        slots.withLock { $0.job = batch }
+        jobReady.signal()
+    }
+
+    /// True when an outcome waits to be taken.
+    var hasOutcome: Bool { outcomePosted.load(ordering: .acquiring) }
+
+    /// The outcome of the submitted batch, if it is ready within `timeout`.
+    func outcome(waitingUpTo timeout: Duration) -> Outcome? {
+        let milliseconds = max(0, timeout.clampedMilliseconds)
+        guard outcomeReady.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return nil }
+        return slots.withLock { slots in
+            defer {
+                slots.outcome = nil
+                outcomePosted.store(false, ordering: .releasing)
+            }
+            return slots.outcome
+        }
+    }
+
+    // MARK: Writer thread
+
+    @_specialize(where Pipeline == TelemetryPipeline)  // as IngestConsumer.run
+    private func work() {
+        while true {
+            jobReady.wait()
+            let (job, closing) = slots.withLock { slots -> (Batch?, Bool) in
+                defer { slots.job = nil }
+                return (slots.job, slots.closing)
+            }
+            guard var batch = job else {
+                if closing { break } else { continue }
+            }
+            let outcome: Outcome
+            do {
+                let database = try connection()
+                try rejectUnknownPlants(&batch, database: database)
+                let (inserted, attempted) = try store(&batch, indices: Array(batch.indices)[...], database: database)
+                outcome = .stored(batch, inserted: inserted, attempted: attempted, committedAt: .now)
+            } catch {
+                if database?.isHealthy != true { database = nil }
+                outcome = .failed(batch, error)
+            }
+            slots.withLock { $0.outcome = outcome }
+            outcomePosted.store(true, ordering: .releasing)
+            outcomeReady.signal()
+            if closing { break }
+        }
+        database = nil
+    }
+
+    private func connection() throws -> PostgresConnection {
+        if let database { return database }
+        let opened = try PostgresConnection(url: databaseURL)
+        database = opened
+        return opened
+    }
+
+    /// Marks the elements whose plant is not in this organisation.
+    private func rejectUnknownPlants(_ batch: inout Batch, database: PostgresConnection) throws {
+        var plantIDs = Set<UUID>()
+        for pending in batch {
+            for element in pending.decoded.elements {
+                if case .success(let item) = element.outcome { plantIDs.insert(pipeline.plantID(of: item)) }
+            }
+        }
+        guard !plantIDs.isEmpty else { return }
+        let existing = try plants.existing(plantIDs, organizationID: organizationID, connection: database)
+        guard existing.count < plantIDs.count else { return }
+        for b in batch.indices {
+            for e in batch[b].decoded.elements.indices {
+                guard case .success(let item) = batch[b].decoded.elements[e].outcome else { continue }
+                let plantID = pipeline.plantID(of: item)
+                if !existing.contains(plantID) {
+                    batch[b].decoded.elements[e].outcome = .failure(TelemetryRejection(
+                        .unknownPlant, "plant \(plantID.uuidString.lowercased()) does not exist in this organisation"))
+                }
+            }
+        }
+    }
+
+    /// Writes the valid rows of `indices`; when PostgreSQL refuses them permanently, splits the
+    /// deliveries in halves until the refused delivery is alone, and marks it for the `.dlq`.
+    /// Retriable failures propagate (the batch is retried whole; what committed is then a no-op).
+    private func store(_ batch: inout Batch, indices: ArraySlice<Int>, database: PostgresConnection) throws
+        -> (inserted: Int, attempted: Int)
+    {
+        var items: [Pipeline.Item] = []
+        for index in indices where batch[index].databaseRejection == nil {
+            for element in batch[index].decoded.elements {
+                if case .success(let item) = element.outcome { items.append(item) }
+            }
+        }
+        guard !items.isEmpty else { return (0, 0) }
+        do {
+            return (try write(items, database: database), items.count)
+        } catch let error as PostgresError where !error.isRetriable && database.isHealthy {
+            if indices.count == 1, let index = indices.first {
+                let state = error.sqlState.map { " (SQLSTATE \($0))" } ?? ""
+                batch[index].databaseRejection = TelemetryRejection(.database, "PostgreSQL refused the rows\(state): \(error.message)")
+                log.warning("ingest delivery refused by the database", ["queue": queue, "error": String(describing: error)])
+                return (0, 0)
+            }
+            metrics.recordBisection()
+            let middle = indices.startIndex + indices.count / 2
+            let left = try store(&batch, indices: indices[..<middle], database: database)
+            let right = try store(&batch, indices: indices[middle...], database: database)
+            return (left.inserted + right.inserted, left.attempted + right.attempted)
+        }
+    }
+
+    private func write(_ items: [Pipeline.Item], database: PostgresConnection) throws -> Int {
+        let chunk = max(options.maximumRowsPerStatement, 1)
+        if items.count <= chunk { return try pipeline.store(items, on: database) }
+        return try database.transaction { connection in
+            var inserted = 0
+            for start in stride(from: 0, to: items.count, by: chunk) {
+                inserted += try pipeline.store(Array(items[start..<min(start + chunk, items.count)]), on: connection)
+            }
+            return inserted
+        }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, at least 0, for `DispatchTime` arithmetic.
+    var clampedMilliseconds: Int {
+        let (seconds, attoseconds) = components
+        let value = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return Int(clamping: max(0, value))
+    }
+}

@@ -1,0 +1,78 @@
+import AMQP
+import Foundation
+import Messaging
+import Postgres
+import TradingCore
+
+/// Records a batch of `P.commands` deliveries in `command_log` before anything leaves: valid
+/// commands as PENDING (to relay), REJECTED (types partners may not send) or EXPIRED (arrived
+/// after `validUntil`); messages that can never be processed go to `P.commands.dlq`.
+struct CommandRecorder: RelayBatchHandler {
+    let organizationID: UUID
+    let queuePrefix: String
+    let rules: CommandValidationRules
+    let metrics: RelayMetrics
+    /// Wakes relay workers (pending commands) and the outbox publisher (new events).
+    let relayWakeup: RelayWakeup
+    let eventWakeup: RelayWakeup
+    let now: @Sendable () -> TelemetryTimestamp
+
+    var queue: String { RelayQueues(prefix: queuePrefix).commands }
+    var deadLetterQueue: String { RelayQueues(prefix: queuePrefix).commandsDeadLetter }
+
+    func handle(_ deliveries: [AMQPDelivery], on connection: PostgresConnection) throws -> [DeadLetter] {
+        var letters: [DeadLetter] = []
+        var decoded: [(AMQPDelivery, Command)] = []
+        for delivery in deliveries {
+            switch CommandDecoder.decode(delivery.body, messageIDProperty: delivery.messageId,
+                                         correlationIDProperty: delivery.correlationId, rules: rules) {
+            case .success(let command): decoded.append((delivery, command))
+            case .failure(let rejection): letters.append(letter(delivery, rejection))
+            }
+        }
+        let plants = try CommandStore.plants(organizationID: organizationID, for: decoded.map(\.1), on: connection)
+        let arrival = now()
+        var records: [CommandStore.NewCommand] = []
+        for (delivery, command) in decoded {
+            guard let (plantID, siteID) = plants.resolve(command) else {
+                let named = command.plantID.map { "plant \($0.uuidString.lowercased())" } ?? "site \(command.siteID ?? "")"
+                letters.append(letter(delivery, CommandRejection(.unknownPlant, "\(named) is not a plant of this organisation")))
+                continue
+            }
+            let (status, reason): (CommandStatus, String?)
+            switch command.disposition(now: arrival) {
+            case .relay: (status, reason) = (.pending, nil)
+            case .reject(let why): (status, reason) = (.rejected, why)
+            case .expire(let why): (status, reason) = (.expired, why)
+            }
+            records.append(CommandStore.NewCommand(command: command, plantID: plantID, siteID: siteID, status: status,
+                                                   rejectionReason: reason, routingKey: delivery.routingKey))
+        }
+        let inserted = try CommandStore.insert(records, organizationID: organizationID, queuePrefix: queuePrefix, on: connection)
+
+        var counted = Set<String>(), pending = 0, rejected = 0, expired = 0
+        for record in records where inserted.contains(record.command.messageID) && counted.insert(record.command.messageID).inserted {
+            switch record.status {
+            case .pending: pending += 1
+            case .rejected: rejected += 1
+            case .expired: expired += 1
+            case .relayed, .failed: break
+            }
+        }
+        let duplicates = records.count - counted.count, deadLettered = letters.count
+        metrics.update { m in
+            m.received += counted.count
+            m.duplicates += duplicates
+            m.rejected += rejected
+            m.expired += expired
+            m.commandsDeadLettered += deadLettered
+        }
+        if pending > 0 { relayWakeup.signal(pending) }
+        if !counted.isEmpty { eventWakeup.signal() }
+        return letters
+    }
+
+    private func letter(_ delivery: AMQPDelivery, _ rejection: CommandRejection) -> DeadLetter {
+        DeadLetter(delivery, reason: rejection.message, kind: rejection.kind.rawValue, queue: queue, deadLetterQueue: deadLetterQueue)
+    }
+}

@@ -1,0 +1,154 @@
+import AMQP
+import Foundation
+import Messaging
+import Observability
+import Postgres
+import Synchronization
+
+/// What a `RelayConsumer` does with each batch of deliveries.
+protocol RelayBatchHandler: Sendable {
+    var queue: String { get }
+    var deadLetterQueue: String { get }
+    /// Stores what can be stored and commits; returns the deliveries to dead-letter. Throws on
+    /// database failures (the batch is then retried; nothing was acked).
+    func handle(_ deliveries: [AMQPDelivery], on connection: PostgresConnection) throws -> [DeadLetter]
+}
+
+/// One consumer of one relay queue (`P.commands` or `P.command-acks`) on a thread of its own,
+/// with its own broker connection (`ReconnectingConsumer`) and PostgreSQL connection.
+///
+/// Cycle: wait for a delivery, take whatever else is already buffered (up to the batch size),
+/// let the handler store it (one statement or transaction), publish the dead letters with
+/// confirms, then ack the batch with one `multiple` ack. Nothing is acked before it is stored,
+/// and stores are idempotent, so any failure means redelivery and no harm. A batch the database
+/// refuses for good is split until the refused delivery is found, which is dead-lettered.
+final class RelayConsumer: @unchecked Sendable {
+    // @unchecked Sendable: `consumer` and `database` are touched only by the consumer's thread;
+    // other threads use only `stopRequested`, `consumer.stop()` and `finished`.
+    private let handler: any RelayBatchHandler
+    private let consumer: ReconnectingConsumer
+    private let databaseURL: String
+    private let options: RelayOptions
+    private let metrics: RelayMetrics
+    private let log: Logger
+    private let stopRequested = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private var database: PostgresConnection?
+
+    init(handler: any RelayBatchHandler, amqpURL: AMQPURL, databaseURL: String, options: RelayOptions,
+         metrics: RelayMetrics, log: Logger, setup: @escaping (AMQPChannel) throws -> Void) {
+        self.handler = handler
+        self.databaseURL = databaseURL
+        self.options = options
+        self.metrics = metrics
+        let log = log.with(["queue": handler.queue])
+        self.log = log
+        let queue = handler.queue
+        consumer = ReconnectingConsumer(
+            url: amqpURL, queue: handler.queue, prefetch: options.prefetch,
+            options: .init(heartbeat: .seconds(30), connectionName: "tradingd relay \(handler.queue)"),
+            backoff: Backoff(initial: options.failureBackoffInitial, maximum: options.failureBackoffMaximum),
+            setup: setup,
+            onEvent: { event in
+                switch event {
+                case .connected(let reconnects): log.info("relay consumer connected", ["reconnects": String(reconnects)])
+                case .disconnected(let error): log.warning("relay consumer disconnected", ["error": String(describing: error), "queue": queue])
+                case .retrying(let attempt, _, let error):
+                    log.warning("relay consumer reconnecting", ["attempt": String(attempt), "error": String(describing: error)])
+                }
+            })
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "relay \(handler.queue)"
+        thread.start()
+    }
+
+    func requestStop() {
+        stopRequested.store(true, ordering: .relaxed)
+        consumer.stop()
+    }
+
+    func waitUntilFinished(timeout: Duration) -> Bool {
+        finished.wait(timeout: .now() + max(timeout.secondsValue, 0)) == .success
+    }
+
+    private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
+
+    private func run() {
+        var backoff = options.failureBackoffInitial
+        while !stopping {
+            do {
+                guard let first = try consumer.nextDelivery(timeout: .milliseconds(200)) else { continue }
+                var batch = [first]
+                while batch.count < options.maximumBatch, let next = try consumer.nextDelivery(timeout: .zero) {
+                    batch.append(next)
+                }
+                guard let letters = storeRetrying(batch) else { break }
+                try DeadLetterPublisher.publish(letters, on: consumer.publishingChannel())
+                try consumer.ack(batch[batch.count - 1], multiple: true)
+                backoff = options.failureBackoffInitial
+            } catch let error as AMQPError where error.code == .staleDelivery {
+                continue  // the connection was replaced mid-batch: those deliveries come back
+            } catch {
+                if stopping { break }
+                // Close, so every unacked delivery returns to the queue (a later `multiple` ack
+                // must never cover a batch whose dead letters were not confirmed).
+                consumer.close()
+                metrics.update { $0.failures += 1 }
+                log.warning("relay consumer failed; retrying", ["error": String(describing: error)])
+                sleep(backoff)
+                backoff = min(backoff * 2, options.failureBackoffMaximum)
+            }
+        }
+        consumer.close()
+        database = nil
+        log.info("relay consumer stopped")
+    }
+
+    /// Stores the batch, retrying transient database failures with backoff; nil when asked to
+    /// stop first (the batch stays unacked and is redelivered).
+    private func storeRetrying(_ batch: [AMQPDelivery]) -> [DeadLetter]? {
+        var backoff = options.failureBackoffInitial
+        while !stopping {
+            do {
+                return try store(batch)
+            } catch {
+                database = nil
+                metrics.update { $0.failures += 1 }
+                log.warning("relay batch not stored; retrying", ["error": String(describing: error), "deliveries": String(batch.count)])
+                sleep(backoff)
+                backoff = min(backoff * 2, options.failureBackoffMaximum)
+            }
+        }
+        return nil
+    }
+
+    /// One attempt; a permanent database refusal is bisected down to the delivery causing it.
+    private func store(_ batch: [AMQPDelivery]) throws -> [DeadLetter] {
+        let connection = try database ?? PostgresConnection(url: databaseURL)
+        database = connection
+        do {
+            return try handler.handle(batch, on: connection)
+        } catch let error as PostgresError where !error.isRetriable && connection.isHealthy && !connection.isInTransaction {
+            guard batch.count > 1 else {
+                let letter = DeadLetter(batch[0], reason: "the database refused the message: \(error.message)",
+                                        kind: "database", queue: handler.queue, deadLetterQueue: handler.deadLetterQueue)
+                return [letter]
+            }
+            let middle = batch.count / 2
+            return try store(Array(batch[..<middle])) + store(Array(batch[middle...]))
+        }
+    }
+
+    private func sleep(_ duration: Duration) {
+        let deadline = ContinuousClock.now.advanced(by: duration)
+        while !stopping, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).secondsValue)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import API
+import Domain
+import Foundation
+import HTTPServer
+import Postgres
+import Trading
+import TradingCore
+
+/// The trading telemetry endpoints of `004_07f66b98a7b58430.txt`:
+///
+/// - `GET …/plants/{plantId}/telemetry?from=&to=&interval=` — buckets of `interval` minutes
+///   (1–60, default 5) aligned on UTC, fields averaged, empty buckets omitted, ascending.
+/// - `GET …/plants/{plantId}/meters?from=&to=&interval=` — energy per meter summed per bucket.
+/// - `GET …/plants/{plantId}/telemetry/latest` — the newest sample.
+///
+/// `from`/`to` are RFC 3339 (default: the 24 hours before now); every bucket overlapping
+/// `[from, to)` is returned whole. Errors (rendered in the trading envelope by the group's
+/// renderer): 400 `BAD_REQUEST` for a bad parameter or plant id (`INVALID_UUID` on `latest`, as
+/// the seed shows), 404 `PLANT_NOT_FOUND` for a plant outside the caller's organisation, 404
+/// `NO_TELEMETRY` from `latest` when the plant has sent nothing yet.
+public struct TelemetryAPI: Sendable {
+    public let pool: PostgresPool
+    /// The most buckets one response may hold (a range/interval that needs more is a 400).
+    public let maximumBuckets: Int
+    private let now: @Sendable () -> TelemetryTimestamp
+
+    public init(pool: PostgresPool, maximumBuckets: Int = TelemetryQueryWindow.defaultMaximumBuckets,
+                now: @escaping @Sendable () -> TelemetryTimestamp = { .now }) {
+        self.pool = pool
+        self.maximumBuckets = maximumBuckets
+        self.now = now
+    }
+
+    /// Registers the three routes. `prefix` is prepended to `/plants/…` (pass `""` inside a group
+    /// that already has `/api/v1/trading`); the caller's organisation comes from the principal the
+    /// group's authentication put on the request.
+    public func register(on routes: inout some RouteRegistering, prefix: String = "/api/v1/trading") {
+        let api = self
+        routes.get(prefix + "/plants/{plantId}/telemetry") { request in
+            try api.telemetry(request, organizationID: try request.principal().organizationID)
+        }
+        routes.get(prefix + "/plants/{plantId}/telemetry/latest") { request in
+            try api.latest(request, organizationID: try request.principal().organizationID)
+        }
+        routes.get(prefix + "/plants/{plantId}/meters") { request in
+            try api.meters(request, organizationID: try request.principal().organizationID)
+        }
+    }
+
+    public func telemetry(_ request: Request, organizationID: UUID) throws -> Response {
+        let plantID = try request.plantID()
+        let window = try window(request)
+        let lookup = try pool.withConnection { connection in
+            try TelemetryQueryStore.telemetryJSON(plantID: plantID, organizationID: organizationID, window: window, on: connection)
+        }
+        guard case .found(let body) = lookup else { throw TradingError.plantNotFound }
+        return Self.json(body)
+    }
+
+    public func meters(_ request: Request, organizationID: UUID) throws -> Response {
+        let plantID = try request.plantID()
+        let window = try window(request)
+        let lookup = try pool.withConnection { connection in
+            try TelemetryQueryStore.metersJSON(plantID: plantID, organizationID: organizationID, window: window, on: connection)
+        }
+        guard case .found(let body) = lookup else { throw TradingError.plantNotFound }
+        return Self.json(body)
+    }
+
+    public func latest(_ request: Request, organizationID: UUID) throws -> Response {
+        let plantID = try request.plantID(code: "INVALID_UUID")
+        let lookup = try pool.withConnection { connection in
+            try TelemetryQueryStore.latest(plantID: plantID, organizationID: organizationID, on: connection)
+        }
+        guard case .found(let latest) = lookup else { throw TradingError.plantNotFound }
+        guard let latest else { throw TradingError.noTelemetry }
+        return Self.json(TelemetryResponseJSON.latest(plantID: plantID, latest: latest))
+    }
+
+    // MARK: Parameters
+
+    private func window(_ request: Request) throws -> TelemetryQueryWindow {
+        let result = TelemetryQueryWindow.parse(
+            from: try request.singleQueryValue("from"), to: try request.singleQueryValue("to"),
+            interval: try request.singleQueryValue("interval"), now: now(), maximumBuckets: maximumBuckets)
+        switch result {
+        case .success(let window): return window
+        case .failure(let error): throw DomainError.invalid(error.message, field: error.field)
+        }
+    }
+
+    private static func json(_ body: [UInt8]) -> Response {
+        Response(status: 200, headers: ["Content-Type": "application/json"], body: body)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Messaging
+import Observability
+import Postgres
+@testable import Relay
+import Testing
+import TestSupport
+import TradingCore
+
+/// The relay's claims and outcomes on the database alone (no broker, no ESM): leases, an ack
+/// landing before the relay's own outcome, and outcomes that arrive too late.
+struct RelayLeaseTests {
+    private struct Setup {
+        let connection: PostgresConnection
+        let organizationID: UUID
+        let commandID: UUID
+    }
+
+    private func setup() throws -> Setup {
+        let connection = try PostgresConnection(url: try TestDatabase.fresh())
+        let organizationID = try connection.query("INSERT INTO organizations (slug, name) VALUES ($1, 'L') RETURNING id",
+                                                  [.text("l-" + UUID().uuidString.prefix(8).lowercased())]).singleRow()!.uuid("id")
+        let plantID = try connection.query("INSERT INTO plants (organization_id, name, esm_plant_id) VALUES ($1, 'p', 'esm-7') RETURNING id",
+                                           [.uuid(organizationID)]).singleRow()!.uuid("id")
+        let command = try CommandDecoder.decode(Array(#"{"messageId":"m-1","correlationId":"c-1","plantId":"\#(plantID)","commandType":"MODE_CHANGE","payload":{"mode":"IDLE"}}"#.utf8)).get()
+        let inserted = try CommandStore.insert([CommandStore.NewCommand(command: command, plantID: plantID, siteID: nil, status: .pending,
+                                                                        rejectionReason: nil, routingKey: "l.commands")],
+                                               organizationID: organizationID, queuePrefix: "l", on: connection)
+        #expect(inserted == ["m-1"])
+        let id = try connection.query("SELECT id FROM command_log").singleRow()!.uuid(0)
+        return Setup(connection: connection, organizationID: organizationID, commandID: id)
+    }
+
+    private func claim(_ s: Setup, lease: Duration = .seconds(60)) throws -> [CommandStore.DueCommand] {
+        try CommandStore.claimDue(organizationIDs: [s.organizationID], limit: 10, lease: lease,
+                                  maximumRelayWindow: .seconds(3600), on: s.connection)
+    }
+
+    @Test func aClaimedCommandIsNotClaimedAgainWhileItsLeaseRuns() throws {
+        let s = try setup()
+        let first = try claim(s)
+        #expect(first.map(\.messageID) == ["m-1"])
+        #expect(first.first?.esmPlantID == "esm-7")
+        #expect(try claim(s).isEmpty)
+        // Another organisation's worker never sees it.
+        #expect(try CommandStore.claimDue(organizationIDs: [UUID()], limit: 10, lease: .seconds(60),
+                                          maximumRelayWindow: .seconds(3600), on: s.connection).isEmpty)
+    }
+
+    @Test func aCommandWhoseClaimerDiedIsClaimedAgainAfterTheLease() throws {
+        let s = try setup()
+        #expect(try claim(s, lease: .milliseconds(100)).count == 1)
+        #expect(try claim(s).isEmpty)
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(try claim(s).map(\.messageID) == ["m-1"])
+    }
+
+    @Test func anAckBeforeTheRelayOutcomeSurvivesIt() throws {
+        let s = try setup()
+        _ = try claim(s)
+        let ack = CommandAck(correlationID: "c-1", status: .executed, executedAt: TelemetryTimestamp(rfc3339: "2026-01-01T00:00:00Z"), reason: nil)
+        guard case .recorded = try CommandStore.recordAck(ack, organizationID: s.organizationID, on: s.connection) else {
+            Issue.record("the ack was not recorded on the PENDING command")
+            return
+        }
+        #expect(try CommandStore.markRelayed(s.commandID, on: s.connection) != nil)
+        let row = try s.connection.query("SELECT status, ack_status, executed_at FROM command_log").singleRow()!
+        #expect(try row.string("status") == "RELAYED")
+        #expect(try row.optionalString("ack_status") == "EXECUTED")
+        #expect(try row.optionalDate("executed_at") == Date(timeIntervalSince1970: 1_767_225_600))
+        let events = try s.connection.query(
+            "SELECT body->>'status' AS status, body->>'ackStatus' AS ack FROM command_events ORDER BY id"
+        ).map { "\(try $0.string("status"))/\(try $0.optionalString("ack") ?? "-")" }
+        #expect(events == ["PENDING/-", "PENDING/EXECUTED", "RELAYED/EXECUTED"])
+    }
+
+    @Test func aLateOutcomeNeverReplacesAnEarlierOne() throws {
+        let s = try setup()
+        _ = try claim(s)
+        #expect(try CommandStore.markRelayed(s.commandID, on: s.connection) != nil)
+        // A second claimer (after a lease ran out) comes back with a 4xx, or a retry: ignored.
+        #expect(try CommandStore.markTerminal(s.commandID, status: .rejected, reason: "late", countsAsAttempt: true, on: s.connection) == false)
+        try CommandStore.scheduleRetry(s.commandID, after: .seconds(1), error: "late", on: s.connection)
+        #expect(try CommandStore.markRelayed(s.commandID, on: s.connection) == nil)
+        let row = try s.connection.query("SELECT status, attempts, rejection_reason FROM command_log").singleRow()!
+        #expect(try row.string("status") == "RELAYED")
+        #expect(try row.int("attempts") == 1)
+        #expect(try row.optionalString("rejection_reason") == nil)
+    }
+}
