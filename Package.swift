@@ -2,7 +2,8 @@
 import PackageDescription
 
 // No Swift package dependencies by design: Foundation, Dispatch, the toolchain's test libraries,
-// and three C libraries from Debian through system-library targets.
+// and C libraries from Debian (librabbitmq, libpq, OpenSSL's libcrypto and libssl) through
+// system-library targets.
 let settings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -20,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CTLS", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
         // epoll and eventfd, which Swift's Glibc module does not import.
         .systemLibrary(name: "CLinuxEvents"),
 
@@ -31,8 +33,12 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CPostgres"], swiftSettings: settings),
         .target(name: "AMQP", dependencies: ["CRabbitMQ"], swiftSettings: settings),
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: settings),
+        // libssl wrapper: TLS sessions as state machines over bytes.
+        .target(name: "TLS", dependencies: ["CTLS"], swiftSettings: settings),
         .target(name: "HTTPServer", dependencies: ["CLinuxEvents", "JSON"], swiftSettings: settings),
-        .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability"], swiftSettings: settings),
+        // The client every partner call goes through, and the URL guard (SSRF); docs/OUTBOUND-HTTP.md.
+        .target(name: "OutboundHTTP", dependencies: ["TLS"], swiftSettings: settings),
+        .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability", "OutboundHTTP"], swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
         .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),
 
@@ -44,8 +50,8 @@ let package = Package(
         .target(name: "ExactJSON", dependencies: ["Observability"], swiftSettings: settings),
         // Users of an organisation and their profiles (seed 002's profile, seed 000's `{user}`).
         .target(name: "Users", dependencies: ["Postgres", "ExactJSON"], swiftSettings: settings),
-        // Energy purchase schedules (seed 000): parsing, validation, time zones. No I/O.
-        .target(name: "Purchases", dependencies: ["ExactJSON"], swiftSettings: settings),
+        // Energy purchase schedules (seed 000): parsing, validation, market time zones. No I/O.
+        .target(name: "PurchaseCore", dependencies: ["ExactJSON"], swiftSettings: settings),
         // The customer-data family's rules (seeds 002 and 003): decoding and checking bodies, NIT,
         // ISO 8601 dates in a zone. No I/O.
         .target(name: "CustomerData", dependencies: ["ExactJSON"], swiftSettings: settings),
@@ -58,6 +64,9 @@ let package = Package(
                 swiftSettings: settings),
         .target(name: "Trading", dependencies: ["Domain", "JSON", "TradingCore", "Postgres", "AMQP", "Crypto", "ESM", "Observability"],
                 swiftSettings: settings),
+        // Purchases: retailers, purchases and rows in PostgreSQL, the dispatch outbox and the
+        // workflow engines it hands purchases to.
+        .target(name: "Purchases", dependencies: ["PurchaseCore", "Domain", "Postgres", "Observability"], swiftSettings: settings),
 
         // HTTP: the shared API layer (auth, error mapping, paging), then one target per API family.
         .target(name: "API", dependencies: ["HTTPServer", "Domain", "JSON", "Accounts", "Postgres", "Crypto", "Observability"],
@@ -88,6 +97,8 @@ let package = Package(
         // Tests. `XTests` are unit tests and need no server; `XIntegrationTests` talk to the
         // private PostgreSQL and RabbitMQ that TestSupport finds (Deploy/servers.sh started them).
         .target(name: "TestSupport", dependencies: ["Postgres", "AMQP", "TradingCore"], path: "Tests/TestSupport", swiftSettings: settings),
+        // Hostile HTTP and TLS servers on loopback and test certificates made with the openssl CLI.
+        .target(name: "OutboundTestSupport", dependencies: ["TLS"], path: "Tests/OutboundTestSupport", swiftSettings: settings),
         .testTarget(name: "ArchitectureTests", swiftSettings: settings),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], swiftSettings: settings),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore", "JSON"], swiftSettings: settings),
@@ -95,10 +106,16 @@ let package = Package(
         .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP"], swiftSettings: settings),
         .testTarget(name: "AMQPIntegrationTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "PurchasesTests", dependencies: ["Purchases"], swiftSettings: settings),
+        .testTarget(name: "PurchaseCoreTests", dependencies: ["PurchaseCore"], swiftSettings: settings),
+        .testTarget(name: "PurchasesIntegrationTests", dependencies: ["Purchases", "PurchaseCore", "Postgres", "TestSupport"],
+                    swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], swiftSettings: settings),
-        .testTarget(name: "ESMTests", dependencies: ["ESM", "ESMSimulator", "HTTPServer", "TradingCore", "AMQP", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: settings),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "OutboundTestSupport"], swiftSettings: settings),
+        .testTarget(name: "OutboundHTTPTests", dependencies: ["OutboundHTTP", "OutboundTestSupport"], resources: [.copy("Fixtures")],
+                    swiftSettings: settings),
+        .testTarget(name: "ESMTests", dependencies: ["ESM", "ESMSimulator", "HTTPServer", "TradingCore", "AMQP", "Observability", "TestSupport",
+                                                     "OutboundTestSupport"], swiftSettings: settings),
         .testTarget(name: "RelayTests", dependencies: ["Relay", "Observability"], swiftSettings: settings),
         .testTarget(name: "IngestIntegrationTests", dependencies: ["Ingest", "Messaging", "TradingCore", "Postgres", "AMQP", "Observability",
                                                                "TestSupport"], swiftSettings: settings),

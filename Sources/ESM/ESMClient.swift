@@ -20,8 +20,17 @@ public final class ESMClient: Sendable, CustomStringConvertible {
 
     /// - Throws: `ESMError.forbiddenAddress` when the guard refuses `baseURL`,
     ///   `.invalidConfiguration` when it carries a query or the credentials are empty.
-    public init(configuration: ESMClientConfiguration, urlGuard: OutboundURLGuard,
+    public convenience init(configuration: ESMClientConfiguration, urlGuard: OutboundURLGuard,
+                            logger: Logger = .silent) throws(ESMError) {
+        try self.init(configuration: configuration, client: OutboundHTTPClient(urlGuard: urlGuard), logger: logger)
+    }
+
+    /// A client whose calls go through `client` (its URL guard, trust store and connection pool,
+    /// shared with whoever else uses it).
+    /// - Throws: as `init(configuration:urlGuard:logger:)`.
+    public init(configuration: ESMClientConfiguration, client: OutboundHTTPClient,
                 logger: Logger = .silent) throws(ESMError) {
+        let urlGuard = client.urlGuard
         guard !configuration.clientID.isEmpty, !configuration.clientSecret.isEmpty else {
             throw ESMError(.invalidConfiguration, message: "the ESM client id and secret must both be set")
         }
@@ -29,6 +38,7 @@ public final class ESMClient: Sendable, CustomStringConvertible {
         do {
             validated = try urlGuard.check(url: configuration.baseURL)
         } catch let error as OutboundURLError {
+            if let detail = error.detail { logger.warning("ESM URL refused by the outbound URL guard", ["detail": detail]) }
             throw ESMError(error.kind == .unresolvable ? .unreachable : .forbiddenAddress,
                            message: "the ESM URL is refused: \(error.reason)")
         } catch {
@@ -40,7 +50,7 @@ public final class ESMClient: Sendable, CustomStringConvertible {
         self.configuration = configuration
         baseURL = validated
         basePath = validated.pathAndQuery.hasSuffix("/") ? String(validated.pathAndQuery.dropLast()) : validated.pathAndQuery
-        http = OutboundHTTPClient(urlGuard: urlGuard)
+        http = client
         tokens = ESMTokenCache(refreshFraction: configuration.tokenRefreshFraction)
         self.logger = logger.with(["esm.host": validated.authority])
     }
@@ -161,17 +171,19 @@ public final class ESMClient: Sendable, CustomStringConvertible {
     /// One HTTP exchange; transport failures become `ESMError`s.
     func exchange(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8],
                   secrets: [String]) -> Result<HTTPClientResponse, TransportFailure> {
-        let request = HTTPClientRequest(method: method, scheme: baseURL.scheme, host: baseURL.host, port: baseURL.port,
-                                        path: basePath + path, headers: headers, body: body)
+        let request = HTTPClientRequest(method: method, url: baseURL, path: basePath + path, headers: headers, body: body)
         let timeouts = OutboundHTTPClient.Timeouts(connect: configuration.connectTimeout, request: configuration.requestTimeout)
         do {
             return .success(try http.send(request, timeouts: timeouts))
         } catch {
+            if let detail = error.detail {
+                logger.warning("ESM call refused", ["esm.path": path, "detail": scrub(detail, secrets: secrets)])
+            }
             let kind: ESMError.Kind = switch error.kind {
             case .forbidden: .forbiddenAddress
             case .unreachable: .unreachable
             case .timeout: .timeout
-            case .invalidResponse: .invalidResponse
+            case .tls, .invalidResponse: .invalidResponse
             case .invalidRequest: .invalidConfiguration
             }
             let text = scrub(error.message, secrets: secrets)

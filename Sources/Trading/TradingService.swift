@@ -56,6 +56,10 @@ public struct TradingService: Sendable {
                 _ = try urlGuard.check(url: url)
                 changes.esmAPIURL = url
             } catch let error as OutboundURLError {
+                // The tenant sees the rule; the address a name resolved to is for operators only.
+                if let detail = error.detail {
+                    logger.info("esmApiUrl refused", ["org.id": organizationID.uuidString.lowercased(), "detail": detail])
+                }
                 violations.append(.init(field: "esmApiUrl", message: "esmApiUrl is refused: \(error.reason)"))
             }
         }

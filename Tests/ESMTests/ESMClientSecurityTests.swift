@@ -1,6 +1,8 @@
 import ESM
 import ESMSimulator
 import Foundation
+import Observability
+import OutboundTestSupport
 import Testing
 import TradingCore
 
@@ -17,14 +19,18 @@ struct ESMClientSecurityTests {
             lookups.increment()
             return lookups.value == 1 ? [IPAddress(v4: 93, 184, 216, 34)] : [IPAddress(v4: 127, 0, 0, 1)]
         }
+        let logs = LogCapture()
         let client = try ESMClient(configuration: ESMClientConfiguration(
             baseURL: "http://esm.example.com:\(fixture.port)", clientID: "client-a", clientSecret: ESMTestFixture.secret,
-            maxAttempts: 3, retryDelay: .milliseconds(1)), urlGuard: guardian)
+            maxAttempts: 3, retryDelay: .milliseconds(1)), urlGuard: guardian, logger: Logger(level: .info, sink: logs.sink))
         #expect(client.baseURL.addresses == [IPAddress(v4: 93, 184, 216, 34)])
         let error = try #require(throws: ESMError.self) { try client.listPlants() }
         #expect(error.kind == .forbiddenAddress)
         #expect(!error.isRetriable)
-        #expect(error.message.contains("127.0.0.1"))
+        // The tenant sees the rule (issue 16 item 15); the operator's log has the address.
+        #expect(!error.message.contains("127.0.0.1"), "\(error.message)")
+        #expect(error.message.contains("not public"))
+        #expect(logs.lines.contains { $0.contains("127.0.0.1") && $0.contains("loopback") })
         #expect(lookups.value == 2)   // checked again at connect time, not retried
         #expect(fixture.simulator.stats.requests == 0)
     }

@@ -1,6 +1,7 @@
 import ESM
 import ESMSimulator
 import Foundation
+import OutboundTestSupport
 import Testing
 import TradingCore
 
@@ -179,9 +180,3 @@ struct ESMClientTests {
     }
 }
 
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func increment() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
-}

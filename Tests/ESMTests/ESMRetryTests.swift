@@ -1,5 +1,6 @@
 import ESMSimulator
 import Foundation
+import OutboundTestSupport
 import Testing
 @testable import ESM
 
