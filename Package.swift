@@ -28,9 +28,10 @@ let package = Package(
         // Libraries, from the bottom up: a target imports only targets listed above it
         // (Tests/ArchitectureTests checks the imports; docs/ARCHITECTURE.md draws the graph).
         .target(name: "JSON", swiftSettings: settings),
+        .target(name: "Timekeeping", swiftSettings: settings),
         .target(name: "Observability", swiftSettings: settings),
-        .target(name: "TradingCore", dependencies: ["JSON"], swiftSettings: settings),
-        .target(name: "Postgres", dependencies: ["CPostgres"], swiftSettings: settings),
+        .target(name: "TradingCore", dependencies: ["JSON", "Timekeeping"], swiftSettings: settings),
+        .target(name: "Postgres", dependencies: ["CPostgres", "Timekeeping"], swiftSettings: settings),
         .target(name: "AMQP", dependencies: ["CRabbitMQ"], swiftSettings: settings),
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: settings),
         // libssl wrapper: TLS sessions as state machines over bytes.
@@ -44,7 +45,7 @@ let package = Package(
 
         // Domain and services (no HTTP): what every family shares, then one target per component.
         .target(name: "Domain", dependencies: ["JSON"], swiftSettings: settings),
-        .target(name: "Messaging", dependencies: ["AMQP", "Observability"], swiftSettings: settings),
+        .target(name: "Messaging", dependencies: ["AMQP", "Observability", "Timekeeping"], swiftSettings: settings),
         .target(name: "Accounts", dependencies: ["Domain", "Postgres", "Crypto"], swiftSettings: settings),
         // JSON with exact numbers (amounts as Decimal, never Double).
         .target(name: "ExactJSON", dependencies: ["Observability"], swiftSettings: settings),
@@ -58,11 +59,12 @@ let package = Package(
         // The customer-data family's tables: sales histories, customer events, their reference data and auth.
         .target(name: "CustomerDataStores", dependencies: ["CustomerData", "Users", "Postgres", "Crypto", "ExactJSON"],
                 swiftSettings: settings),
-        .target(name: "Ingest", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "Observability"],
+        .target(name: "Ingest", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "Observability", "Timekeeping"],
                 swiftSettings: settings),
-        .target(name: "Relay", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "ESM", "Observability"],
+        .target(name: "Relay", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "ESM", "Observability", "Timekeeping"],
                 swiftSettings: settings),
-        .target(name: "Trading", dependencies: ["Domain", "JSON", "TradingCore", "Postgres", "AMQP", "Crypto", "ESM", "Observability"],
+        .target(name: "Trading", dependencies: ["Domain", "JSON", "TradingCore", "Postgres", "AMQP", "Crypto", "ESM", "Observability",
+                                               "Messaging", "Timekeeping"],
                 swiftSettings: settings),
         // Purchases: retailers, purchases and rows in PostgreSQL, the dispatch outbox and the
         // workflow engines it hands purchases to.
@@ -77,7 +79,7 @@ let package = Package(
         // The daemon: configuration, CLI and the wiring of everything above.
         .target(
             name: "Tradingd",
-            dependencies: ["JSON", "Domain", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
+            dependencies: ["JSON", "Domain", "Timekeeping", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
                            "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI"],
             swiftSettings: settings
         ),
@@ -116,6 +118,9 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "ESMTests", dependencies: ["ESM", "ESMSimulator", "HTTPServer", "TradingCore", "AMQP", "Observability", "TestSupport",
                                                      "OutboundTestSupport"], swiftSettings: settings),
+        .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: settings),
+        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "AMQP", "Observability"], swiftSettings: settings),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
         .testTarget(name: "RelayTests", dependencies: ["Relay", "Observability"], swiftSettings: settings),
         .testTarget(name: "IngestIntegrationTests", dependencies: ["Ingest", "Messaging", "TradingCore", "Postgres", "AMQP", "Observability",
                                                                "TestSupport"], swiftSettings: settings),

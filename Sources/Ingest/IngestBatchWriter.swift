@@ -1,8 +1,10 @@
 import AMQP
 import Foundation
+import Messaging
 import Observability
 import Postgres
 import Synchronization
+import Timekeeping
 import TradingCore
 
 /// A batch of decoded deliveries on its way through the pipeline.
@@ -20,14 +22,17 @@ struct IngestPendingDelivery<Item: Sendable>: Sendable {
 /// database and the decoding took turns, and each waited for the other.
 ///
 /// One batch at a time: `submit`, then `outcome(waitingUpTo:)` until it answers. For a batch it
-/// checks the plants (unknown ones become rejections), writes every valid row, and bisects a
-/// batch PostgreSQL refuses permanently until the refused delivery is alone. It never touches the
-/// broker: the consumer dead-letters and acks once the outcome says the rows committed.
+/// checks the plants (unknown ones become rejections) and writes every valid row; a failure is
+/// classified here and `IngestCycle.decision(for:)` says whether to bisect (PostgreSQL refused
+/// rows for good: `Messaging.Bisection` isolates the refused delivery) or to hand the whole batch
+/// back for a retry. It never touches the broker: the consumer dead-letters and acks once the
+/// outcome says the rows committed.
 final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
     // @unchecked Sendable: `database` is used only on the writer's thread; the hand-off slots are
     // behind a Mutex and the semaphores are thread-safe.
 
-    typealias Batch = [IngestPendingDelivery<Pipeline.Item>]
+    typealias Pending = IngestPendingDelivery<Pipeline.Item>
+    typealias Batch = [Pending]
 
     enum Outcome: Sendable {
         case stored(Batch, inserted: Int, attempted: Int, committedAt: ContinuousClock.Instant)
@@ -55,7 +60,7 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
     private let outcomePosted = Atomic<Bool>(false)
     private let jobReady = DispatchSemaphore(value: 0)
     private let outcomeReady = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
+    private let thread: WorkerThread
     private var database: PostgresConnection?
 
     init(pipeline: Pipeline, organizationID: UUID, databaseURL: String, options: IngestOptions, plants: PlantDirectory,
@@ -68,22 +73,18 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
         self.metrics = metrics
         self.log = log
         self.queue = queue
+        thread = WorkerThread(name: "ingest writer \(queue)")
     }
 
     func start() {
-        let thread = Thread { [self] in
-            work()
-            finished.signal()
-        }
-        thread.name = "ingest writer \(queue)"
-        thread.start()
+        thread.start { [self] in work() }
     }
 
     /// Lets the thread end once the batch it holds (if any) is done; waits for it up to `timeout`.
     func close(timeout: Duration) {
         slots.withLock { $0.closing = true }
         jobReady.signal()
-        _ = finished.wait(timeout: .now() + .milliseconds(timeout.clampedMilliseconds))
+        _ = thread.waitUntilFinished(timeout: timeout)
     }
 
     func submit(_ batch: Batch) {
@@ -96,8 +97,7 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
 
     /// The outcome of the submitted batch, if it is ready within `timeout`.
     func outcome(waitingUpTo timeout: Duration) -> Outcome? {
-        let milliseconds = max(0, timeout.clampedMilliseconds)
-        guard outcomeReady.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return nil }
+        guard outcomeReady.wait(timeout: .after(timeout)) == .success else { return nil }
         return slots.withLock { slots in
             defer {
                 slots.outcome = nil
@@ -124,7 +124,7 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
             do {
                 let database = try connection()
                 try rejectUnknownPlants(&batch, database: database)
-                let (inserted, attempted) = try store(&batch, indices: Array(batch.indices)[...], database: database)
+                let (inserted, attempted) = try store(&batch, database: database)
                 outcome = .stored(batch, inserted: inserted, attempted: attempted, committedAt: .now)
             } catch {
                 if database?.isHealthy != true { database = nil }
@@ -168,34 +168,42 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
         }
     }
 
-    /// Writes the valid rows of `indices`; when PostgreSQL refuses them permanently, splits the
-    /// deliveries in halves until the refused delivery is alone, and marks it for the `.dlq`.
-    /// Retriable failures propagate (the batch is retried whole; what committed is then a no-op).
-    private func store(_ batch: inout Batch, indices: ArraySlice<Int>, database: PostgresConnection) throws
-        -> (inserted: Int, attempted: Int)
-    {
-        var items: [Pipeline.Item] = []
-        for index in indices where batch[index].databaseRejection == nil {
-            for element in batch[index].decoded.elements {
-                if case .success(let item) = element.outcome { items.append(item) }
-            }
-        }
-        guard !items.isEmpty else { return (0, 0) }
-        do {
-            return (try write(items, database: database), items.count)
-        } catch let error as PostgresError where !error.isRetriable && database.isHealthy {
-            if indices.count == 1, let index = indices.first {
-                let state = error.sqlState.map { " (SQLSTATE \($0))" } ?? ""
-                batch[index].databaseRejection = TelemetryRejection(.database, "PostgreSQL refused the rows\(state): \(error.message)")
-                log.warning("ingest delivery refused by the database", ["queue": queue, "error": String(describing: error)])
+    /// Writes the batch's valid rows; when PostgreSQL refuses them for good, bisects the
+    /// deliveries until the refused one is alone, and marks it for the `.dlq`. Retriable failures
+    /// propagate (the batch is retried whole; what committed is then a no-op).
+    private func store(_ batch: inout Batch, database: PostgresConnection) throws -> (inserted: Int, attempted: Int) {
+        var refused: [(index: Int, error: PostgresError)] = []
+        let stored = try Bisection.store(
+            batch.indices,
+            attempt: { range -> (inserted: Int, attempted: Int) in
+                var items: [Pipeline.Item] = []
+                for index in range where batch[index].databaseRejection == nil {
+                    for element in batch[index].decoded.elements {
+                        if case .success(let item) = element.outcome { items.append(item) }
+                    }
+                }
+                guard !items.isEmpty else { return (0, 0) }
+                return (try write(items, database: database), items.count)
+            },
+            splits: { error in IngestCycle<Pending>.decision(for: Self.classify(error, database: database)) == .bisect },
+            refuse: { index, error in
+                if let error = error as? PostgresError { refused.append((index, error)) }
                 return (0, 0)
-            }
-            metrics.recordBisection()
-            let middle = indices.startIndex + indices.count / 2
-            let left = try store(&batch, indices: indices[..<middle], database: database)
-            let right = try store(&batch, indices: indices[middle...], database: database)
-            return (left.inserted + right.inserted, left.attempted + right.attempted)
+            },
+            combine: { ($0.inserted + $1.inserted, $0.attempted + $1.attempted) },
+            onSplit: { metrics.recordBisection() })
+        for (index, error) in refused {
+            let state = error.sqlState.map { " (SQLSTATE \($0))" } ?? ""
+            batch[index].databaseRejection = TelemetryRejection(.database, "PostgreSQL refused the rows\(state): \(error.message)")
+            log.warning("ingest delivery refused by the database", ["error": String(describing: error)])
         }
+        return stored
+    }
+
+    /// What kind of failure a write error is, for `IngestCycle.decision(for:)`.
+    static func classify(_ error: any Error, database: PostgresConnection) -> IngestCycle<Pending>.WriteFailure {
+        if let error = error as? PostgresError, !error.isRetriable, database.isHealthy { return .refused }
+        return .transient
     }
 
     private func write(_ items: [Pipeline.Item], database: PostgresConnection) throws -> Int {
@@ -208,14 +216,5 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
             }
             return inserted
         }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, at least 0, for `DispatchTime` arithmetic.
-    var clampedMilliseconds: Int {
-        let (seconds, attoseconds) = components
-        let value = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        return Int(clamping: max(0, value))
     }
 }

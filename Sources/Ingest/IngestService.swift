@@ -1,16 +1,19 @@
 import AMQP
 import Foundation
+import Messaging
 import Observability
 import Postgres
 import Synchronization
+import Timekeeping
 import TradingCore
 
 /// The telemetry and meter ingestion of every enabled organisation: for each, consumers of
 /// `P.telemetry` and `P.meters` (see `IngestConsumer`), plus the partition maintainer.
 ///
-/// `serve` constructs it, calls `start()`, and `stop(grace:)` on shutdown; enabling or disabling
+/// `serve` runs it as a `Service` (`start()`, then `stop(by:)` on shutdown); enabling or disabling
 /// an organisation at run time calls `addOrganization` / `removeOrganization`.
-public final class IngestService: Sendable {
+public final class IngestService: Service {
+    public let name = "ingest"
     public struct Organization: Hashable, Sendable {
         public let id: UUID
         public let queuePrefix: String
@@ -29,24 +32,21 @@ public final class IngestService: Sendable {
     private let log: Logger
     private let plants: PlantDirectory
     private let state = Mutex(State())
-    private let maintainerWake = DispatchSemaphore(value: 0)
-    private let maintainerDone = DispatchSemaphore(value: 0)
+    private let maintainer = WorkerThread(name: "telemetry partitions")
 
     private struct State {
         var started = false
         var stopped = false
         var organizations: [Organization] = []
         var workers: [UUID: [any IngestWorker]] = [:]
-        var maintainerRunning = false
     }
 
     /// - Parameters:
     ///   - retention: partition upkeep and retention; nil leaves partitions alone (tests).
-    /// - Throws: when `amqpURL` cannot be parsed.
-    public init(amqpURL: String, databaseURL: String, organizations: [Organization], options: IngestOptions = IngestOptions(),
+    public init(amqpURL: AMQPURL, databaseURL: String, organizations: [Organization], options: IngestOptions = IngestOptions(),
                 retention: TelemetryRetention? = TelemetryRetention(), metrics: IngestMetrics = IngestMetrics(),
-                log: Logger = .silent) throws {
-        self.amqpURL = try AMQPURL(amqpURL)
+                log: Logger = .silent) {
+        self.amqpURL = amqpURL
         self.databaseURL = databaseURL
         self.options = options
         self.retention = retention
@@ -74,22 +74,22 @@ public final class IngestService: Sendable {
     }
 
     /// Stops consuming; each consumer finishes (commits and acks) the batch in flight, then closes.
-    /// - Returns: true when every consumer finished within `grace`.
+    /// - Returns: true when every consumer finished by `deadline`.
     @discardableResult
-    public func stop(grace: Duration) -> Bool {
+    public func stop(by deadline: ContinuousClock.Instant) -> Bool {
         let workers: [any IngestWorker] = state.withLock { state in
             state.stopped = true
             defer { state.workers = [:] }
             return state.workers.values.flatMap { $0 }
         }
-        let wasMaintaining = state.withLock { $0.maintainerRunning }
-        let finished = stopAll(workers, grace: grace)
-        if wasMaintaining {
-            maintainerWake.signal()
-            _ = maintainerDone.wait(timeout: .now() + .seconds(2))  // a pass under way finishes on its own
-        }
-        return finished
+        maintainer.requestStop()  // a pass under way finishes on its own
+        let finished = workers.map(\.thread).stop(by: deadline)
+        return maintainer.waitUntilFinished(timeout: min(deadline - .now, .seconds(2))) && finished
     }
+
+    /// `stop(by:)` within `grace` from now.
+    @discardableResult
+    public func stop(grace: Duration) -> Bool { stop(by: .now + grace) }
 
     /// Starts consumers for an organisation (no-op when it is already consumed).
     public func addOrganization(_ organization: Organization) {
@@ -110,7 +110,7 @@ public final class IngestService: Sendable {
             return state.workers.removeValue(forKey: id) ?? []
         }
         plants.forget(organizationID: id)
-        return stopAll(workers, grace: grace)
+        return workers.map(\.thread).stop(by: .now + grace)
     }
 
     private func launch(_ organization: Organization) {
@@ -130,16 +130,6 @@ public final class IngestService: Sendable {
         }
         guard launched else { return }
         for worker in workers { worker.start() }
-    }
-
-    private func stopAll(_ workers: [any IngestWorker], grace: Duration) -> Bool {
-        for worker in workers { worker.requestStop() }
-        let deadline = ContinuousClock.now.advanced(by: grace)
-        var allFinished = true
-        for worker in workers {
-            if !worker.waitUntilFinished(timeout: max(deadline - ContinuousClock.now, .zero)) { allFinished = false }
-        }
-        return allFinished
     }
 
     // MARK: Partition upkeep
@@ -166,18 +156,11 @@ public final class IngestService: Sendable {
     /// Runs upkeep every `retention.interval`, or after a minute when the last pass failed (until
     /// it succeeds, new days' rows land in the DEFAULT partition).
     private func startMaintainer(_ retention: TelemetryRetention, succeeded: Bool) {
-        state.withLock { $0.maintainerRunning = true }
-        let thread = Thread { [self] in
+        maintainer.start { [self] in
             var lastSucceeded = succeeded
-            while true {
-                let wait = lastSucceeded ? retention.interval : min(retention.interval, .seconds(60))
-                _ = maintainerWake.wait(timeout: .now() + .milliseconds(wait.clampedMilliseconds))
-                if state.withLock({ $0.stopped }) { break }
+            while maintainer.sleep(lastSucceeded ? retention.interval : min(retention.interval, .seconds(60))) {
                 lastSucceeded = maintain(retention)
             }
-            maintainerDone.signal()
         }
-        thread.name = "telemetry partitions"
-        thread.start()
     }
 }

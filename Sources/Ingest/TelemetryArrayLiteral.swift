@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 import TradingCore
 
 /// A one-dimensional PostgreSQL array literal (`{a,b,NULL}`) written straight into UTF-8 bytes,
@@ -55,7 +56,7 @@ struct TelemetryArrayLiteral {
             secondOfDay += 86_400
             days -= 1
         }
-        let (year, month, day) = Self.civil(fromDays: days)
+        let (year, month, day) = CivilDate.date(days: days)
         digits(year, 4)
         bytes.append(UInt8(ascii: "-"))
         digits(month, 2)
@@ -101,18 +102,5 @@ struct TelemetryArrayLiteral {
             rest %= divisor
             divisor /= 10
         }
-    }
-
-    /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `civil_from_days`).
-    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -18,9 +18,11 @@ public struct DeadLetter: Sendable, Equatable {
     /// - Parameters:
     ///   - kind: a short machine label (`malformed`, `unknown_plant`…), for metrics and triage.
     ///   - queue: the queue the message was consumed from.
+    ///   - extraHeaders: more headers for triage (e.g. which array elements were refused).
     public init(body: [UInt8], properties original: AMQPProperties, reason: String, kind: String,
-                queue: String, deadLetterQueue: String) {
+                queue: String, deadLetterQueue: String, extraHeaders: AMQPTable = [:]) {
         var headers = original.headers ?? [:]
+        for (key, value) in extraHeaders { headers[key] = value }
         headers[Self.reasonHeader] = .string(Self.capped(reason))
         headers[Self.kindHeader] = .string(kind)
         headers[Self.queueHeader] = .string(queue)

@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 
 /// PostgreSQL's text format for the types this wrapper supports, both directions.
 ///
@@ -103,9 +104,9 @@ enum PostgresTextFormat {
     /// Civil UTC date, seconds of the day and microseconds of a Date; nil outside years 1...9999.
     static func utcParts(_ date: Date) -> (year: Int64, month: Int64, day: Int64, seconds: Int64, microseconds: Int64)? {
         guard let micros = microseconds(date) else { return nil }
-        let days = micros.floorDivided(by: microsPerDay)
+        let days = CivilDate.floorDivide(micros, microsPerDay)
         let timeOfDay = micros - days * microsPerDay
-        let (year, month, day) = civilDate(daysSince1970: days)
+        let (year, month, day) = CivilDate.date(days: days)
         guard (1...9999).contains(year) else { return nil }
         return (year, month, day, timeOfDay / 1_000_000, timeOfDay % 1_000_000)
     }
@@ -150,39 +151,9 @@ enum PostgresTextFormat {
         }
         guard scanner.atEnd, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
-        let days = daysSince1970(year: year, month: month, day: day)
+        let days = CivilDate.days(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return date(microseconds: seconds * 1_000_000 + fraction)
-    }
-
-    // Proleptic Gregorian calendar conversions after Howard Hinnant's "chrono-compatible
-    // low-level date algorithms" (public domain description of the arithmetic).
-    private static func civilDate(daysSince1970 days: Int64) -> (Int64, Int64, Int64) {
-        let shifted = days + 719_468
-        let era = shifted.floorDivided(by: 146_097)
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    private static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = y.floorDivided(by: 400)
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-}
-
-extension Int64 {
-    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }
 

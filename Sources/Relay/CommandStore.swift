@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Timekeeping
 import TradingCore
 
 /// The statements of the command relay over `command_log` (Migrations/0004_commands.sql).
@@ -125,8 +126,8 @@ enum CommandStore {
                       c.correlation_id, c.command_type, c.payload::text AS payload, c.valid_until, c.attempts, c.created_at,
                       coalesce(c.valid_until <= now(), false) AS expired,
                       (c.valid_until IS NULL AND c.created_at < now() - make_interval(secs => $3)) AS overdue
-            """, [.uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.secondsValue),
-                  .double(lease.secondsValue)])
+            """, [.uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.inSeconds),
+                  .double(lease.inSeconds)])
         return try rows.map { row in
             DueCommand(
                 id: try row.uuid("id"), organizationID: try row.uuid("organization_id"), esmPlantID: try row.string("esm_plant_id"),
@@ -169,7 +170,7 @@ enum CommandStore {
             UPDATE command_log SET attempts = attempts + 1, last_error = $3,
                                    next_attempt_at = least(clock_timestamp() + make_interval(secs => $2), valid_until)
             WHERE id = $1 AND status = 'PENDING'
-            """, [.uuid(id), .double(delay.secondsValue), .text(String(error.prefix(1000)))])
+            """, [.uuid(id), .double(delay.inSeconds), .text(String(error.prefix(1000)))])
     }
 
     // MARK: Acknowledgements
@@ -228,6 +229,6 @@ enum CommandStore {
                          WHERE status = 'RELAYED' AND ack_status IS NULL AND (organization_id = ANY($1::uuid[])) IS TRUE
                            AND relayed_at < now() - make_interval(secs => $2)
                          ORDER BY relayed_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
-            """, [.uuidArray(organizationIDs), .double(timeout.secondsValue)]).affectedRows
+            """, [.uuidArray(organizationIDs), .double(timeout.inSeconds)]).affectedRows
     }
 }

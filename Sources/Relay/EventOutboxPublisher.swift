@@ -1,8 +1,10 @@
 import AMQP
 import Foundation
+import Messaging
 import Observability
 import Postgres
 import Synchronization
+import Timekeeping
 
 /// Publishes the `command_events` outbox to `P.events` with publisher confirms, oldest first,
 /// on a thread of its own: events are marked published only after the broker confirmed them, in
@@ -13,7 +15,7 @@ import Synchronization
 /// replicas, a command's events still leave in order.
 final class EventOutboxPublisher: @unchecked Sendable {
     // @unchecked Sendable: `publisher` is used and `database` touched only by the publisher's
-    // thread; other threads use only `stopRequested`, `publisher.stop()` and `finished`.
+    // thread; other threads use only `thread` (whose stop request also stops `publisher`).
     /// Advisory lock key of the outbox publisher ("relayevt" in ASCII).
     static let lockKey: Int64 = 0x72656C6179657674
 
@@ -24,8 +26,7 @@ final class EventOutboxPublisher: @unchecked Sendable {
     private let log: Logger
     private let wakeup: RelayWakeup
     private let publisher: ReconnectingPublisher
-    private let stopRequested = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    let thread: WorkerThread
     private var database: PostgresConnection?
 
     init(amqpURL: AMQPURL, databaseURL: String, options: RelayOptions, organizationIDs: @escaping @Sendable () -> [UUID],
@@ -45,28 +46,15 @@ final class EventOutboxPublisher: @unchecked Sendable {
                     log.warning("event publisher reconnecting", ["attempt": String(attempt), "error": String(describing: error)])
                 }
             })
+        let publisher = publisher
+        thread = WorkerThread(name: "relay events", onStop: { publisher.stop(); wakeup.signal() })
     }
 
     func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "relay events"
-        thread.start()
+        thread.start { [self] in run() }
     }
 
-    func requestStop() {
-        stopRequested.store(true, ordering: .relaxed)
-        publisher.stop()
-        wakeup.signal()
-    }
-
-    func waitUntilFinished(timeout: Duration) -> Bool {
-        finished.wait(timeout: .now() + max(timeout.secondsValue, 0)) == .success
-    }
-
-    private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
+    private var stopping: Bool { thread.isStopping }
 
     private func run() {
         var failureBackoff = options.failureBackoffInitial
@@ -84,7 +72,7 @@ final class EventOutboxPublisher: @unchecked Sendable {
                 roundWasFull = false
                 metrics.update { $0.failures += 1 }
                 log.warning("event publishing failed; retrying", ["error": String(describing: error)])
-                sleep(failureBackoff)
+                thread.sleep(failureBackoff)
                 failureBackoff = min(failureBackoff * 2, options.failureBackoffMaximum)
             }
         }
@@ -137,10 +125,4 @@ final class EventOutboxPublisher: @unchecked Sendable {
         return published
     }
 
-    private func sleep(_ duration: Duration) {
-        let deadline = ContinuousClock.now.advanced(by: duration)
-        while !stopping, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).secondsValue)
-        }
-    }
 }

@@ -4,6 +4,7 @@ import Messaging
 import Observability
 import Postgres
 import Synchronization
+import Timekeeping
 
 /// What a `RelayConsumer` does with each batch of deliveries.
 protocol RelayBatchHandler: Sendable {
@@ -24,15 +25,14 @@ protocol RelayBatchHandler: Sendable {
 /// refuses for good is split until the refused delivery is found, which is dead-lettered.
 final class RelayConsumer: @unchecked Sendable {
     // @unchecked Sendable: `consumer` and `database` are touched only by the consumer's thread;
-    // other threads use only `stopRequested`, `consumer.stop()` and `finished`.
+    // other threads use only `thread` (whose stop request also stops `consumer`'s reconnecting).
     private let handler: any RelayBatchHandler
     private let consumer: ReconnectingConsumer
     private let databaseURL: String
     private let options: RelayOptions
     private let metrics: RelayMetrics
     private let log: Logger
-    private let stopRequested = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    let thread: WorkerThread
     private var database: PostgresConnection?
 
     init(handler: any RelayBatchHandler, amqpURL: AMQPURL, databaseURL: String, options: RelayOptions,
@@ -57,27 +57,15 @@ final class RelayConsumer: @unchecked Sendable {
                     log.warning("relay consumer reconnecting", ["attempt": String(attempt), "error": String(describing: error)])
                 }
             })
+        let consumer = consumer
+        thread = WorkerThread(name: "relay \(handler.queue)", onStop: { consumer.stop() })
     }
 
     func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "relay \(handler.queue)"
-        thread.start()
+        thread.start { [self] in run() }
     }
 
-    func requestStop() {
-        stopRequested.store(true, ordering: .relaxed)
-        consumer.stop()
-    }
-
-    func waitUntilFinished(timeout: Duration) -> Bool {
-        finished.wait(timeout: .now() + max(timeout.secondsValue, 0)) == .success
-    }
-
-    private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
+    private var stopping: Bool { thread.isStopping }
 
     private func run() {
         var backoff = options.failureBackoffInitial
@@ -101,7 +89,7 @@ final class RelayConsumer: @unchecked Sendable {
                 consumer.close()
                 metrics.update { $0.failures += 1 }
                 log.warning("relay consumer failed; retrying", ["error": String(describing: error)])
-                sleep(backoff)
+                thread.sleep(backoff)
                 backoff = min(backoff * 2, options.failureBackoffMaximum)
             }
         }
@@ -121,34 +109,30 @@ final class RelayConsumer: @unchecked Sendable {
                 database = nil
                 metrics.update { $0.failures += 1 }
                 log.warning("relay batch not stored; retrying", ["error": String(describing: error), "deliveries": String(batch.count)])
-                sleep(backoff)
+                thread.sleep(backoff)
                 backoff = min(backoff * 2, options.failureBackoffMaximum)
             }
         }
         return nil
     }
 
-    /// One attempt; a permanent database refusal is bisected down to the delivery causing it.
+    /// One attempt; a permanent database refusal is bisected (`Messaging.Bisection`) down to the
+    /// delivery causing it, which is dead-lettered.
     private func store(_ batch: [AMQPDelivery]) throws -> [DeadLetter] {
         let connection = try database ?? PostgresConnection(url: databaseURL)
         database = connection
-        do {
-            return try handler.handle(batch, on: connection)
-        } catch let error as PostgresError where !error.isRetriable && connection.isHealthy && !connection.isInTransaction {
-            guard batch.count > 1 else {
-                let letter = DeadLetter(batch[0], reason: "the database refused the message: \(error.message)",
-                                        kind: "database", queue: handler.queue, deadLetterQueue: handler.deadLetterQueue)
-                return [letter]
-            }
-            let middle = batch.count / 2
-            return try store(Array(batch[..<middle])) + store(Array(batch[middle...]))
-        }
-    }
-
-    private func sleep(_ duration: Duration) {
-        let deadline = ContinuousClock.now.advanced(by: duration)
-        while !stopping, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).secondsValue)
-        }
+        return try Bisection.store(
+            batch.indices,
+            attempt: { range in try handler.handle(Array(batch[range]), on: connection) },
+            splits: { error in
+                guard let error = error as? PostgresError else { return false }
+                return !error.isRetriable && connection.isHealthy && !connection.isInTransaction
+            },
+            refuse: { index, error in
+                let message = (error as? PostgresError)?.message ?? String(describing: error)
+                return [DeadLetter(batch[index], reason: "the database refused the message: \(message)",
+                                   kind: "database", queue: handler.queue, deadLetterQueue: handler.deadLetterQueue)]
+            },
+            combine: +)
     }
 }

@@ -1,5 +1,6 @@
 import AMQP
 import Foundation
+import Messaging
 import Observability
 import Synchronization
 import TradingCore
@@ -15,7 +16,8 @@ import TradingCore
 ///
 /// Nothing in memory is needed for correctness: several replicas may run against the same
 /// database and queues, and a restarted one picks up whatever was pending.
-public final class RelayService: Sendable {
+public final class RelayService: Service {
+    public let name = "relay"
     public let metrics: RelayMetrics
     private let amqpURL: AMQPURL
     private let databaseURL: String
@@ -39,11 +41,10 @@ public final class RelayService: Sendable {
     /// - Parameters:
     ///   - organizations: organisation id → queue prefix, consumed from `start()`.
     ///   - esmClients: each organisation's ESM client (its trading configuration).
-    /// - Throws: when `amqpURL` cannot be parsed.
-    public init(amqpURL: String, databaseURL: String, organizations: [UUID: String] = [:], esmClients: any ESMClientProvider,
+    public init(amqpURL: AMQPURL, databaseURL: String, organizations: [UUID: String] = [:], esmClients: any ESMClientProvider,
                 options: RelayOptions = RelayOptions(), metrics: RelayMetrics = RelayMetrics(), log: Logger = .silent,
-                now: @escaping @Sendable () -> TelemetryTimestamp = { .now }) throws {
-        self.amqpURL = try AMQPURL(amqpURL)
+                now: @escaping @Sendable () -> TelemetryTimestamp = { .now }) {
+        self.amqpURL = amqpURL
         self.databaseURL = databaseURL
         self.options = options
         self.esmClients = esmClients
@@ -85,9 +86,9 @@ public final class RelayService: Sendable {
 
     /// Stops consuming (each consumer finishes the batch in hand), then the workers (each
     /// finishes its round) and the outbox publisher. What was not done stays in the database.
-    /// - Returns: true when everything stopped within `grace`.
+    /// - Returns: true when everything stopped by `deadline`.
     @discardableResult
-    public func stop(grace: Duration) -> Bool {
+    public func stop(by deadline: ContinuousClock.Instant) -> Bool {
         let (consumers, workers, outbox) = state.withLock { state in
             state.stopped = true
             defer {
@@ -97,17 +98,17 @@ public final class RelayService: Sendable {
             }
             return (state.consumers.values.flatMap { $0 }, state.workers, state.outbox)
         }
-        let deadline = ContinuousClock.now.advanced(by: grace)
-        var allStopped = true
-        for consumer in consumers { consumer.requestStop() }
-        for consumer in consumers where !consumer.waitUntilFinished(timeout: deadline - .now) { allStopped = false }
-        for worker in workers { worker.requestStop() }
-        for worker in workers where !worker.waitUntilFinished(timeout: deadline - .now) { allStopped = false }
-        outbox?.requestStop()
-        if let outbox, !outbox.waitUntilFinished(timeout: deadline - .now) { allStopped = false }
+        let consumersStopped = consumers.map(\.thread).stop(by: deadline)
+        let workersStopped = workers.map(\.thread).stop(by: deadline)
+        let outboxStopped = outbox.map { [$0.thread].stop(by: deadline) } ?? true
+        let allStopped = consumersStopped && workersStopped && outboxStopped
         log.info("relay stopped", ["clean": String(allStopped)])
         return allStopped
     }
+
+    /// `stop(by:)` within `grace` from now.
+    @discardableResult
+    public func stop(grace: Duration) -> Bool { stop(by: .now + grace) }
 
     /// Starts relaying for an organisation (no-op when it is already relayed).
     public func addOrganization(organizationID: UUID, queuePrefix: String) {
@@ -128,9 +129,7 @@ public final class RelayService: Sendable {
             state.organizations[organizationID] = nil
             return state.consumers.removeValue(forKey: organizationID) ?? []
         }
-        for consumer in consumers { consumer.requestStop() }
-        let deadline = ContinuousClock.now.advanced(by: grace)
-        return consumers.allSatisfy { $0.waitUntilFinished(timeout: deadline - .now) }
+        return consumers.map(\.thread).stop(by: .now + grace)
     }
 
     private func launch(organizationID: UUID, queuePrefix: String) {

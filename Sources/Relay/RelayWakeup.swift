@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import Timekeeping
 
 /// Wakes idle threads early when work is known to be waiting (a command just recorded, an event
 /// just written); threads also wake on their own poll interval for work nobody announced.
@@ -23,7 +24,7 @@ final class RelayWakeup: Sendable {
 
     /// Waits until signalled or `timeout` passes.
     func wait(timeout: Duration) {
-        if semaphore.wait(timeout: .now() + max(timeout.secondsValue, 0)) == .success {
+        if semaphore.wait(timeout: .after(timeout)) == .success {
             pending.withLock { $0 = max($0 - 1, 0) }
         }
     }

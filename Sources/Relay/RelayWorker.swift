@@ -1,8 +1,10 @@
 import AMQP
 import Foundation
+import Messaging
 import Observability
 import Postgres
 import Synchronization
+import Timekeeping
 import TradingCore
 
 /// Relays PENDING commands to the ESM from the database (an outbox), on a thread of its own with
@@ -26,8 +28,7 @@ final class RelayWorker: @unchecked Sendable {
     private let wakeup: RelayWakeup
     private let eventWakeup: RelayWakeup
     private let retryBackoff: Backoff
-    private let stopRequested = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    let thread: WorkerThread
     private var database: PostgresConnection?
 
     /// - Parameter index: worker 0 also runs the ack-timeout sweep.
@@ -44,27 +45,14 @@ final class RelayWorker: @unchecked Sendable {
         self.wakeup = wakeup
         self.eventWakeup = eventWakeup
         retryBackoff = Backoff(initial: options.retryInitial, maximum: options.retryMaximum, multiplier: 2, jitter: 0.2)
+        thread = WorkerThread(name: "relay worker \(index)", onStop: { wakeup.signal(1) })
     }
 
     func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "relay worker \(index)"
-        thread.start()
+        thread.start { [self] in run() }
     }
 
-    func requestStop() {
-        stopRequested.store(true, ordering: .relaxed)
-        wakeup.signal(1)
-    }
-
-    func waitUntilFinished(timeout: Duration) -> Bool {
-        finished.wait(timeout: .now() + max(timeout.secondsValue, 0)) == .success
-    }
-
-    private var stopping: Bool { stopRequested.load(ordering: .relaxed) }
+    private var stopping: Bool { thread.isStopping }
 
     private func run() {
         var failureBackoff = options.failureBackoffInitial
@@ -87,7 +75,7 @@ final class RelayWorker: @unchecked Sendable {
                 roundWasFull = false
                 metrics.update { $0.failures += 1 }
                 log.warning("relay round failed; retrying", ["error": String(describing: error)])
-                sleep(failureBackoff)
+                thread.sleep(failureBackoff)
                 failureBackoff = min(failureBackoff * 2, options.failureBackoffMaximum)
             }
         }
@@ -160,7 +148,7 @@ final class RelayWorker: @unchecked Sendable {
         }
         if command.isOverdue {
             let applied = try CommandStore.markTerminal(
-                command.id, status: .failed, reason: "not relayed within \(Int(options.maximumRelayWindow.secondsValue)) s; last attempts failed",
+                command.id, status: .failed, reason: "not relayed within \(Int(options.maximumRelayWindow.inSeconds)) s; last attempts failed",
                 countsAsAttempt: false, on: connection)
             return applied ? .failed : .superseded
         }
@@ -190,7 +178,7 @@ final class RelayWorker: @unchecked Sendable {
             let delay = retryBackoff.delay(forAttempt: command.attempts)
             try CommandStore.scheduleRetry(command.id, after: delay, error: reason, on: connection)
             log.info("command relay deferred", ["command.id": command.id.uuidString.lowercased(), "error": reason,
-                                                "retry_in_ms": String(Int(delay.secondsValue * 1000))])
+                                                "retry_in_ms": String(Int(delay.inSeconds * 1000))])
             return .retry
         }
     }
@@ -222,10 +210,4 @@ final class RelayWorker: @unchecked Sendable {
         eventWakeup.signal()
     }
 
-    private func sleep(_ duration: Duration) {
-        let deadline = ContinuousClock.now.advanced(by: duration)
-        while !stopping, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: min(deadline - ContinuousClock.now, .milliseconds(100)).secondsValue)
-        }
-    }
 }

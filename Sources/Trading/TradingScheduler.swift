@@ -1,7 +1,9 @@
 import Foundation
+import Messaging
 import Observability
 import Postgres
 import Synchronization
+import Timekeeping
 
 /// The periodic trading work of one replica, every `interval`:
 ///
@@ -11,17 +13,15 @@ import Synchronization
 /// 2. plant sync of every ENABLED organisation with ESM credentials, each claimed first by moving
 ///    its `last_sync_at` forward in one conditional UPDATE, so that of several replicas only one
 ///    syncs an organisation per interval (and a second sync would be harmless anyway).
-public final class TradingScheduler: Sendable {
+public final class TradingScheduler: Service {
+    public let name = "trading scheduler"
     private let pool: PostgresPool
     private let sync: PlantSyncService
     private let runtime: any TradingRuntime
     private let interval: Duration
     private let logger: Logger
     private let running = Mutex<[UUID: String]>([:])
-    private let stopping = Mutex<Bool>(false)
-    private let wake = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
-    private let started = Mutex<Bool>(false)
+    private let thread = WorkerThread(name: "tradingd.trading-scheduler")
 
     public init(pool: PostgresPool, sync: PlantSyncService, runtime: any TradingRuntime, interval: Duration, logger: Logger) {
         self.pool = pool
@@ -33,25 +33,16 @@ public final class TradingScheduler: Sendable {
 
     /// Runs `runOnce` now and then every interval on a thread of its own, until `stop`.
     public func start() {
-        guard interval > .zero, started.withLock({ value in defer { value = true }; return !value }) else { return }
-        let thread = Thread { [self] in
-            while !stopping.withLock({ $0 }) {
-                runOnce()
-                _ = wake.wait(timeout: .now() + .nanoseconds(Self.nanoseconds(interval)))
-            }
-            finished.signal()
+        guard interval > .zero else { return }
+        thread.start { [self] in
+            repeat { runOnce() } while thread.sleep(interval)
         }
-        thread.name = "tradingd.trading-scheduler"
-        thread.start()
     }
 
-    /// Stops the loop (waits for a sync in progress to end).
-    public func stop() {
-        guard started.withLock({ $0 }) else { return }
-        let first = stopping.withLock { value in defer { value = true }; return !value }
-        guard first else { return }
-        wake.signal()
-        finished.wait()
+    /// Stops the loop; a sync in progress finishes first. - Returns: true when it did by `deadline`.
+    @discardableResult
+    public func stop(by deadline: ContinuousClock.Instant) -> Bool {
+        thread.stop(by: deadline)
     }
 
     /// One round; returns the organisations whose plants it synced. Failures are logged, never thrown.
@@ -106,7 +97,7 @@ public final class TradingScheduler: Sendable {
     /// Claims this interval's sync of the organisation; false when another replica (or a manual
     /// sync) did it recently.
     private func claim(_ organizationID: UUID) throws -> Bool {
-        let seconds = Double(Self.nanoseconds(interval)) / 1e9 * 0.9
+        let seconds = interval.inSeconds * 0.9
         return try pool.withConnection { connection in
             try connection.execute("""
                 UPDATE trading_configs SET last_sync_at = now()
@@ -114,9 +105,5 @@ public final class TradingScheduler: Sendable {
                   AND (last_sync_at IS NULL OR last_sync_at <= now() - make_interval(secs => $2))
                 """, [.uuid(organizationID), .double(seconds)]) == 1
         }
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds) * 1_000_000_000 + Int(duration.components.attoseconds / 1_000_000_000)
     }
 }

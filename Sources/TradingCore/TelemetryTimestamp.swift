@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 
 /// An instant in UTC with PostgreSQL's precision: whole microseconds since 1970-01-01T00:00:00Z.
 ///
@@ -58,7 +59,7 @@ public struct TelemetryTimestamp: Hashable, Comparable, Sendable, CustomStringCo
         let fraction = micros - seconds * Self.microsecondsPerSecond
         let days = floorDivide(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = Self.civil(fromDays: days)
+        let (year, month, day) = CivilDate.date(days: days)
         var out = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
         out += pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay % 3600 / 60, 2) + ":" + pad(secondOfDay % 60, 2)
         if fraction != 0 {
@@ -125,7 +126,7 @@ public struct TelemetryTimestamp: Hashable, Comparable, Sendable, CustomStringCo
         guard index == b.count else { return nil }
 
         // A leap second (:60) is read as the first instant of the next minute, as PostgreSQL does.
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilDate.days(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return seconds * microsecondsPerSecond + fractionMicros
     }
@@ -141,37 +142,10 @@ public struct TelemetryTimestamp: Hashable, Comparable, Sendable, CustomStringCo
         default: return 31
         }
     }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = floorDivide(y, 400)
-        let yearOfEra = y - era * 400
-        let monthIndex = month > 2 ? month - 3 : month + 9
-        let dayOfYear = (153 * monthIndex + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The inverse of `daysFromCivil` (H. Hinnant's `civil_from_days`).
-    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = floorDivide(z, 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
 }
 
 /// Division rounding towards negative infinity (Swift's `/` truncates towards zero).
-func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
-    let q = a / b
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-}
+func floorDivide(_ a: Int64, _ b: Int64) -> Int64 { CivilDate.floorDivide(a, b) }
 
 private func pad(_ value: Int64, _ width: Int) -> String {
     let text = String(value)

@@ -9,8 +9,8 @@ struct ImportGraphTests {
     /// Bottom first. Targets of one layer may not import each other.
     static let layers: [[String]] = [
         ["CRabbitMQ", "CPostgres", "CCrypto", "CTLS", "CLinuxEvents"],
-        ["JSON", "Observability", "Postgres", "AMQP", "Crypto", "TLS"],
-        ["TradingCore", "HTTPServer", "OutboundHTTP", "Domain", "ExactJSON"],
+        ["JSON", "Observability", "Timekeeping", "Crypto", "TLS"],
+        ["Postgres", "AMQP", "TradingCore", "HTTPServer", "OutboundHTTP", "Domain", "ExactJSON"],
         ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData"],
         ["Ingest", "Relay", "Trading", "Purchases", "CustomerDataStores"],
         ["API"],

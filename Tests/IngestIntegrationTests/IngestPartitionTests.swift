@@ -1,3 +1,4 @@
+import AMQP
 import Foundation
 @testable import Ingest
 import Observability
@@ -51,7 +52,7 @@ struct IngestPartitionTests {
     /// The service runs upkeep when it starts, so today's partitions exist before the first batch.
     @Test func serviceCreatesPartitionsOnStart() throws {
         let url = try TestDatabase.fresh()
-        let service = try IngestService(amqpURL: try TestServers.amqpURL, databaseURL: url, organizations: [],
+        let service = IngestService(amqpURL: try AMQPURL(try TestServers.amqpURL), databaseURL: url, organizations: [],
                                         retention: TelemetryRetention(partitionsAhead: 1))
         service.start()
         #expect(service.stop(grace: .seconds(5)))

@@ -50,7 +50,7 @@ struct IngestTestFixture {
     }
 
     func service(_ options: IngestOptions? = nil) throws -> IngestService {
-        try IngestService(amqpURL: amqpURL, databaseURL: databaseURL, organizations: [organization],
+        IngestService(amqpURL: try AMQPURL(amqpURL), databaseURL: databaseURL, organizations: [organization],
                           options: options ?? self.options(), retention: nil)
     }
 

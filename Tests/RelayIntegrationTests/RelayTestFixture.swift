@@ -68,7 +68,7 @@ struct RelayTestFixture {
     }
 
     func service(_ esm: any ESMClientProvider, options: RelayOptions = RelayTestFixture.options()) throws -> RelayService {
-        try RelayService(amqpURL: amqpURL, databaseURL: databaseURL, organizations: [organizationID: prefix],
+        RelayService(amqpURL: try AMQPURL(amqpURL), databaseURL: databaseURL, organizations: [organizationID: prefix],
                          esmClients: esm, options: options)
     }
 

@@ -101,7 +101,7 @@ struct PlantSyncTests {
         scheduler.start()
         let deadline = ContinuousClock.now + .seconds(10)
         while try await plants(f).isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        scheduler.stop()
+        #expect(scheduler.stop(by: .now + .seconds(10)))
         #expect(try await plants(f).count == 1)
     }
 }

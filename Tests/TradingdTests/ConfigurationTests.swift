@@ -16,7 +16,7 @@ import Testing
         #expect(configuration.httpAddress == "127.0.0.1:8080")
         #expect(configuration.logLevel == .info)
         #expect(configuration.exchange == "trading")
-        #expect(configuration.integer("shutdownGraceSeconds") == 20)
+        #expect(configuration.shutdownGrace == .seconds(20))
     }
 
     @Test func environmentOverridesTheFile() throws {
@@ -24,7 +24,7 @@ import Testing
         let configuration = try Configuration.load(environment: ["TRADINGD_CONFIG": file, "TRADINGD_LOG_LEVEL": "error"])
         #expect(configuration.httpAddress == "0.0.0.0:9000")
         #expect(configuration.logLevel == .error)
-        #expect(configuration.integer("databasePoolSize") == 4)
+        #expect(configuration.databasePoolSize == 4)
     }
 
     @Test func everyProblemIsReportedWithItsSourceAndKey() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import Observability
+import Timekeeping
 
 /// The listener's hooks: request counts and latency by route and status on `/metrics`, one
 /// access-log line per request at info (a warning for 5xx), the open-connection gauge.
@@ -12,7 +13,7 @@ enum AccessHooks {
         return HTTPServerHooks(
             requestCompleted: { record in
                 let route = record.routePattern ?? "unmatched"
-                let seconds = Double(record.duration.components.seconds) + Double(record.duration.components.attoseconds) / 1e18
+                let seconds = record.duration.inSeconds
                 metrics.increment("tradingd_http_requests_total", labels: ["route": route, "status": String(record.status)])
                 metrics.observe("tradingd_http_request_duration_seconds", seconds, labels: ["route": route])
                 // Building the record (a dictionary, String(format:)) costs about as much as a

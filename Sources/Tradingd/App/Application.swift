@@ -5,9 +5,11 @@ import Crypto
 import Foundation
 import HTTPServer
 import Ingest
+import Messaging
 import Observability
 import Postgres
 import Relay
+import Timekeeping
 import Trading
 import TradingAPI
 
@@ -22,42 +24,42 @@ public final class Application: Sendable {
     let ingest: IngestService
     let relay: RelayService
     let trading: TradingModule
-    let server: HTTPServer
+    let http: HTTPService
+    let services: ServiceGroup
 
     public init(configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        let amqpURL = try AMQPURL(configuration.amqpURL)
-        pool = PostgresPool(url: configuration.databaseURL, size: max(configuration.integer("databasePoolSize"), 1))
+        guard let amqpURL = configuration.amqpURL else {
+            throw ConfigurationError(problems: [.init(source: "default", key: "amqpURL", reason: "is required")])
+        }
+        pool = PostgresPool(url: configuration.databaseURL, size: configuration.databasePoolSize)
         let keyring = try Keyring(environmentValue: configuration.secretKey)
-        let grace = Duration.seconds(max(configuration.integer("shutdownGraceSeconds"), 1))
 
         var ingestOptions = IngestOptions()
-        ingestOptions.prefetch = UInt16(clamping: max(configuration.integer("ingestPrefetch"), 1))
-        ingestOptions.consumersPerQueue = max(configuration.integer("ingestConsumersPerQueue"), 1)
+        ingestOptions.prefetch = configuration.ingestPrefetch
+        ingestOptions.consumersPerQueue = configuration.ingestConsumersPerQueue
         ingestOptions.exchange = configuration.exchange
         // Statically configured organisations have no `enable` step to declare their queues.
         ingestOptions.declareQueues = !configuration.staticOrganizations.isEmpty
-        ingestOptions.validation.maximumFutureSkewSeconds = Int64(configuration.integer("maxFutureSeconds"))
-        let retention = TelemetryRetention(rawDays: configuration.integer("rawRetentionDays"),
-                                           aggregateDays: configuration.integer("aggregateRetentionDays"))
-        ingest = try IngestService(amqpURL: configuration.amqpURL, databaseURL: configuration.databaseURL,
-                                   organizations: [], options: ingestOptions, retention: retention, log: logger)
+        ingestOptions.validation.maximumFutureSkewSeconds = Int64(configuration.maxFutureSeconds)
+        let retention = TelemetryRetention(rawDays: configuration.rawRetentionDays, aggregateDays: configuration.aggregateRetentionDays)
+        ingest = IngestService(amqpURL: amqpURL, databaseURL: configuration.databaseURL, organizations: [],
+                               options: ingestOptions, retention: retention, log: logger)
 
         // The ESM clients first: the relay sends through them, and the trading service drives
         // the runtime that starts the relay's consumers.
         var tradingSettings = TradingSettings(amqpURL: amqpURL, managementURL: configuration.amqpManagementURL ?? "",
                                               exchange: configuration.exchange)
-        tradingSettings.plantSyncInterval = .seconds(configuration.integer("esmSyncIntervalSeconds"))
+        tradingSettings.plantSyncInterval = configuration.esmSyncInterval
         let esmClients = try TradingModule.makeESMClients(keyring: keyring, settings: tradingSettings,
                                                           privateAllowList: configuration.esmPrivateAllow, logger: logger)
         var relayOptions = RelayOptions()
         relayOptions.exchange = configuration.exchange
-        relayOptions.ackTimeout = .seconds(configuration.integer("commandAckTimeoutSeconds"))
-        relay = try RelayService(amqpURL: configuration.amqpURL, databaseURL: configuration.databaseURL,
-                                 esmClients: TradingESMClientProvider(pool: pool, clients: esmClients),
-                                 options: relayOptions, log: logger)
-        let runtime = ConsumerRuntime(ingest: ingest, relay: relay, grace: grace)
+        relayOptions.ackTimeout = configuration.commandAckTimeout
+        relay = RelayService(amqpURL: amqpURL, databaseURL: configuration.databaseURL,
+                             esmClients: TradingESMClientProvider(pool: pool, clients: esmClients), options: relayOptions, log: logger)
+        let runtime = ConsumerRuntime(ingest: ingest, relay: relay, grace: configuration.shutdownGrace)
         trading = try TradingModule(pool: pool, keyring: keyring, settings: tradingSettings, esmClients: esmClients,
                                     runtime: runtime, logger: logger)
 
@@ -68,24 +70,26 @@ public final class Application: Sendable {
         let families: [any APIRoutes] = [
             OperationalRoutes(databaseReachable: { (try? pool.withConnection { try $0.query("SELECT 1") }) != nil },
                               brokerReachable: { broker.isReachable() }, metrics: metrics),
-            TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.integer("maxBucketsPerResponse"),
+            TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.maxBucketsPerResponse,
                           authentication: BearerAuthentication(scope: .trading, authenticator: Authenticator(pool: pool))),
         ]
         for family in families { family.register(on: &router) }
 
-        guard let address = Configuration.parseAddress(configuration.httpAddress) else {
-            throw ConfigurationError(problems: [.init(source: "httpAddress", key: "httpAddress", reason: "unparsable")])
-        }
         var limits = ServerLimits()
-        limits.maxConnections = configuration.integer("httpMaxConnections")
-        limits.maxBodyBytes = configuration.integer("httpMaxBodyBytes")
-        limits.headerReadTimeout = .seconds(configuration.integer("httpHeaderTimeoutSeconds"))
-        limits.idleTimeout = .seconds(configuration.integer("httpIdleTimeoutSeconds"))
-        limits.handlerTimeBudget = .seconds(configuration.integer("httpHandlerTimeoutSeconds"))
+        limits.maxConnections = configuration.httpMaxConnections
+        limits.maxBodyBytes = configuration.httpMaxBodyBytes
+        limits.headerReadTimeout = configuration.httpHeaderTimeout
+        limits.idleTimeout = configuration.httpIdleTimeout
+        limits.handlerTimeBudget = configuration.httpHandlerTimeout
+        let address = configuration.listenAddress
         let serverConfiguration = HTTPServerConfiguration(host: address.host, port: address.port,
-                                                          workerCount: configuration.integer("httpWorkers"), limits: limits)
-        server = HTTPServer(configuration: serverConfiguration, router: router,
-                            hooks: AccessHooks.make(logger: logger, metrics: metrics))
+                                                          workerCount: configuration.httpWorkers, limits: limits)
+        http = HTTPService(server: HTTPServer(configuration: serverConfiguration, router: router,
+                                              hooks: AccessHooks.make(logger: logger, metrics: metrics)),
+                           logger: logger)
+        // Dependency order: consumers and relay before the scheduler that reconciles them, the
+        // listener last (its handlers use all of them). Stopped in reverse.
+        services = ServiceGroup([ingest, relay, trading.scheduler, http], logger: logger)
     }
 
     /// Starts everything, notifies systemd, waits for SIGTERM/SIGINT, stops within the grace.
@@ -96,30 +100,25 @@ public final class Application: Sendable {
         for organization in organizations where organization.tradingEnabled {
             relay.addOrganization(organizationID: organization.ingest.id, queuePrefix: organization.ingest.queuePrefix)
         }
-        ingest.start()
-        relay.start()
-        // Reconciles enabled organisations across replicas and runs the periodic plant sync.
-        trading.scheduler.start()
-        let port = try server.start()
+        try services.start(grace: configuration.shutdownGrace)
         logger.info("tradingd ready", [
-            "http.address": "\(Configuration.parseAddress(configuration.httpAddress)?.host ?? ""):\(port)",
+            "http.address": "\(configuration.listenAddress.host):\(http.port ?? configuration.listenAddress.port)",
             "ingest.organizations": organizations.map(\.ingest.queuePrefix).joined(separator: ","),
         ])
         notifier.ready()
         let watchdog = notifier.watchdogInterval.map { startWatchdog(notifier, every: $0) }
 
         let received = SignalWaiter.waitForTermination()
-        let grace = Duration.seconds(max(configuration.integer("shutdownGraceSeconds"), 1))
+        let grace = configuration.shutdownGrace
         logger.info("stopping", ["signal": received == SIGTERM ? "SIGTERM" : "SIGINT", "grace.seconds": "\(grace.components.seconds)"])
         notifier.stopping()
         watchdog?.cancel()
-        // Reverse order: no new requests, then consumers finish, commit and ack their batch.
-        server.stop(grace: grace / 2)
-        trading.scheduler.stop()
-        let relayDrained = relay.stop(grace: grace / 4)
-        let drained = ingest.stop(grace: grace / 4)
+        // Reverse order under one deadline: no new requests, then the scheduler, then the relay
+        // and the consumers finish, commit and ack their batch in flight.
+        let late = services.stop(within: grace)
         pool.close()
-        logger.info("stopped", ["ingest.drained": "\(drained)", "relay.drained": "\(relayDrained)"])
+        logger.info("stopped", ["ingest.drained": "\(!late.contains(ingest.name))", "relay.drained": "\(!late.contains(relay.name))",
+                                "late": late.joined(separator: ",")])
     }
 
     /// An organisation consumed from the start, and whether its relay runs too.
@@ -146,8 +145,7 @@ public final class Application: Sendable {
 
     private func startWatchdog(_ notifier: SystemdNotifier, every interval: Duration) -> any DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "tradingd.watchdog"))
-        let nanoseconds = Int(interval.components.seconds) * 1_000_000_000 + Int(interval.components.attoseconds / 1_000_000_000)
-        timer.schedule(deadline: .now(), repeating: .nanoseconds(nanoseconds))
+        timer.schedule(deadline: .now(), repeating: interval.dispatchInterval)
         timer.setEventHandler { notifier.watchdog() }
         timer.resume()
         return timer

@@ -115,8 +115,7 @@ public struct CommandLineInterface {
         // Before any thread starts, so that every thread inherits the mask and SIGTERM/SIGINT wait
         // for `Application.run` instead of killing the process mid-write.
         SignalWaiter.blockTerminationSignals()
-        let configuration = try Configuration.load(environment: environment,
-                                                   required: ["databaseURL", "amqpURL", "amqpManagementURL", "secretKey"])
+        let configuration = try Configuration.loadForServe(environment: environment)
         var logger = Logger(level: configuration.logLevel)
         logger.metadata["service"] = "tradingd"
         let application = try Application(configuration: configuration, logger: logger)
@@ -135,8 +134,7 @@ public struct CommandLineInterface {
 
     private func checkConfig() -> Int32 {
         do {
-            let configuration = try Configuration.load(environment: environment,
-                                                       required: ["databaseURL", "amqpURL", "amqpManagementURL", "secretKey"])
+            let configuration = try Configuration.loadForServe(environment: environment)
             for line in configuration.describe() { output(line) }
             output("configuration ok")
             return 0

@@ -2,7 +2,13 @@
 /// whether it is a secret (masked by `check-config`), and what it means.
 struct Setting: Sendable {
     enum Kind: Sendable {
-        case string, integer, url, address, logLevel, secretKey, list
+        case string, url, address, logLevel, secretKey, list
+        /// A whole number >= 0.
+        case integer
+        /// A whole number >= 1 (counts and timeouts that cannot be zero).
+        case positiveInteger
+        /// A whole number from 1 to 65535 (AMQP's prefetch is 16 bits).
+        case prefetch
     }
 
     let key: String
@@ -39,15 +45,15 @@ let allSettings: [Setting] = [
             "comma-separated host:port pairs exempt from the private-address rule (development only)"),
     Setting("logLevel", "TRADINGD_LOG_LEVEL", .logLevel, default: "info", "debug, info, warning or error"),
     Setting("exchange", "TRADINGD_EXCHANGE", .string, default: "trading", "the topic exchange partners publish to"),
-    Setting("databasePoolSize", "TRADINGD_DATABASE_POOL_SIZE", .integer, default: "16",
+    Setting("databasePoolSize", "TRADINGD_DATABASE_POOL_SIZE", .positiveInteger, default: "16",
             "PostgreSQL connections for HTTP handlers"),
-    Setting("shutdownGraceSeconds", "TRADINGD_SHUTDOWN_GRACE_SECONDS", .integer, default: "20",
+    Setting("shutdownGraceSeconds", "TRADINGD_SHUTDOWN_GRACE_SECONDS", .positiveInteger, default: "20",
             "how long SIGTERM waits for in-flight work before exiting"),
     Setting("migrationsDirectory", "TRADINGD_MIGRATIONS_DIRECTORY", .string, default: "Migrations",
             "folder of NNNN_name.sql files applied by `tradingd migrate`"),
     Setting("staticOrganizations", "TRADINGD_STATIC_ORGANIZATIONS", .list, default: "",
             "organisation slugs whose telemetry and meter queues are consumed even when trading is not enabled"),
-    Setting("httpWorkers", "TRADINGD_HTTP_WORKERS", .integer, default: "16", "threads running HTTP handlers"),
+    Setting("httpWorkers", "TRADINGD_HTTP_WORKERS", .positiveInteger, default: "16", "threads running HTTP handlers"),
     Setting("httpMaxConnections", "TRADINGD_HTTP_MAX_CONNECTIONS", .integer, default: "4096",
             "open HTTP connections; more get 503"),
     Setting("httpMaxBodyBytes", "TRADINGD_HTTP_MAX_BODY_BYTES", .integer, default: "1048576", "request body limit (413)"),
@@ -57,9 +63,9 @@ let allSettings: [Setting] = [
             "idle keep-alive connections close after this"),
     Setting("httpHandlerTimeoutSeconds", "TRADINGD_HTTP_HANDLER_TIMEOUT_SECONDS", .integer, default: "30",
             "a handler not done by then answers 503"),
-    Setting("ingestPrefetch", "TRADINGD_INGEST_PREFETCH", .integer, default: "10000",
+    Setting("ingestPrefetch", "TRADINGD_INGEST_PREFETCH", .prefetch, default: "10000",
             "unacknowledged deliveries per ingest consumer"),
-    Setting("ingestConsumersPerQueue", "TRADINGD_INGEST_CONSUMERS_PER_QUEUE", .integer, default: "1",
+    Setting("ingestConsumersPerQueue", "TRADINGD_INGEST_CONSUMERS_PER_QUEUE", .positiveInteger, default: "1",
             "competing consumers per telemetry or meter queue"),
     Setting("maxFutureSeconds", "TRADINGD_MAX_FUTURE_SECONDS", .integer, default: "300",
             "samples timed further ahead than this are dead-lettered"),

@@ -92,7 +92,7 @@ func tradingd() throws {
     if let rows = argument("--batch-rows").flatMap(Int.init) { options.maximumBatchRows = rows }
     let organization = IngestService.Organization(id: UUID(uuidString: required("--org"))!, queuePrefix: required("--prefix"))
     let log = Logger(level: .info, sink: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
-    let service = try IngestService(amqpURL: required("--amqp"), databaseURL: required("--database"), organizations: [organization],
+    let service = IngestService(amqpURL: try AMQPURL(required("--amqp")), databaseURL: required("--database"), organizations: [organization],
                                     options: options, retention: nil, log: log)
     service.start()
     let deadline = ContinuousClock.now.advanced(by: .seconds(1800))

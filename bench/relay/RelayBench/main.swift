@@ -107,7 +107,7 @@ var options = RelayOptions()
 options.relayWorkers = args.workers
 options.relayBatch = args.batch
 if let poll = ProcessInfo.processInfo.environment["RELAY_POLL_MS"].flatMap(Int.init) { options.pollInterval = .milliseconds(poll) }
-let service = try RelayService(amqpURL: args.amqp, databaseURL: args.database, organizations: [organization: prefix],
+let service = RelayService(amqpURL: try AMQPURL(args.amqp), databaseURL: args.database, organizations: [organization: prefix],
                                esmClients: sender, options: options)
 
 let publishConnection = try AMQPConnection(url: AMQPURL(args.amqp), options: .init(connectionName: "relay-bench publisher"))
@@ -159,7 +159,7 @@ for index in 0..<args.backlog {
                                properties: .json())
 }
 try publishChannel.waitForConfirms()
-let backlogService = try RelayService(amqpURL: args.amqp, databaseURL: args.database, organizations: [organization: prefix],
+let backlogService = RelayService(amqpURL: try AMQPURL(args.amqp), databaseURL: args.database, organizations: [organization: prefix],
                                       esmClients: sender, options: options)
 let backlogStart = ContinuousClock.now
 backlogService.start()

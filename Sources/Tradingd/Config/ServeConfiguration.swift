@@ -1,0 +1,36 @@
+import Crypto
+import ESM
+import Trading
+
+extension Configuration {
+    /// The settings `serve` cannot run without.
+    static let serveRequired: Set<String> = ["databaseURL", "amqpURL", "amqpManagementURL", "secretKey"]
+
+    /// The configuration `serve` runs with, validated the way `serve` uses it: besides each
+    /// value's own rule, the secret key must open as a keyring, the private allow-list must parse
+    /// as the ESM URL guard reads it, and the management URL must carry the credentials the
+    /// partner-user calls need. `check-config` calls exactly this, so it passes only when `serve`
+    /// would start.
+    static func loadForServe(environment: [String: String]) throws(ConfigurationError) -> Configuration {
+        let configuration = try load(environment: environment, required: serveRequired)
+        var problems: [ConfigurationError.Problem] = []
+        func problem(_ key: String, _ reason: String) {
+            problems.append(.init(source: configuration.sources[key] ?? "default", key: key, reason: reason))
+        }
+        if (try? Keyring(environmentValue: configuration.secretKey)) == nil {
+            problem("secretKey", "is not a usable keyring (base64 keys of 32 bytes, optionally id:key, comma-separated)")
+        }
+        do {
+            _ = try OutboundURLGuard(privateAllowList: configuration.esmPrivateAllow)
+        } catch {
+            problem("esmPrivateAllow", "must be comma-separated host:port pairs: \(error)")
+        }
+        do {
+            _ = try RabbitManagementClient(url: configuration.amqpManagementURL ?? "")
+        } catch {
+            problem("amqpManagementURL", "\(error)")
+        }
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+        return configuration
+    }
+}
