@@ -57,7 +57,7 @@ let package = Package(
         // ISO 8601 dates in a zone. No I/O.
         .target(name: "CustomerData", dependencies: ["ExactJSON"], swiftSettings: settings),
         // The customer-data family's tables: sales histories, customer events, their reference data and auth.
-        .target(name: "CustomerDataStores", dependencies: ["CustomerData", "Users", "Postgres", "Crypto", "ExactJSON"],
+        .target(name: "CustomerDataStores", dependencies: ["CustomerData", "Users", "Domain", "Postgres", "Crypto", "ExactJSON"],
                 swiftSettings: settings),
         .target(name: "Ingest", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "Observability", "Timekeeping"],
                 swiftSettings: settings),
@@ -73,6 +73,9 @@ let package = Package(
         // HTTP: the shared API layer (auth, error mapping, paging), then one target per API family.
         .target(name: "API", dependencies: ["HTTPServer", "Domain", "JSON", "Accounts", "Postgres", "Crypto", "Observability"],
                 swiftSettings: settings),
+        // The customer-data families (seeds 002, 003): sales history and users, purchase customer events.
+        .target(name: "CustomerDataAPI", dependencies: ["API", "CustomerDataStores", "CustomerData", "Users", "Accounts", "HTTPServer",
+                                                        "Domain", "ExactJSON", "Postgres", "Observability"], swiftSettings: settings),
         .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "TradingCore", "Postgres",
                                                    "Observability"], swiftSettings: settings),
 
@@ -80,7 +83,8 @@ let package = Package(
         .target(
             name: "Tradingd",
             dependencies: ["JSON", "Domain", "Timekeeping", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
-                           "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI"],
+                           "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI",
+                           "Users", "CustomerData", "CustomerDataStores", "CustomerDataAPI"],
             swiftSettings: settings
         ),
 
@@ -136,7 +140,10 @@ let package = Package(
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
         .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CustomerDataTests", dependencies: ["CustomerData", "ExactJSON"], swiftSettings: settings),
-        .testTarget(name: "CustomerDataIntegrationTests", dependencies: ["CustomerDataStores", "CustomerData", "Users", "ExactJSON",
+        .testTarget(name: "CustomerDataAPIIntegrationTests", dependencies: ["CustomerDataAPI", "CustomerDataStores", "CustomerData", "Users",
+                                                                        "Accounts", "API", "HTTPServer", "ExactJSON", "Postgres",
+                                                                        "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "CustomerDataIntegrationTests", dependencies: ["CustomerDataStores", "CustomerData", "Users", "ExactJSON", "Domain",
                                                                      "Postgres", "TestSupport"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

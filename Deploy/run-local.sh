@@ -47,6 +47,17 @@ if ! "$BIN/tradingd" token list --org "$ORG" >/dev/null 2>&1; then
 fi
 TOKEN=$("$BIN/tradingd" token create --org "$ORG" --role admin | tail -1)
 
+# Customer data (seeds 002 and 003): demo users, the reference data seed 003's Example 1 names,
+# and Example 1's api_key, so that the example works as written. Importing again changes nothing.
+"$BIN/tradingd" users import --org "$ORG" "$ROOT/Deploy/demo/users.csv" >/dev/null
+"$BIN/tradingd" customer-events import --org "$ORG" "$ROOT/Deploy/demo/customer-events-reference-data.json" >/dev/null
+EVENTS_API_KEY=8c54d563-b991-4b76-8a83-557c08166f95
+if ! "$BIN/tradingd" customer-events key list --org "$ORG" | grep -q "seed 003 example"; then
+    "$BIN/tradingd" customer-events key create --org "$ORG" --label "seed 003 example" --key "$EVENTS_API_KEY" >/dev/null
+fi
+LOYALTY_TOKEN=$("$BIN/tradingd" token create --org "$ORG" --role operator --scopes loyalty | tail -1)
+DEMO_USER=3f1c2a9e-8d4b-4f6a-9c1e-2b7d5e8a0f13
+
 PIDS=()
 cleanup() {
     say "stopping"
@@ -97,6 +108,9 @@ TRADINGD_EXCHANGE=$TRADINGD_EXCHANGE
 TRADINGD_QUEUE_PREFIX=$ORG
 TRADINGD_DEMO_PLANT=$DEMO_PLANT
 TRADINGD_ESM_SIM_URL=http://127.0.0.1:$ESM_PORT
+TRADINGD_LOYALTY_TOKEN=$LOYALTY_TOKEN
+TRADINGD_DEMO_USER=$DEMO_USER
+TRADINGD_CUSTOMER_EVENTS_API_KEY=$EVENTS_API_KEY
 EOF
 chmod 600 "$LOCAL/env"
 
@@ -108,6 +122,11 @@ tradingd is running at $URL (logs: .local/logs/). Demo organisation '$ORG', plan
   latest:     curl -H "Authorization: Bearer \$TRADINGD_TOKEN" "$URL/api/v1/trading/plants/$DEMO_PLANT/telemetry/latest"
   a command:  $BIN/telemetry-gen command --amqp-url "$TRADINGD_AMQP_URL" --prefix $ORG --plant $DEMO_PLANT --type SITE_SETPOINT --active-power-kw 5
   its log:    curl -H "Authorization: Bearer \$TRADINGD_TOKEN" "$URL/api/v1/trading/plants/$DEMO_PLANT/command-log"
+  sales:      curl -X POST -H "Authorization: Bearer \$TRADINGD_LOYALTY_TOKEN" -H 'Content-Type: application/json' \\
+                -d '{"user_id": "$DEMO_USER", "history": [{"nit": "900.373.923-8", "monto": 15000.50, "fecha": "2024-03-15", "emc": "Postobón"}]}' \\
+                "$URL/update-user-sales-history"
+  events:     T=\$(curl -s -X POST -H "api_key: \$TRADINGD_CUSTOMER_EVENTS_API_KEY" "$URL/customer_events/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+              curl -X POST -H "Authorization: Bearer \$T" -H 'Content-Type: application/json' -d @Deploy/demo/example1.json "$URL/customer_events/purchases"
 Ctrl-C stops it.
 EOF
 wait "${PIDS[1]}"

@@ -27,12 +27,25 @@ public struct CustomerEventAuthStore: Sendable {
     /// Who a valid auth token acts for.
     public struct Client: Sendable, Equatable {
         public let organizationID: UUID
+        public let organizationSlug: String
         public let apiKeyID: UUID
 
-        public init(organizationID: UUID, apiKeyID: UUID) {
+        public init(organizationID: UUID, organizationSlug: String, apiKeyID: UUID) {
             self.organizationID = organizationID
+            self.organizationSlug = organizationSlug
             self.apiKeyID = apiKeyID
         }
+    }
+
+    /// What a presented auth token is.
+    public enum Verdict: Sendable, Equatable {
+        case valid(Client)
+        /// Known, but past its expiry.
+        case expired
+        /// Known, but its API key was revoked.
+        case revoked
+        /// Not a token this store issued.
+        case unknown
     }
 
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -106,19 +119,22 @@ public struct CustomerEventAuthStore: Sendable {
         return IssuedToken(token: token, expiresAt: try row.date(0))
     }
 
-    /// The client an auth token acts for, or nil when the token is unknown or expired, or its key
-    /// was revoked. An API key presented here is never accepted: only tokens are looked up.
-    public func authenticate(token: String, on connection: PostgresConnection) throws -> Client? {
-        guard token.hasPrefix(Self.tokenPrefix), token.utf8.count < 200 else { return nil }
+    /// What an auth token is: valid (and for whom), expired, revoked (through its key) or unknown.
+    /// An API key presented here is never accepted: only tokens are looked up.
+    public func authenticate(token: String, on connection: PostgresConnection) throws -> Verdict {
+        guard token.hasPrefix(Self.tokenPrefix), token.utf8.count < 200 else { return .unknown }
         let hash = SHA256.hash(token)
         let rows = try connection.queryPrepared(
             """
-            SELECT k.organization_id, k.id, t.token_hash FROM customer_event_tokens t
-            JOIN customer_event_api_keys k ON k.id = t.api_key_id
-            WHERE t.token_hash = $1 AND t.expires_at > now() AND k.revoked_at IS NULL
+            SELECT k.organization_id, o.slug, k.id, t.token_hash, t.expires_at <= now() AS expired, k.revoked_at IS NOT NULL AS revoked
+            FROM customer_event_tokens t
+            JOIN customer_event_api_keys k ON k.id = t.api_key_id JOIN organizations o ON o.id = k.organization_id
+            WHERE t.token_hash = $1
             """, [.bytea(hash)])
-        guard let row = rows.first, ConstantTime.equals(try row.bytes(2), hash) else { return nil }
-        return Client(organizationID: try row.uuid(0), apiKeyID: try row.uuid(1))
+        guard let row = rows.first, ConstantTime.equals(try row.bytes(3), hash) else { return .unknown }
+        if try row.bool(5) { return .revoked }
+        if try row.bool(4) { return .expired }
+        return .valid(Client(organizationID: try row.uuid(0), organizationSlug: try row.string(1), apiKeyID: try row.uuid(2)))
     }
 
     /// True when `text` is one of the registered API keys (so the event endpoints can say that a

@@ -1,4 +1,5 @@
 import CustomerData
+import Domain
 import ExactJSON
 import Foundation
 import Postgres
@@ -13,15 +14,15 @@ public struct PurchaseEventReader: Sendable {
     }
 
     /// A page of the contact's events (by `performed_on`, newest first), and how many it has.
-    public func events(contactID: UUID, organizationID: UUID, offset: Int, limit: Int,
-                       on connection: PostgresConnection) throws -> (events: [PurchaseEventRecord], total: Int) {
+    public func events(contactID: UUID, organizationID: UUID, window: PageWindow,
+                       on connection: PostgresConnection) throws -> Page<PurchaseEventRecord> {
         let events = try connection.queryPrepared(
             Self.select + " WHERE e.organization_id = $1 AND e.contact_id = $2 ORDER BY e.performed_on DESC, e.id OFFSET $3 LIMIT $4",
-            [.uuid(organizationID), .uuid(contactID), .int(Int64(offset)), .int(Int64(limit))]).map(Self.decode)
+            [.uuid(organizationID), .uuid(contactID), .int(Int64(window.offset)), .int(Int64(window.limit))]).map(Self.decode)
         let total = try connection.queryPrepared(
             "SELECT count(*)::int8 FROM purchase_customer_events WHERE organization_id = $1 AND contact_id = $2",
             [.uuid(organizationID), .uuid(contactID)])[0].int(0)
-        return (events, total)
+        return Page(records: events, total: total)
     }
 
     /// The contact a CIM names in the organisation.

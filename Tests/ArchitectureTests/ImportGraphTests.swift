@@ -14,7 +14,7 @@ struct ImportGraphTests {
         ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData"],
         ["Ingest", "Relay", "Trading", "Purchases", "CustomerDataStores"],
         ["API"],
-        ["TradingAPI"],
+        ["TradingAPI", "CustomerDataAPI"],
         ["Tradingd"],
         ["tradingd", "esm-sim", "telemetry-gen", "httpserver-bench"],
     ]

@@ -15,8 +15,8 @@ import Testing
         let token = try #require(try store.issueToken(apiKey: key.key, lifetime: .seconds(3600), on: fixture.connection))
         #expect(abs(token.expiresAt.timeIntervalSinceNow - 3600) < 60)
         #expect(try store.authenticate(token: token.token, on: fixture.connection)
-                    == .init(organizationID: fixture.organization, apiKeyID: key.id))
-        #expect(try store.authenticate(token: key.key, on: fixture.connection) == nil)
+                    == .valid(.init(organizationID: fixture.organization, organizationSlug: "cafes", apiKeyID: key.id)))
+        #expect(try store.authenticate(token: key.key, on: fixture.connection) == .unknown)
         #expect(try store.isAPIKey(key.key, on: fixture.connection))
         #expect(try !store.isAPIKey(token.token, on: fixture.connection))
     }
@@ -51,7 +51,7 @@ import Testing
         let key = try store.createKey(organizationID: fixture.organization, label: "POS", on: fixture.connection)
         let token = try #require(try store.issueToken(apiKey: key.key, lifetime: .seconds(60), on: fixture.connection))
         try fixture.connection.execute("UPDATE customer_event_tokens SET expires_at = now() - interval '1 second'")
-        #expect(try store.authenticate(token: token.token, on: fixture.connection) == nil)
+        #expect(try store.authenticate(token: token.token, on: fixture.connection) == .expired)
         #expect(try store.deleteExpiredTokens(olderThan: .seconds(0), on: fixture.connection) == 1)
     }
 
@@ -62,9 +62,12 @@ import Testing
         let otherToken = try #require(try store.issueToken(apiKey: other.key, lifetime: .seconds(60), on: fixture.connection))
         try store.revokeKey(id: key.id, on: fixture.connection)
         try store.revokeKey(id: key.id, on: fixture.connection)  // idempotent
-        #expect(try store.authenticate(token: token.token, on: fixture.connection) == nil)
+        #expect(try store.authenticate(token: token.token, on: fixture.connection) == .revoked)
         #expect(try store.issueToken(apiKey: key.key, lifetime: .seconds(60), on: fixture.connection) == nil)
-        #expect(try store.authenticate(token: otherToken.token, on: fixture.connection) != nil)
+        guard case .valid = try store.authenticate(token: otherToken.token, on: fixture.connection) else {
+            Issue.record("the other key's token stopped working")
+            return
+        }
         let listed = try store.listKeys(organizationID: fixture.organization, on: fixture.connection)
         #expect(listed.map(\.label) == ["POS", "Web"])
         #expect(listed[0].revokedAt != nil && listed[1].revokedAt == nil)

@@ -1,5 +1,6 @@
 import CustomerData
 import CustomerDataStores
+import Domain
 import ExactJSON
 import Foundation
 import Postgres
@@ -188,11 +189,11 @@ import Testing
         }
         let contact = try #require(try PurchaseEventReader().contactID(cim: "4A30966F684B0269AD91", organizationID: fixture.organization,
                                                                        on: fixture.connection))
-        let page = try PurchaseEventReader().events(contactID: contact, organizationID: fixture.organization, offset: 0, limit: 2,
+        let page = try PurchaseEventReader().events(contactID: contact, organizationID: fixture.organization, window: PageWindow(limit: 2, offset: 0),
                                                     on: fixture.connection)
         #expect(page.total == 3)
-        #expect(page.events.map(\.referenceNumber) == ["RF-1", "RF-2"])
-        #expect(try PurchaseEventReader().events(contactID: contact, organizationID: fixture.otherOrganization, offset: 0, limit: 2,
+        #expect(page.records.map(\.referenceNumber) == ["RF-1", "RF-2"])
+        #expect(try PurchaseEventReader().events(contactID: contact, organizationID: fixture.otherOrganization, window: PageWindow(limit: 2, offset: 0),
                                                  on: fixture.connection).total == 0)
     }
 }

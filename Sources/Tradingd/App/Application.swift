@@ -1,5 +1,7 @@
 import AMQP
 import API
+import CustomerData
+import CustomerDataAPI
 import Accounts
 import Crypto
 import Foundation
@@ -66,12 +68,15 @@ public final class Application: Sendable {
         ingest.metrics.install(on: metrics)
         relay.metrics.install(on: metrics)
         var router = Router()
-        let pool = pool, broker = BrokerReadiness(url: amqpURL)
+        let pool = pool, broker = BrokerReadiness(url: amqpURL), authenticator = Authenticator(pool: pool)
         let families: [any APIRoutes] = [
             OperationalRoutes(databaseReachable: { (try? pool.withConnection { try $0.query("SELECT 1") }) != nil },
                               brokerReachable: { broker.isReachable() }, metrics: metrics),
             TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.maxBucketsPerResponse,
-                          authentication: BearerAuthentication(scope: .trading, authenticator: Authenticator(pool: pool))),
+                          authentication: BearerAuthentication(scope: .trading, authenticator: authenticator)),
+            SalesHistoryRoutes(pool: pool, authentication: SalesHistoryRoutes.authentication(authenticator)),
+            CustomerEventRoutes(pool: pool, settings: .init(tokenLifetime: configuration.customerEventsTokenLifetime,
+                                                            rules: PurchaseEventRules(futureHorizon: configuration.customerEventsFutureHorizon))),
         ]
         for family in families { family.register(on: &router) }
 

@@ -29,6 +29,7 @@ public struct CommandLineInterface {
           token create --org SLUG --role admin|operator|viewer [--scopes trading,purchase,vend,loyalty] [--expires DAYS]
           token list --org SLUG
           token revoke ID
+        \(customerDataUsage)
 
         Configuration: TRADINGD_CONFIG names a JSON file; TRADINGD_* variables override it.
         Each command takes --help.
@@ -69,6 +70,7 @@ public struct CommandLineInterface {
             output(Self.help(for: command + (rest.first.map { $0.hasPrefix("-") ? "" : " " + $0 } ?? "")))
             return 0
         }
+        if let status = try runCustomerData(command, rest) { return status }
         switch (command, rest.first) {
         case ("serve", _):
             try expectNoArguments(rest)
@@ -172,7 +174,7 @@ public struct CommandLineInterface {
         return 0
     }
 
-    private func withDatabase<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    func withDatabase<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         let configuration = try Configuration.load(environment: environment, required: ["databaseURL"])
         return try body(try PostgresConnection(url: configuration.databaseURL))
     }
@@ -198,7 +200,7 @@ public struct CommandLineInterface {
             + "create prints the token alone on its last line; it is stored only as a SHA-256 hash."
         case "token list": "usage: tradingd token list --org SLUG"
         case "token revoke": "usage: tradingd token revoke ID"
-        default: usage
+        default: customerDataHelp[command] ?? customerDataHelp[String(command.split(separator: " ").first ?? "")] ?? usage
         }
     }
 }

@@ -43,6 +43,10 @@ public struct Configuration: Sendable {
     /// 0 turns the periodic plant sync off.
     public let esmSyncInterval: Duration
     public let commandAckTimeout: Duration
+    /// How long an auth token from `POST /customer_events/token` lasts.
+    public let customerEventsTokenLifetime: Duration
+    /// How far ahead of now a purchase event's `performed_on` may be (seconds).
+    public let customerEventsFutureHorizon: Double
 
     /// Builds the typed values from text that `load` has validated.
     init(values: [String: String], sources: [String: String]) throws(ConfigurationError) {
@@ -84,6 +88,8 @@ public struct Configuration: Sendable {
         maxBucketsPerResponse = number("maxBucketsPerResponse")
         esmSyncInterval = seconds("esmSyncIntervalSeconds")
         commandAckTimeout = seconds("commandAckTimeoutSeconds")
+        customerEventsTokenLifetime = seconds("customerEventsTokenLifetimeSeconds")
+        customerEventsFutureHorizon = Double(number("customerEventsFutureHorizonSeconds"))
     }
 
     /// `host:port` or `[v6]:port`, parsed as the listener parses it.

@@ -78,4 +78,8 @@ let allSettings: [Setting] = [
             "periodic plant sync from the ESM; 0 turns it off"),
     Setting("commandAckTimeoutSeconds", "TRADINGD_COMMAND_ACK_TIMEOUT_SECONDS", .integer, default: "300",
             "relayed commands without an ESM acknowledgement by then get ackStatus TIMEOUT"),
+    Setting("customerEventsTokenLifetimeSeconds", "TRADINGD_CUSTOMER_EVENTS_TOKEN_LIFETIME_SECONDS", .positiveInteger,
+            default: "3600", "how long an auth token traded for a customer-event api_key lasts"),
+    Setting("customerEventsFutureHorizonSeconds", "TRADINGD_CUSTOMER_EVENTS_FUTURE_HORIZON_SECONDS", .integer, default: "900",
+            "purchase customer events whose performed_on is further ahead than this are refused"),
 ]
