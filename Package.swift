@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "tradingd", targets: ["tradingd"]),
         .executable(name: "esm-sim", targets: ["esm-sim"]),
         .executable(name: "telemetry-gen", targets: ["telemetry-gen"]),
+        .executable(name: "outbound-fetch", targets: ["outbound-fetch"]),
     ],
     targets: [
         // C libraries, each wrapped once.
@@ -71,19 +72,19 @@ let package = Package(
         .target(name: "Purchases", dependencies: ["PurchaseCore", "Domain", "Postgres", "Observability"], swiftSettings: settings),
 
         // HTTP: the shared API layer (auth, error mapping, paging), then one target per API family.
-        .target(name: "API", dependencies: ["HTTPServer", "Domain", "JSON", "Accounts", "Postgres", "Crypto", "Observability"],
+        .target(name: "API", dependencies: ["HTTPServer", "Domain", "JSON", "ExactJSON", "Accounts", "Postgres", "Crypto", "Observability"],
                 swiftSettings: settings),
         // The customer-data families (seeds 002, 003): sales history and users, purchase customer events.
         .target(name: "CustomerDataAPI", dependencies: ["API", "CustomerDataStores", "CustomerData", "Users", "Accounts", "HTTPServer",
                                                         "Domain", "ExactJSON", "Postgres", "Observability"], swiftSettings: settings),
-        .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "TradingCore", "Postgres",
+        .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "ExactJSON", "TradingCore", "Postgres",
                                                    "Observability"], swiftSettings: settings),
 
         // The daemon: configuration, CLI and the wiring of everything above.
         .target(
             name: "Tradingd",
             dependencies: ["JSON", "Domain", "Timekeeping", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
-                           "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI",
+                           "OutboundHTTP", "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI",
                            "Users", "CustomerData", "CustomerDataStores", "CustomerDataAPI"],
             swiftSettings: settings
         ),
@@ -92,6 +93,8 @@ let package = Package(
         .executableTarget(name: "tradingd", dependencies: ["Tradingd"], swiftSettings: settings),
         .executableTarget(name: "esm-sim", dependencies: ["ESMSimulator", "Observability"], swiftSettings: settings),
         .executableTarget(name: "telemetry-gen", dependencies: ["AMQP", "TradingCore"], swiftSettings: settings),
+        // One request made exactly as tradingd's partner calls are (docs/OUTBOUND-HTTP.md).
+        .executableTarget(name: "outbound-fetch", dependencies: ["OutboundHTTP"], swiftSettings: settings),
         // Benchmarks (not tests): swift run -c release amqp-bench
         .executableTarget(name: "amqp-bench", dependencies: ["AMQP"], path: "bench/amqp", swiftSettings: settings),
         .executableTarget(name: "ingest-bench", dependencies: ["Ingest", "AMQP", "TradingCore", "Postgres", "HTTPServer", "API", "Accounts", "Trading", "TradingAPI", "Observability"], path: "bench/ingest/IngestBench",

@@ -34,6 +34,17 @@ if [ $# -eq 0 ]; then
     swift test --skip-build --filter "$isolated"
     echo "[test] running the suite"
     swift test --skip-build --skip "$isolated"
+    # A bounded libFuzzer run of the outbound response parser (fuzz/README.md); 0 skips it.
+    if [ "${FUZZ_SECONDS:-30}" -gt 0 ]; then
+        echo "[test] fuzzing the outbound response parser for ${FUZZ_SECONDS:-30} s (log: .local/logs/fuzz-response-parser.log)"
+        if ! bash fuzz/run.sh "${FUZZ_SECONDS:-30}" response-parser > .local/logs/fuzz-response-parser.log 2>&1; then
+            tail -40 .local/logs/fuzz-response-parser.log >&2
+            echo "[test] the response-parser fuzz target found a failure (.build/fuzz/response-parser/crash-*)" >&2
+            exit 1
+        fi
+    fi
+    echo "[test] the API contract (openapi-spec-validator, schemathesis; docs/API-CONTRACT.md)"
+    bash Tests/Contract/run.sh
 else
     swift test --skip-build "$@"
 fi

@@ -13,16 +13,23 @@ public final class OrganizationESMClients: Sendable {
     }
 
     private let keyring: Keyring
-    public let urlGuard: OutboundURLGuard
+    /// The shared outbound client (URL guard, trust store, connection pool) every ESM call uses.
+    public let http: OutboundHTTPClient
+    public var urlGuard: OutboundURLGuard { http.urlGuard }
     private let settings: TradingSettings
     private let logger: Logger
     private let clients = Mutex<[UUID: Entry]>([:])
 
-    public init(keyring: Keyring, urlGuard: OutboundURLGuard, settings: TradingSettings, logger: Logger) {
+    public init(keyring: Keyring, http: OutboundHTTPClient, settings: TradingSettings, logger: Logger) {
         self.keyring = keyring
-        self.urlGuard = urlGuard
+        self.http = http
         self.settings = settings
         self.logger = logger
+    }
+
+    /// Over a client of its own with the system trust store.
+    public convenience init(keyring: Keyring, urlGuard: OutboundURLGuard, settings: TradingSettings, logger: Logger) {
+        self.init(keyring: keyring, http: OutboundHTTPClient(urlGuard: urlGuard), settings: settings, logger: logger)
     }
 
     /// The organisation's client; nil when its ESM URL or credentials are not set.
@@ -38,7 +45,7 @@ public final class OrganizationESMClients: Sendable {
         let configuration = ESMClientConfiguration(
             baseURL: url, clientID: clientID, clientSecret: secret, connectTimeout: settings.esmConnectTimeout,
             requestTimeout: settings.esmRequestTimeout, maxAttempts: settings.esmMaxAttempts)
-        let client = try ESMClient(configuration: configuration, urlGuard: urlGuard,
+        let client = try ESMClient(configuration: configuration, client: http,
                                    logger: logger.with(["org.id": config.organizationID.uuidString.lowercased()]))
         clients.withLock { $0[config.organizationID] = Entry(key: key, client: client) }
         return client

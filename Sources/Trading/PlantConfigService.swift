@@ -133,7 +133,7 @@ public struct PlantConfigRequest: Sendable {
     public init(document object: [String: JSONValue], rawSnapshot: String, forceValidateOnly: Bool) {
         self.rawSnapshot = rawSnapshot
         var violations: [TimeConfigViolation] = []
-        for key in object.keys.sorted() where key != "timeConfigs" && key != "validateOnly" {
+        for key in object.keys.sorted() where key != "timeConfigs" && key != "validateOnly" && !Self.readOnlyFields.contains(key) {
             violations.append(.init(index: nil, field: key, message: "unknown field"))
         }
         switch object["validateOnly"] {
@@ -172,6 +172,10 @@ public struct PlantConfigRequest: Sendable {
             validated = .failure(TimeConfigErrors(violations: violations + rest))
         }
     }
+
+    /// What `GET …/plants/{plantId}/config` shows besides the blocks: accepted and ignored, so
+    /// that a GET body can be posted back.
+    public static let readOnlyFields: Set<String> = ["configEnabled", "esiState", "plantId", "version"]
 
     static func input(_ value: JSONValue) -> TimeConfigInput {
         switch value {

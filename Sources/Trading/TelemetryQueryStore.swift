@@ -91,7 +91,7 @@ public enum TelemetryQueryStore {
         return """
             SELECT (
                 SELECT coalesce(string_agg('{' || substr(\(members), 2)
-                    || ',"time":"' || to_char(b.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '"}', ',' ORDER BY b.bucket), '')
+                    || ',"time":"' || to_char(b.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"}', ',' ORDER BY b.bucket), '')
                 FROM (
                     SELECT date_bin($3::interval, minute, timestamptz '1970-01-01 00:00:00+00') AS bucket, \(averages)
                     FROM telemetry_minutes
@@ -106,7 +106,7 @@ public enum TelemetryQueryStore {
     public static let metersJSONSQL = """
         SELECT (
             SELECT coalesce(string_agg('{"energy":' || b.energy::text || ',"interval":"' || $6::text || '","meter_id":' || to_json(b.meter_id)::text
-                || ',"plant_id":"' || p.id::text || '","time":"' || to_char(b.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '"}',
+                || ',"plant_id":"' || p.id::text || '","time":"' || to_char(b.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"}',
                 ',' ORDER BY b.bucket, b.meter_id), '')
             FROM (
                 SELECT date_bin($3::interval, minute, timestamptz '1970-01-01 00:00:00+00') AS bucket, meter_id, sum(energy_sum) AS energy

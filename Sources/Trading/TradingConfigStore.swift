@@ -43,12 +43,16 @@ public enum TradingConfigStore {
         throw TradingError.organizationMissing
     }
 
-    /// The fields of a configuration update; nil leaves a field as it is.
+    /// The fields of a configuration update; nil leaves a field as it is, a `clear…` flag sets
+    /// it to NULL.
     public struct Changes: Sendable {
         public var esmAPIURL: String?
         public var esmClientID: String?
         public var esmClientSecretSealed: String?
         public var queuePrefix: String?
+        public var clearESMAPIURL = false
+        public var clearESMClientID = false
+        public var clearESMClientSecret = false
 
         public init(esmAPIURL: String? = nil, esmClientID: String? = nil, esmClientSecretSealed: String? = nil,
                     queuePrefix: String? = nil) {
@@ -59,23 +63,33 @@ public enum TradingConfigStore {
         }
     }
 
-    /// Applies `changes` to an existing row.
+    /// Applies `changes` to an existing row; `updated_at` moves only when a value changes.
     /// - Throws: `TradingError.queuePrefixTaken` when another organisation uses the prefix.
     public static func update(organizationID: UUID, _ changes: Changes, on connection: PostgresConnection) throws -> TradingConfigRecord {
         let row: PostgresRow?
         do {
             row = try connection.query("""
+                WITH next AS (
+                    SELECT CASE WHEN $6 THEN NULL ELSE coalesce($2, esm_api_url) END AS next_url,
+                           CASE WHEN $7 THEN NULL ELSE coalesce($3, esm_client_id) END AS next_client_id,
+                           CASE WHEN $8 THEN NULL ELSE coalesce($4, esm_client_secret_sealed) END AS next_secret,
+                           coalesce($5, queue_prefix) AS next_prefix
+                    FROM trading_configs WHERE organization_id = $1 FOR UPDATE
+                )
                 UPDATE trading_configs SET
-                    esm_api_url = coalesce($2, esm_api_url),
-                    esm_client_id = coalesce($3, esm_client_id),
-                    esm_client_secret_sealed = coalesce($4, esm_client_secret_sealed),
-                    queue_prefix = coalesce($5, queue_prefix),
-                    updated_at = now()
+                    esm_api_url = next_url, esm_client_id = next_client_id, esm_client_secret_sealed = next_secret,
+                    queue_prefix = next_prefix,
+                    updated_at = CASE
+                        WHEN (next_url, next_client_id, next_secret, next_prefix)
+                             IS DISTINCT FROM (esm_api_url, esm_client_id, esm_client_secret_sealed, queue_prefix)
+                        THEN now() ELSE updated_at END
+                FROM next
                 WHERE organization_id = $1
                 RETURNING \(columns)
                 """,
                 [.uuid(organizationID), PostgresValue(changes.esmAPIURL), PostgresValue(changes.esmClientID),
-                 PostgresValue(changes.esmClientSecretSealed), PostgresValue(changes.queuePrefix)]).singleRow()
+                 PostgresValue(changes.esmClientSecretSealed), PostgresValue(changes.queuePrefix),
+                 .bool(changes.clearESMAPIURL), .bool(changes.clearESMClientID), .bool(changes.clearESMClientSecret)]).singleRow()
         } catch let error as PostgresError where error.isUniqueViolation {
             throw TradingError.queuePrefixTaken
         }
@@ -85,7 +99,10 @@ public enum TradingConfigStore {
 
     public static func setStatus(_ status: TradingStatus, organizationID: UUID, on connection: PostgresConnection) throws -> TradingConfigRecord {
         guard let row = try connection.query(
-            "UPDATE trading_configs SET status = $2, updated_at = now() WHERE organization_id = $1 RETURNING \(columns)",
+            """
+            UPDATE trading_configs SET status = $2, updated_at = CASE WHEN status = $2 THEN updated_at ELSE now() END
+            WHERE organization_id = $1 RETURNING \(columns)
+            """,
             [.uuid(organizationID), .text(status.rawValue)]).singleRow() else {
             throw TradingError.organizationMissing
         }
@@ -106,7 +123,11 @@ public enum TradingConfigStore {
 
     /// Replaces the partner password (credential rotation) or clears it (`nil`, on disable).
     public static func setPartnerPassword(organizationID: UUID, sealed: String?, on connection: PostgresConnection) throws {
-        _ = try connection.execute("UPDATE trading_configs SET amqp_password_sealed = $2, updated_at = now() WHERE organization_id = $1",
+        _ = try connection.execute("""
+            UPDATE trading_configs SET amqp_password_sealed = $2,
+                updated_at = CASE WHEN amqp_password_sealed IS NOT DISTINCT FROM $2 THEN updated_at ELSE now() END
+            WHERE organization_id = $1
+            """,
                                    [.uuid(organizationID), PostgresValue(sealed)])
     }
 

@@ -17,16 +17,18 @@ public struct TradingModule: Sendable {
     public let plantConfig: PlantConfigService
     public let scheduler: TradingScheduler
 
-    /// The organisations' ESM clients over `privateAllowList` (`TRADINGD_ESM_PRIVATE_ALLOW`,
-    /// comma-separated `host:port`; logged loudly when not empty).
+    /// The organisations' ESM clients, calling out through the process's shared outbound client.
+    public static func makeESMClients(keyring: Keyring, settings: TradingSettings, http: OutboundHTTPClient,
+                                      logger: Logger) -> OrganizationESMClients {
+        OrganizationESMClients(keyring: keyring, http: http, settings: settings, logger: logger)
+    }
+
+    /// The same over a client of their own with the system trust store and `privateAllowList`
+    /// (comma-separated `host:port`).
     public static func makeESMClients(keyring: Keyring, settings: TradingSettings, privateAllowList: String,
                                       logger: Logger) throws -> OrganizationESMClients {
-        let urlGuard = try OutboundURLGuard(privateAllowList: privateAllowList)
-        if !urlGuard.allowList.isEmpty {
-            logger.warning("TRADINGD_ESM_PRIVATE_ALLOW is set: these private ESM endpoints are allowed (development only)",
-                           ["allowed": urlGuard.allowList.map(\.description).sorted().joined(separator: ",")])
-        }
-        return OrganizationESMClients(keyring: keyring, urlGuard: urlGuard, settings: settings, logger: logger)
+        makeESMClients(keyring: keyring, settings: settings,
+                       http: OutboundHTTPClient(urlGuard: try OutboundURLGuard(privateAllowList: privateAllowList)), logger: logger)
     }
 
     public init(pool: PostgresPool, keyring: Keyring, settings: TradingSettings, esmClients: OrganizationESMClients,

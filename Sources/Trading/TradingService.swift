@@ -47,10 +47,15 @@ public struct TradingService: Sendable {
     }
 
     /// Validates and applies an update; every violation is reported at once (400 VALIDATION_ERROR).
+    /// Clearing a field that enabling needs while trading is enabled disables trading, so the
+    /// status always says whether the configuration can run. A repeated secret is no change.
     public func update(organizationID: UUID, _ update: TradingConfigUpdate) throws -> TradingConfigRecord {
         let current = try config(organizationID: organizationID)
         var violations = update.violations
         var changes = TradingConfigStore.Changes(esmClientID: update.esmClientID, queuePrefix: update.queuePrefix)
+        changes.clearESMAPIURL = update.cleared.contains("esmApiUrl")
+        changes.clearESMClientID = update.cleared.contains("esmClientId")
+        changes.clearESMClientSecret = update.cleared.contains("esmClientSecret")
         if let url = update.esmAPIURL {
             do {
                 _ = try urlGuard.check(url: url)
@@ -72,13 +77,23 @@ public struct TradingService: Sendable {
             }
         }
         guard violations.isEmpty else { throw DomainError.validation(violations) }
-        if let secret = update.esmClientSecret {
+        if let secret = update.esmClientSecret, currentSecret(current) != secret {
             changes.esmClientSecretSealed = try keyring.seal(secret, context: TradingConfigRecord.esmSecretContext(organizationID))
         }
         let record = try pool.withConnection { try TradingConfigStore.update(organizationID: organizationID, changes, on: $0) }
         logger.info("trading config updated", ["org.id": organizationID.uuidString.lowercased(),
                                                "fields": update.givenFields.sorted().joined(separator: ",")])
+        if record.status == .enabled && !record.isComplete {
+            logger.info("trading disabled: the configuration is no longer complete", ["org.id": organizationID.uuidString.lowercased()])
+            return try disable(organizationID: organizationID)
+        }
         return record
+    }
+
+    /// The stored ESM client secret, opened; nil when none is stored (or it no longer opens).
+    private func currentSecret(_ config: TradingConfigRecord) -> String? {
+        guard let sealed = config.esmClientSecretSealed else { return nil }
+        return try? keyring.open(sealed, context: TradingConfigRecord.esmSecretContext(config.organizationID))
     }
 
     /// Declares the topology, sets up the partner user, starts the consumers, marks ENABLED.

@@ -36,7 +36,7 @@ public enum TelemetryResponseJSON {
             if index > 0 { out += "," }
             out += "{\"energy\":" + number(bucket.energy) + ",\"interval\":\"" + interval.label + "\",\"meter_id\":"
             appendString(&out, bucket.meterID)
-            out += ",\"plant_id\":\"" + plant + "\",\"time\":\"" + bucket.time.rfc3339 + "\"}"
+            out += ",\"plant_id\":\"" + plant + "\",\"time\":\"" + bucket.time.rfc3339Milliseconds + "\"}"
         }
         out += "]"
         return Array(out.utf8)
@@ -51,7 +51,7 @@ public enum TelemetryResponseJSON {
         out += ",\"invertor_power\":" + value(.invertorPower)
         out += ",\"plant_id\":\"" + plant + "\""
         out += ",\"soc\":" + value(.soc)
-        out += ",\"time\":\"" + time.rfc3339 + "\"}"
+        out += ",\"time\":\"" + time.rfc3339Milliseconds + "\"}"
     }
 
     /// Shortest text that reads back as the same `Double`; whole numbers without `.0`.

@@ -6,12 +6,16 @@ import TradingCore
 /// How trading records read in the seed's responses (`004`); the stores return the records, this
 /// is the only place that knows their wire shape.
 enum TradingJSON {
-    private static let format = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    /// RFC 3339 in UTC with milliseconds (`2026-01-15T11:00:00.125Z`), or null.
+    /// RFC 3339 in UTC with milliseconds (`2026-01-15T11:00:00.125Z`), or null: the one format
+    /// of every trading timestamp (`TelemetryTimestamp.rfc3339Milliseconds`).
     static func timestamp(_ date: Date?) -> JSONValue {
         guard let date else { return .null }
-        return .string(date.formatted(format))
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        return .string(TelemetryTimestamp(microsecondsSinceEpoch: micros).rfc3339Milliseconds)
+    }
+
+    static func timestamp(_ time: TelemetryTimestamp?) -> JSONValue {
+        time.map { .string($0.rfc3339Milliseconds) } ?? .null
     }
 
     static func uuid(_ id: UUID?) -> JSONValue {
@@ -96,8 +100,8 @@ enum TradingJSON {
             "status": .string(entry.status),
             "ackStatus": string(entry.ackStatus),
             "rejectionReason": string(entry.rejectionReason),
-            "executedAt": string(entry.executedAt?.rfc3339),
-            "createdAt": .string(entry.createdAt.rfc3339),
+            "executedAt": timestamp(entry.executedAt),
+            "createdAt": timestamp(entry.createdAt),
         ])
     }
 }

@@ -14,6 +14,8 @@ public struct TelemetryQueryWindow: Equatable, Sendable {
 
     public static let defaultSpanSeconds: Int64 = 24 * 3600
     public static let defaultMaximumBuckets = 10_080
+    /// 0001-01-01T00:00:00Z: PostgreSQL has no year 0.
+    public static let earliestBucketStart = TelemetryTimestamp(secondsSinceEpoch: -62_135_596_800)
 
     public init(from: TelemetryTimestamp, to: TelemetryTimestamp, interval: BucketInterval) {
         self.from = from
@@ -42,22 +44,27 @@ public struct TelemetryQueryWindow: Equatable, Sendable {
         }
         var to = now
         if let toText {
-            guard let parsed = parseTime(toText) else {
-                return .failure(TelemetryQueryError(field: "to", message: "to must be an RFC 3339 date-time such as 2026-01-31T12:00:00Z"))
+            switch QueryTime.parse(toText) {
+            case .success(let parsed): to = parsed
+            case .failure(let failure): return .failure(timeError("to", toText, failure))
             }
-            to = parsed
         }
         var from = to.adding(microseconds: -defaultSpanSeconds * TelemetryTimestamp.microsecondsPerSecond)
         if let fromText {
-            guard let parsed = parseTime(fromText) else {
-                return .failure(TelemetryQueryError(field: "from", message: "from must be an RFC 3339 date-time such as 2026-01-31T00:00:00Z"))
+            switch QueryTime.parse(fromText) {
+            case .success(let parsed): from = parsed
+            case .failure(let failure): return .failure(timeError("from", fromText, failure))
             }
-            from = parsed
         }
         guard from <= to else {
             return .failure(TelemetryQueryError(field: "from", message: "from (\(from.rfc3339)) is after to (\(to.rfc3339))"))
         }
         let window = TelemetryQueryWindow(from: from, to: to, interval: interval)
+        // The first bucket may start before `from` (and `from` defaults to a day before `to`).
+        guard window.firstBucketStart >= earliestBucketStart else {
+            return .failure(TelemetryQueryError(
+                field: "from", message: "from must be in the years 0001 to 9999, its first bucket included (from is \(from.rfc3339))"))
+        }
         guard window.bucketCount <= maximumBuckets else {
             return .failure(TelemetryQueryError(
                 field: "interval",
@@ -67,16 +74,19 @@ public struct TelemetryQueryWindow: Equatable, Sendable {
         return .success(window)
     }
 
-    /// RFC 3339; a `+` offset that arrived as a space (an unencoded `+` in a query string) is
-    /// read as `+`.
-    static func parseTime(_ text: String) -> TelemetryTimestamp? {
-        if let time = TelemetryTimestamp(rfc3339: text) { return time }
-        guard text.count > 19, let space = text.lastIndex(of: " "), text.distance(from: text.startIndex, to: space) >= 19 else {
-            return nil
+    /// Why `text` is not a time this API reads, naming the parameter and the forms it takes.
+    static func timeError(_ field: String, _ text: String, _ failure: QueryTime.Failure) -> TelemetryQueryError {
+        let got = "got \"\(text.prefix(40))\""
+        let message = switch failure {
+        case .missingZone:
+            "\(field) has no zone: add Z or an offset such as +01:00 or +0100 (\(got))"
+        case .yearOutOfRange:
+            "\(field) must be in the years 0001 to 9999 (\(got))"
+        case .unreadable:
+            "\(field) must be an ISO 8601 date-time with a zone (2026-12-02T18:00:00Z, 2026-12-02T18:00Z, "
+                + "2026-12-02T19:00:00+01:00 or +0100) or a date (2026-12-02, midnight UTC); \(got)"
         }
-        var repaired = text
-        repaired.replaceSubrange(space...space, with: "+")
-        return TelemetryTimestamp(rfc3339: repaired)
+        return TelemetryQueryError(field: field, message: message)
     }
 }
 

@@ -70,6 +70,14 @@ public struct TelemetryTimestamp: Hashable, Comparable, Sendable, CustomStringCo
         return out + "Z"
     }
 
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC, always three fraction digits (microseconds truncated):
+    /// the one timestamp format of the trading API's responses.
+    public var rfc3339Milliseconds: String {
+        let millis = floorDivide(microsecondsSinceEpoch, 1000)
+        let whole = TelemetryTimestamp(microsecondsSinceEpoch: floorDivide(millis, 1000) * Self.microsecondsPerSecond)
+        return String(whole.rfc3339.dropLast()) + "." + pad(millis - floorDivide(millis, 1000) * 1000, 3) + "Z"
+    }
+
     private static func parse(_ s: ArraySlice<UInt8>) -> Int64? {
         let b = Array(s)
         guard b.count >= 20 else { return nil }

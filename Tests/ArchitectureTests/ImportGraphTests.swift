@@ -16,7 +16,7 @@ struct ImportGraphTests {
         ["API"],
         ["TradingAPI", "CustomerDataAPI"],
         ["Tradingd"],
-        ["tradingd", "esm-sim", "telemetry-gen", "httpserver-bench"],
+        ["tradingd", "esm-sim", "telemetry-gen", "httpserver-bench", "outbound-fetch"],
     ]
 
     /// Imports that the layers alone would allow but the design forbids: the domain and service

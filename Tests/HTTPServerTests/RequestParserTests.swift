@@ -76,6 +76,8 @@ import Testing
         ("GET  / HTTP/1.1\r\nHost: h\r\n\r\n", 400),
         ("GET / HTTP/1.1 \r\nHost: h\r\n\r\n", 400),
         ("GET / HTTP/2.0\r\nHost: h\r\n\r\n", 505),
+        ("GET / HTTP/0.9\r\nHost: h\r\n\r\n", 505),
+        ("GET / HTTP/1.2\r\n\r\n", 400),                                     // read as HTTP/1.1: Host required
         ("GET / HTTP/1.10\r\nHost: h\r\n\r\n", 400),
         ("GET / FOO/1.1\r\nHost: h\r\n\r\n", 400),
         ("GET * HTTP/1.1\r\nHost: h\r\n\r\n", 400),                         // asterisk only for OPTIONS
@@ -92,6 +94,23 @@ import Testing
             #expect(rejectStatus(actions) == status, "\(text.debugDescription)")
             #expect(requests(actions).isEmpty, "\(text.debugDescription)")
         }
+    }
+
+    @Test(arguments: ["HTTP/1.2", "HTTP/1.9"])
+    func higherHTTP1MinorVersionsAreReadAsHTTP11(version: String) {
+        let actions = parseActions("GET /a \(version)\r\nHost: h\r\n\r\n")
+        #expect(actions == [.request(ParsedRequest(method: "GET", path: "/a", minorVersion: 1,
+                                                   headers: [HeaderField(name: "Host", value: "h")]))])
+    }
+
+    @Test func aRefusedRequestCarriesItsTarget() {
+        let actions = parseActions("GET /api/x/%ZZ HTTP/1.1\r\nHost: h\r\n\r\n")
+        guard case .reject(let failure) = actions.last else { Issue.record("expected a reject"); return }
+        #expect(failure.target == "/api/x/%ZZ")
+        let tooLarge = parseActions("POST /api/y HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999\r\n\r\n")
+        guard case .reject(let large) = tooLarge.last else { Issue.record("expected a reject"); return }
+        #expect(large.status == 413)
+        #expect(large.target == "/api/y")
     }
 
     @Test func parserStaysFailedAfterAReject() {

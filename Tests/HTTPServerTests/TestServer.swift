@@ -35,6 +35,10 @@ final class TestServer: Sendable {
             try Response.json(try request.decodeJSON(JSONValue.self))
         }
         router.get("/crash") { _ in throw CocoaError(.fileNoSuchFile) }
+        router.group(FamilyRenderer.prefix, renderer: FamilyRenderer()) { group in
+            group.get("/items/{id}") { request in .text("family item \(try request.pathParameter("id"))") }
+            group.post("/items") { request in Response(status: 201, body: request.body) }
+        }
         let records = self.records
         let hooks = HTTPServerHooks(requestCompleted: { record in records.append(record) })
         server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, eventLoopCount: 2,
@@ -64,5 +68,16 @@ final class TestServer: Sendable {
             usleep(10_000)
         }
         return condition()
+    }
+}
+
+/// A family's envelope, recognisable in every answer under its prefix.
+struct FamilyRenderer: HTTPErrorRenderer {
+    static let prefix = "/api/v1/family"
+
+    func render(_ error: HTTPError, request: Request?) -> Response {
+        let body: JSONValue = ["family": true, "status": .number(Double(error.status)), "code": .string(error.code),
+                               "message": .string(error.message)]
+        return (try? Response.json(body, status: error.status)) ?? Response(status: error.status)
     }
 }

@@ -66,7 +66,7 @@ struct TelemetryBucketTests {
         let reversed = TelemetryQueryWindow.parse(from: "2026-11-23T10:00:01Z", to: "2026-11-23T10:00:00Z", interval: "1", now: now)
         #expect(throws: TelemetryQueryError.self) { try reversed.get() }
         #expect(throws: TelemetryQueryError.self) { try TelemetryQueryWindow.parse(from: "yesterday", to: nil, interval: nil, now: now).get() }
-        #expect(throws: TelemetryQueryError.self) { try TelemetryQueryWindow.parse(from: nil, to: "2026-11-23", interval: nil, now: now).get() }
+        #expect(throws: TelemetryQueryError.self) { try TelemetryQueryWindow.parse(from: nil, to: "2026-11-23T10:00", interval: nil, now: now).get() }  // no zone
     }
 
     @Test func emptyRangeIsValidAndHasNoBuckets() throws {

@@ -52,6 +52,24 @@ struct PlantConfigAPITests {
         #expect((object["timeConfigs"] as? [[String: Any]])?.map { $0["from"] as? String } == held.timeConfigs.map(\.from))
     }
 
+    @Test func theGetBodyPostsBackToValidateWithItsReadOnlyFieldsIgnored() async throws {
+        let (simulator, f, plant, _, _) = try await setUp()
+        defer { simulator.stop(); f.tearDown() }
+        let read = try await f.call("GET", "/plants/\(plant)/config", role: .viewer)
+        let answer = try await f.call("POST", "/plants/\(plant)/config/validate", role: .operator, body: read.text)
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(answer.object["validateOnly"] as? Bool == true)
+        let stamp = #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/#
+        #expect((answer.object["createdAt"] as? String)?.wholeMatch(of: stamp) != nil, "\(answer.text)")
+        let repeated = try await f.call("POST", "/plants/\(plant)/config/validate", role: .operator,
+                                        body: #"{"timeConfigs": [], "timeConfigs": []}"#)
+        expectTradingError(repeated, status: 400, code: "BAD_REQUEST")
+        #expect((repeated.object["message"] as? String)?.contains("Duplicate key 'timeConfigs'") == true, "\(repeated.text)")
+        let unknown = try await f.call("POST", "/plants/\(plant)/config/validate", role: .operator,
+                                       body: #"{"timeConfigs": [], "colour": 1}"#)
+        #expect(unknown.status == 400, "truly unknown fields are still refused")
+    }
+
     @Test func changeIsAppliedAndLogged() async throws {
         let (simulator, f, plant, esmPlant, secret) = try await setUp()
         defer { simulator.stop(); f.tearDown() }

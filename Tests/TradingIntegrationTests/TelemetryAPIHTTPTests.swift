@@ -79,7 +79,7 @@ struct TelemetryAPIHTTPTests {
         let items = try #require(try json(response) as? [[String: Any]])
         #expect(items.count == 2)
         #expect(Set(items[0].keys) == ["consumption", "fve_power", "fve_reg", "grid_power", "invertor_power", "plant_id", "soc", "time"])
-        #expect(items.map { $0["time"] as? String } == ["2026-01-15T11:00:00Z", "2026-01-15T11:05:00Z"])
+        #expect(items.map { $0["time"] as? String } == ["2026-01-15T11:00:00.000Z", "2026-01-15T11:05:00.000Z"])
         #expect(items.map { ($0["fve_power"] as? NSNumber)?.doubleValue } == [15, 5.5])
         #expect(items[0]["consumption"] is NSNull)
         #expect(items[0]["plant_id"] as? String == s.plantID.uuidString.lowercased())
@@ -101,7 +101,7 @@ struct TelemetryAPIHTTPTests {
 
     @Test(arguments: [
         ("interval=0", "interval"), ("interval=61", "interval"), ("interval=five", "interval"), ("interval=1.5", "interval"),
-        ("from=2026-01-15T11:00:01Z&to=2026-01-15T11:00:00Z", "from"), ("from=yesterday", "from"), ("to=2026-01-15", "to"),
+        ("from=2026-01-15T11:00:01Z&to=2026-01-15T11:00:00Z", "from"), ("from=yesterday", "from"), ("to=2026-01-15T10:00:00", "to"), ("from=0000-06-01", "from"),
         ("from=2026-01-13T00:00:00Z&interval=1", "interval"), ("interval=5&interval=6", "interval"),
     ])
     func badParametersAre400(query: String, field: String) throws {
@@ -148,10 +148,10 @@ struct TelemetryAPIHTTPTests {
         let latest = get(s, "/api/v1/trading/plants/\(s.plantID)/telemetry/latest")
         #expect(latest.status == 200)
         let object = try #require(try json(latest) as? [String: Any])
-        #expect(object["time"] as? String == "2026-01-15T11:07:00Z")
+        #expect(object["time"] as? String == "2026-01-15T11:07:00.000Z")
         #expect(object["fve_power"] as? NSNumber == 5.5)
         let meters = get(s, "/api/v1/trading/plants/\(s.plantID)/meters", query: "from=2026-01-15T11:00:00Z&to=2026-01-15T12:00:00Z&interval=15")
         #expect(String(decoding: meters.body, as: UTF8.self)
-            == "[{\"energy\":1.5,\"interval\":\"15m\",\"meter_id\":\"grid\",\"plant_id\":\"\(s.plantID.uuidString.lowercased())\",\"time\":\"2026-01-15T11:00:00Z\"}]")
+            == "[{\"energy\":1.5,\"interval\":\"15m\",\"meter_id\":\"grid\",\"plant_id\":\"\(s.plantID.uuidString.lowercased())\",\"time\":\"2026-01-15T11:00:00.000Z\"}]")
     }
 }

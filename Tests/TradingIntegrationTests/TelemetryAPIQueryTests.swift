@@ -155,7 +155,7 @@ struct TelemetryAPIQueryTests {
         guard case .found(let value?) = latest else { Issue.record("no latest"); return }
         #expect(value == .init(time: newer.time, values: newer.values))
         #expect(String(decoding: TelemetryResponseJSON.latest(plantID: s.plantID, latest: value), as: UTF8.self)
-            == "{\"consumption\":null,\"fve_power\":null,\"fve_reg\":null,\"grid_power\":null,\"invertor_power\":null,\"plant_id\":\"\(s.plantID.uuidString.lowercased())\",\"soc\":77,\"time\":\"2026-01-15T10:00:01.5Z\"}")
+            == "{\"consumption\":null,\"fve_power\":null,\"fve_reg\":null,\"grid_power\":null,\"invertor_power\":null,\"plant_id\":\"\(s.plantID.uuidString.lowercased())\",\"soc\":77,\"time\":\"2026-01-15T10:00:01.500Z\"}")
     }
 
     @Test func meterEnergyIsSummedPerMeterAndBucket() throws {
@@ -185,6 +185,6 @@ struct TelemetryAPIQueryTests {
         #expect(String(decoding: body, as: UTF8.self)
             == String(decoding: TelemetryResponseJSON.meters(plantID: s.plantID, interval: query.interval, buckets: buckets), as: UTF8.self))
         #expect(String(decoding: TelemetryResponseJSON.meters(plantID: s.plantID, interval: query.interval, buckets: Array(buckets.prefix(1))), as: UTF8.self)
-            == "[{\"energy\":0.5,\"interval\":\"5m\",\"meter_id\":\"a\\\"x\",\"plant_id\":\"\(plant)\",\"time\":\"2026-01-15T10:00:00Z\"}]")
+            == "[{\"energy\":0.5,\"interval\":\"5m\",\"meter_id\":\"a\\\"x\",\"plant_id\":\"\(plant)\",\"time\":\"2026-01-15T10:00:00.000Z\"}]")
     }
 }

@@ -33,12 +33,21 @@ public struct PageRequest: Sendable, Equatable {
         let values = query.values(for: name)
         guard values.count <= 1 else { throw DomainError.invalid("\(name) is given more than once", field: name, code: code) }
         guard let text = values.first else { return value }
-        let rule = range.upperBound == 1_000_000 ? "an integer >= \(range.lowerBound)"
-            : "an integer from \(range.lowerBound) to \(range.upperBound)"
+        let rule = "an integer from \(grouped(range.lowerBound)) to \(grouped(range.upperBound))"
         guard let number = Int(text), range.contains(number) else {
             throw DomainError.invalid("\(name) must be \(rule), got '\(text.prefix(40))'", field: name, code: code)
         }
         return number
+    }
+
+    /// `1000000` as `1,000,000`, as the messages say it.
+    static func grouped(_ number: Int) -> String {
+        var digits = String(number.magnitude), out = ""
+        while digits.count > 3 {
+            out = "," + digits.suffix(3) + out
+            digits.removeLast(3)
+        }
+        return (number < 0 ? "-" : "") + digits + out
     }
 
     /// The `meta` object of a paged response for `total` matching rows.

@@ -25,10 +25,20 @@ public struct ParserLimits: Sendable, Equatable {
 public struct ParseFailure: Error, Equatable, Sendable {
     public let status: Int
     public let reason: String
+    /// The request-target as received, once the request line was read that far: it tells which
+    /// family's envelope the answer takes.
+    public var target: String?
 
-    public init(status: Int, reason: String) {
+    public init(status: Int, reason: String, target: String? = nil) {
         self.status = status
         self.reason = reason
+        self.target = target
+    }
+
+    func withTarget(_ target: String?) -> ParseFailure {
+        var failure = self
+        if failure.target == nil { failure.target = target }
+        return failure
     }
 
     static func bad(_ reason: String) -> ParseFailure { ParseFailure(status: 400, reason: reason) }

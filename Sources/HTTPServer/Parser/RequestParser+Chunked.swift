@@ -48,7 +48,7 @@ extension RequestParser {
         }
         let received = pending?.body.count ?? 0
         guard received + size <= limits.maxBodyBytes else {
-            return .stop(.reject(ParseFailure(status: 413, reason: "request body too large")))
+            return .stop(.reject(ParseFailure(status: 413, reason: "request body too large: at most \(limits.maxBodyBytes) bytes")))
         }
         pending?.body.reserveCapacity(received + size)
         state = .chunkData(remaining: size)

@@ -14,17 +14,37 @@ extension RequestParser {
             var request: ParsedRequest
             switch parseRequestLine(base[lineRanges[0]]) {
             case .success(let parsed): request = parsed
-            case .failure(let failure): return .failure(failure)
+            case .failure(let failure): return .failure(failure.withTarget(Self.rawTarget(base[lineRanges[0]])))
             }
             request.headers.reserveCapacity(lineRanges.count - 1)
             for range in lineRanges.dropFirst() {
                 switch parseField(base[range]) {
                 case .success(let field): request.headers.append(field)
-                case .failure(let failure): return .failure(failure)
+                case .failure(let failure): return .failure(failure.withTarget(request.path))
                 }
             }
-            return resolveFraming(&request).map { (request, $0) }
+            return resolveFraming(&request).map { (request, $0) }.mapError { $0.withTarget(request.path) }
         }
+    }
+
+    /// The request-target of the request being read, as received, when its request line is
+    /// complete (for the envelope of a timeout or an oversized head); nil before.
+    public var pendingTarget: String? {
+        if let pending { return pending.path }
+        guard state == .head, let line = lineRanges.first else { return nil }
+        return buffer.withUnsafeBufferPointer { all in
+            Self.rawTarget(UnsafeBufferPointer(rebasing: all[start...])[line])
+        }
+    }
+
+    /// The text between the first and the second space of a request line, when it is visible
+    /// ASCII (the target of a line that failed for another reason).
+    static func rawTarget(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
+        guard let first = line.firstIndex(of: HTTPSyntax.space) else { return nil }
+        let rest = line[(first + 1)...]
+        let target = rest[rest.startIndex..<(rest.firstIndex(of: HTTPSyntax.space) ?? rest.endIndex)]
+        guard !target.isEmpty, target.count <= 8192, target.allSatisfy(HTTPSyntax.isTargetByte) else { return nil }
+        return String(decoding: target, as: UTF8.self)
     }
 
     /// `method SP request-target SP HTTP-version`, single spaces, nothing else.
@@ -51,7 +71,12 @@ extension RequestParser {
                   version.dropFirst(5).enumerated().allSatisfy({ offset, byte in
                       offset == 1 ? byte == UInt8(ascii: ".") : (0x30...0x39).contains(byte)
                   }) {
-            return .failure(ParseFailure(status: 505, reason: "HTTP version not supported"))
+            // A higher minor version of HTTP/1 is processed as the highest one implemented,
+            // HTTP/1.1 (RFC 9112 §2.3); another major version is not spoken here.
+            guard version[version.startIndex + 5] == UInt8(ascii: "1") else {
+                return .failure(ParseFailure(status: 505, reason: "HTTP version not supported"))
+            }
+            minorVersion = 1
         } else {
             return .failure(.bad("malformed HTTP version"))
         }
@@ -191,7 +216,7 @@ extension RequestParser {
                 return .failure(.bad("invalid Content-Length"))
             }
             guard length <= limits.maxBodyBytes else {
-                return .failure(ParseFailure(status: 413, reason: "request body too large"))
+                return .failure(ParseFailure(status: 413, reason: "request body too large: at most \(limits.maxBodyBytes) bytes"))
             }
             framing = length > 0 ? .length(length) : .none
         }

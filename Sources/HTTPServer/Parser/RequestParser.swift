@@ -64,7 +64,11 @@ public struct RequestParser {
         compact()
         buffer.append(contentsOf: bytes)
         let action = advance()
-        if case .reject(let failure) = action { state = .failed(failure) }
+        if case .reject(let failure) = action {
+            let located = failure.withTarget(pendingTarget)  // a body that breaks a rule: its request's target
+            state = .failed(located)
+            return .reject(located)
+        }
         return action
     }
 
@@ -117,12 +121,12 @@ public struct RequestParser {
         guard let lineEnd else {
             scanOffset = available
             if available > limits.maxHeadBytes {
-                return .stop(.reject(ParseFailure(status: 431, reason: "request head too large")))
+                return .stop(.reject(ParseFailure(status: 431, reason: "request head too large", target: pendingTarget)))
             }
             return .stop(.needMore)
         }
         if lineEnd + 1 > limits.maxHeadBytes {
-            return .stop(.reject(ParseFailure(status: 431, reason: "request head too large")))
+            return .stop(.reject(ParseFailure(status: 431, reason: "request head too large", target: pendingTarget)))
         }
         guard lineEnd - 1 >= lineStart, buffer[start + lineEnd - 1] == HTTPSyntax.cr else {
             return .stop(.reject(.bad("line not terminated by CRLF")))
@@ -133,7 +137,7 @@ public struct RequestParser {
         if !line.isEmpty {
             lineRanges.append(line)
             if lineRanges.count - 1 > limits.maxHeaderCount {
-                return .stop(.reject(ParseFailure(status: 431, reason: "too many header fields")))
+                return .stop(.reject(ParseFailure(status: 431, reason: "too many header fields", target: pendingTarget)))
             }
             return .continue
         }

@@ -73,7 +73,8 @@ public enum RouteMatch: Sendable {
 /// a response (`respond(to:match:)`).
 public struct Router: Sendable, RouteRegistering {
     public let defaultRenderer: any HTTPErrorRenderer
-    private(set) var routes: [Route] = []
+    /// Every route, in registration order (the OpenAPI coverage test compares them with the document).
+    public private(set) var routes: [Route] = []
     /// Group prefixes, to pick the renderer of a 404/405/400 under them.
     private var scopes: [(prefix: RoutePattern, renderer: any HTTPErrorRenderer)] = []
     private let middleware: [any Middleware]
@@ -135,6 +136,22 @@ public struct Router: Sendable, RouteRegistering {
         if allowed.isEmpty { return .notFound(renderer: renderer(for: decoded)) }
         if allowed.contains("GET") && !allowed.contains("HEAD") { allowed.append("HEAD") }
         return .methodNotAllowed(allowed: allowed, renderer: renderer(for: decoded))
+    }
+
+    /// The renderer for an answer the listener gives before routing (a request the parser
+    /// refused, a timeout): the family's whose prefix covers `target`, the request-target as
+    /// received (origin or absolute form, possibly malformed), else the default.
+    public func renderer(forTarget target: String?) -> any HTTPErrorRenderer {
+        guard let target else { return defaultRenderer }
+        var path = Substring(target)
+        for scheme in ["http://", "https://"] where path.lowercased().hasPrefix(scheme) {
+            path = path.dropFirst(scheme.count)
+            path = path[(path.firstIndex { $0 == "/" || $0 == "?" } ?? path.endIndex)...]
+        }
+        path = path[..<(path.firstIndex(of: "?") ?? path.endIndex)]
+        guard path.hasPrefix("/") else { return defaultRenderer }
+        let segments = RoutePattern.split(String(path)).map { PercentDecoding.decode($0, plusAsSpace: false) ?? String($0) }
+        return renderer(for: segments)
     }
 
     /// The renderer of the most specific group whose prefix covers the path.

@@ -31,8 +31,8 @@ extension EventLoop {
                 connection.bodyStartedAt = nil
                 dispatch(parsed, on: connection, now: now)
             case .reject(let failure):
-                let error = HTTPError(status: failure.status, code: Self.code(for: failure.status), message: failure.reason)
-                respondWithoutRequest(connection, error: error, failure: failure.reason, now: now)
+                let error = HTTPError(status: failure.status, code: Self.code(for: failure.status), message: Self.message(failure.reason))
+                respondWithoutRequest(connection, error: error, failure: failure.reason, target: failure.target, now: now)
                 return
             }
         }
@@ -99,13 +99,16 @@ extension EventLoop {
             failure: routed.failure))
     }
 
-    /// Answers a request that never parsed (or a refused connection) and closes after it.
-    func respondWithoutRequest(_ connection: Connection, error: HTTPError, failure: String, now: UInt64) {
+    /// Answers a request that never parsed (or a refused connection) and closes after it, in the
+    /// envelope of the family whose prefix covers `target` (the request-target, when known).
+    func respondWithoutRequest(_ connection: Connection, error: HTTPError, failure: String, target: String? = nil,
+                               now: UInt64) {
+        let renderer = core.router.renderer(forTarget: target)
         let inFlight = Connection.InFlight(
-            sequence: connection.sequence, requestID: RequestID.generate(), method: "-", path: "-", minorVersion: 1,
-            keepAlive: false, startedAt: now, deadline: now, renderer: core.router.defaultRenderer, requestBodyBytes: 0,
+            sequence: connection.sequence, requestID: RequestID.generate(), method: "-", path: target ?? "-", minorVersion: 1,
+            keepAlive: false, startedAt: now, deadline: now, renderer: renderer, requestBodyBytes: 0,
             routePattern: nil)
-        let response = core.router.defaultRenderer.render(error, request: nil)
+        let response = renderer.render(error, request: nil)
         finish(connection, inFlight, RoutedResponse(response: response, routePattern: nil, failure: failure),
                now: now, forceClose: true)
     }
@@ -113,7 +116,7 @@ extension EventLoop {
     /// The client was too slow sending its request: 408, then close.
     func requestTimedOut(_ connection: Connection, reason: String, now: UInt64) {
         let error = HTTPError(status: 408, code: "REQUEST_TIMEOUT", message: "Request not received in time")
-        respondWithoutRequest(connection, error: error, failure: reason, now: now)
+        respondWithoutRequest(connection, error: error, failure: reason, target: connection.parser.pendingTarget, now: now)
         flush(connection, now: now)
     }
 
@@ -138,6 +141,11 @@ extension EventLoop {
     static func routePattern(of match: RouteMatch) -> String? {
         if case .found(let route, _) = match { return route.pattern.description }
         return nil
+    }
+
+    /// The parser's reason as a sentence for clients ("Request body too large").
+    static func message(_ reason: String) -> String {
+        reason.prefix(1).uppercased() + reason.dropFirst()
     }
 
     static func code(for status: Int) -> String {

@@ -187,7 +187,9 @@ struct HTTPResponseParser {
         pending.append(contentsOf: rest)
         rest = []
         guard let end = Self.headEnd(in: pending, from: max(0, headScanFrom - 3)) else {
-            guard pending.count <= limits.maxHeadBytes else { throw .tooLarge("the answer's head exceeds \(limits.maxHeadBytes) bytes") }
+            // A head ending within the cap needs at most the cap plus its CRLFCRLF: beyond that,
+            // whatever comes, it is too large (the same verdict however the bytes are split).
+            guard pending.count <= limits.maxHeadBytes + 3 else { throw .tooLarge("the answer's head exceeds \(limits.maxHeadBytes) bytes") }
             headScanFrom = pending.count
             return nil
         }

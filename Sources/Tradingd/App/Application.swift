@@ -9,6 +9,7 @@ import HTTPServer
 import Ingest
 import Messaging
 import Observability
+import OutboundHTTP
 import Postgres
 import Relay
 import Timekeeping
@@ -28,6 +29,9 @@ public final class Application: Sendable {
     let trading: TradingModule
     let http: HTTPService
     let services: ServiceGroup
+    /// Every route the daemon serves, and the document that describes them (`/openapi.json`).
+    let router: Router
+    let apiDocument: OpenAPIDocument
 
     public init(configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
@@ -54,8 +58,8 @@ public final class Application: Sendable {
         var tradingSettings = TradingSettings(amqpURL: amqpURL, managementURL: configuration.amqpManagementURL ?? "",
                                               exchange: configuration.exchange)
         tradingSettings.plantSyncInterval = configuration.esmSyncInterval
-        let esmClients = try TradingModule.makeESMClients(keyring: keyring, settings: tradingSettings,
-                                                          privateAllowList: configuration.esmPrivateAllow, logger: logger)
+        let outbound = try Self.makeOutboundClient(configuration, logger: logger)
+        let esmClients = TradingModule.makeESMClients(keyring: keyring, settings: tradingSettings, http: outbound, logger: logger)
         var relayOptions = RelayOptions()
         relayOptions.exchange = configuration.exchange
         relayOptions.ackTimeout = configuration.commandAckTimeout
@@ -78,7 +82,10 @@ public final class Application: Sendable {
             CustomerEventRoutes(pool: pool, settings: .init(tokenLifetime: configuration.customerEventsTokenLifetime,
                                                             rules: PurchaseEventRules(futureHorizon: configuration.customerEventsFutureHorizon))),
         ]
-        for family in families { family.register(on: &router) }
+        let documentation = try OpenAPIRoutes(documenting: families)
+        for family in families + [documentation] { family.register(on: &router) }
+        self.router = router
+        apiDocument = documentation.document
 
         var limits = ServerLimits()
         limits.maxConnections = configuration.httpMaxConnections
@@ -154,5 +161,21 @@ public final class Application: Sendable {
         timer.setEventHandler { notifier.watchdog() }
         timer.resume()
         return timer
+    }
+}
+
+extension Application {
+    /// The one client every partner call goes through (docs/OUTBOUND-HTTP.md): the URL guard with
+    /// the development allow list, and the trust store for HTTPS (system, or
+    /// `TRADINGD_OUTBOUND_CA_FILE`). Shared so that the families share its connection pool.
+    static func makeOutboundClient(_ configuration: Configuration, logger: Logger) throws -> OutboundHTTPClient {
+        let urlGuard = try OutboundURLGuard(privateAllowList: configuration.outboundPrivateAllow)
+        if !urlGuard.allowList.isEmpty {
+            logger.warning("a private allow list is set (TRADINGD_OUTBOUND_PRIVATE_ALLOW / TRADINGD_ESM_PRIVATE_ALLOW): these private partner endpoints are allowed (development only)",
+                           ["allowed": urlGuard.allowList.map(\.description).sorted().joined(separator: ",")])
+        }
+        let trust = try OutboundTrust.load(caFile: configuration.outboundCAFile)
+        logger.info("outbound HTTPS trusts \(trust.source)")
+        return OutboundHTTPClient(urlGuard: urlGuard, trust: trust)
     }
 }

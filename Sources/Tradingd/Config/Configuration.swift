@@ -21,7 +21,11 @@ public struct Configuration: Sendable {
     /// `httpAddress` as the listener takes it.
     public let listenAddress: (host: String, port: Int)
     public let secretKey: String
-    public let esmPrivateAllow: String
+    /// The partners' private allow list: `TRADINGD_OUTBOUND_PRIVATE_ALLOW` and its older name
+    /// `TRADINGD_ESM_PRIVATE_ALLOW`, merged (comma-separated `host:port`).
+    public let outboundPrivateAllow: String
+    /// `TRADINGD_OUTBOUND_CA_FILE`; `nil` for the system trust store.
+    public let outboundCAFile: String?
     public let logLevel: Logger.Level
     public let exchange: String
     public let databasePoolSize: Int
@@ -66,7 +70,9 @@ public struct Configuration: Sendable {
         httpAddress = text("httpAddress")
         listenAddress = Self.parseAddress(httpAddress) ?? ("127.0.0.1", 8080)
         secretKey = text("secretKey")
-        esmPrivateAllow = text("esmPrivateAllow")
+        outboundPrivateAllow = (text("outboundPrivateAllow").split(separator: ",") + text("esmPrivateAllow").split(separator: ","))
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: ",")
+        outboundCAFile = text("outboundCAFile").isEmpty ? nil : text("outboundCAFile")
         logLevel = Logger.Level(rawValue: text("logLevel")) ?? .info
         exchange = text("exchange")
         databasePoolSize = number("databasePoolSize")

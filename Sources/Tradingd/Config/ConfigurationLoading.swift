@@ -1,5 +1,6 @@
 import Foundation
 import Observability
+import OutboundHTTP
 
 extension Configuration {
     /// Reads the configuration. `environment` is injected so tests need not touch the process's.
@@ -86,6 +87,13 @@ extension Configuration {
         switch kind {
         case .string, .list:
             return nil
+        case .caFile:
+            do {
+                _ = try OutboundTrust.certificateFile(value)
+                return nil
+            } catch {
+                return "cannot be used as a CA file: \(error.message)"
+            }
         case .integer:
             guard let number = Int(value), number >= 0 else { return "must be a whole number >= 0, got \"\(value)\"" }
             return nil

@@ -7,8 +7,8 @@ extension Configuration {
     static let serveRequired: Set<String> = ["databaseURL", "amqpURL", "amqpManagementURL", "secretKey"]
 
     /// The configuration `serve` runs with, validated the way `serve` uses it: besides each
-    /// value's own rule, the secret key must open as a keyring, the private allow-list must parse
-    /// as the ESM URL guard reads it, and the management URL must carry the credentials the
+    /// value's own rule, the secret key must open as a keyring, the private allow lists must parse
+    /// as the outbound URL guard reads them, and the management URL must carry the credentials the
     /// partner-user calls need. `check-config` calls exactly this, so it passes only when `serve`
     /// would start.
     static func loadForServe(environment: [String: String]) throws(ConfigurationError) -> Configuration {
@@ -20,10 +20,12 @@ extension Configuration {
         if (try? Keyring(environmentValue: configuration.secretKey)) == nil {
             problem("secretKey", "is not a usable keyring (base64 keys of 32 bytes, optionally id:key, comma-separated)")
         }
-        do {
-            _ = try OutboundURLGuard(privateAllowList: configuration.esmPrivateAllow)
-        } catch {
-            problem("esmPrivateAllow", "must be comma-separated host:port pairs: \(error)")
+        for key in ["outboundPrivateAllow", "esmPrivateAllow"] {
+            do {
+                _ = try OutboundURLGuard(privateAllowList: configuration.values[key] ?? "")
+            } catch {
+                problem(key, "must be comma-separated host:port pairs: \(error)")
+            }
         }
         do {
             _ = try RabbitManagementClient(url: configuration.amqpManagementURL ?? "")

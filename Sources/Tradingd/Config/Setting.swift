@@ -9,6 +9,8 @@ struct Setting: Sendable {
         case positiveInteger
         /// A whole number from 1 to 65535 (AMQP's prefetch is 16 bits).
         case prefetch
+        /// A PEM file of CA certificates libssl can load.
+        case caFile
     }
 
     let key: String
@@ -42,7 +44,7 @@ let allSettings: [Setting] = [
     Setting("secretKey", "TRADINGD_SECRET_KEY", .secretKey, secret: true,
             "base64 of 32 random bytes: the key for secrets at rest; several comma-separated keys, current first, for rotation"),
     Setting("esmPrivateAllow", "TRADINGD_ESM_PRIVATE_ALLOW", .list, default: "",
-            "comma-separated host:port pairs exempt from the private-address rule (development only)"),
+            "the older name of TRADINGD_OUTBOUND_PRIVATE_ALLOW (ESM only at first); both lists are merged"),
     Setting("logLevel", "TRADINGD_LOG_LEVEL", .logLevel, default: "info", "debug, info, warning or error"),
     Setting("exchange", "TRADINGD_EXCHANGE", .string, default: "trading", "the topic exchange partners publish to"),
     Setting("databasePoolSize", "TRADINGD_DATABASE_POOL_SIZE", .positiveInteger, default: "16",
@@ -76,6 +78,10 @@ let allSettings: [Setting] = [
             "telemetry and meter queries needing more buckets get 400"),
     Setting("esmSyncIntervalSeconds", "TRADINGD_ESM_SYNC_INTERVAL_SECONDS", .integer, default: "900",
             "periodic plant sync from the ESM; 0 turns it off"),
+    Setting("outboundPrivateAllow", "TRADINGD_OUTBOUND_PRIVATE_ALLOW", .list, default: "",
+            "comma-separated host:port pairs exempt from the private-address rule for every partner (ESM, workflow engine, vend provider; development only)"),
+    Setting("outboundCAFile", "TRADINGD_OUTBOUND_CA_FILE", .caFile, default: "",
+            "PEM file of the CA certificates outbound HTTPS trusts instead of the system trust store (tests, private deployments); empty: the system store"),
     Setting("commandAckTimeoutSeconds", "TRADINGD_COMMAND_ACK_TIMEOUT_SECONDS", .integer, default: "300",
             "relayed commands without an ESM acknowledgement by then get ackStatus TIMEOUT"),
     Setting("customerEventsTokenLifetimeSeconds", "TRADINGD_CUSTOMER_EVENTS_TOKEN_LIFETIME_SECONDS", .positiveInteger,
