@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "tradingd", targets: ["tradingd"]),
         .executable(name: "esm-sim", targets: ["esm-sim"]),
         .executable(name: "telemetry-gen", targets: ["telemetry-gen"]),
+        .executable(name: "vend-sim", targets: ["vend-sim"]),
         .executable(name: "outbound-fetch", targets: ["outbound-fetch"]),
     ],
     targets: [
@@ -33,16 +34,23 @@ let package = Package(
         .target(name: "Observability", swiftSettings: settings),
         .target(name: "TradingCore", dependencies: ["JSON", "Timekeeping"], swiftSettings: settings),
         .target(name: "Postgres", dependencies: ["CPostgres", "Timekeeping"], swiftSettings: settings),
-        .target(name: "AMQP", dependencies: ["CRabbitMQ"], swiftSettings: settings),
+        .target(name: "AMQP", dependencies: ["CRabbitMQ", "Timekeeping"], swiftSettings: settings),
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: settings),
         // libssl wrapper: TLS sessions as state machines over bytes.
         .target(name: "TLS", dependencies: ["CTLS"], swiftSettings: settings),
-        .target(name: "HTTPServer", dependencies: ["CLinuxEvents", "JSON"], swiftSettings: settings),
+        .target(name: "HTTPServer", dependencies: ["CLinuxEvents", "JSON", "Timekeeping"], swiftSettings: settings),
         // The client every partner call goes through, and the URL guard (SSRF); docs/OUTBOUND-HTTP.md.
         .target(name: "OutboundHTTP", dependencies: ["TLS"], swiftSettings: settings),
         .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability", "OutboundHTTP"], swiftSettings: settings),
+        // Prepaid electricity vending (seed 001): its domain types without I/O (meter numbers, amounts,
+        // receipts, the provider interface, PrepaidPlus' messages).
+        .target(name: "VendCore", dependencies: ["JSON"], swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
-        .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability"], swiftSettings: settings),
+        .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability", "Timekeeping"], swiftSettings: settings),
+        // The vend provider simulator (PrepaidPlus' protocol, a real HTTP server) as a library.
+        .target(name: "VendSimulator", dependencies: ["VendCore", "HTTPServer", "Observability"], swiftSettings: settings),
+        // The PrepaidPlus client: creditvend and advice over the outbound client, Basic auth.
+        .target(name: "PrepaidPlus", dependencies: ["VendCore", "OutboundHTTP", "Observability"], swiftSettings: settings),
 
         // Domain and services (no HTTP): what every family shares, then one target per component.
         .target(name: "Domain", dependencies: ["JSON"], swiftSettings: settings),
@@ -53,7 +61,7 @@ let package = Package(
         // Users of an organisation and their profiles (seed 002's profile, seed 000's `{user}`).
         .target(name: "Users", dependencies: ["Postgres", "ExactJSON"], swiftSettings: settings),
         // Energy purchase schedules (seed 000): parsing, validation, market time zones. No I/O.
-        .target(name: "PurchaseCore", dependencies: ["ExactJSON"], swiftSettings: settings),
+        .target(name: "PurchaseCore", dependencies: ["ExactJSON", "Timekeeping"], swiftSettings: settings),
         // The customer-data family's rules (seeds 002 and 003): decoding and checking bodies, NIT,
         // ISO 8601 dates in a zone. No I/O.
         .target(name: "CustomerData", dependencies: ["ExactJSON"], swiftSettings: settings),
@@ -70,6 +78,10 @@ let package = Package(
         // Purchases: retailers, purchases and rows in PostgreSQL, the dispatch outbox and the
         // workflow engines it hands purchases to.
         .target(name: "Purchases", dependencies: ["PurchaseCore", "Domain", "Postgres", "Observability"], swiftSettings: settings),
+        // The vend family: request rules, its stores, the exactly-once purchase, reconciliation by advice.
+        .target(name: "Vend", dependencies: ["VendCore", "PrepaidPlus", "OutboundHTTP", "Domain", "ExactJSON", "Users", "Postgres", "Crypto",
+                                     "Messaging", "Timekeeping", "Observability"],
+                swiftSettings: settings),
 
         // HTTP: the shared API layer (auth, error mapping, paging), then one target per API family.
         .target(name: "API", dependencies: ["HTTPServer", "Domain", "JSON", "ExactJSON", "Accounts", "Postgres", "Crypto", "Observability"],
@@ -80,11 +92,15 @@ let package = Package(
         .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "ExactJSON", "TradingCore", "Postgres",
                                                    "Observability"], swiftSettings: settings),
 
+        // The vend family's API (seed 001): handlers, its envelope, its login-token authentication.
+        .target(name: "VendAPI", dependencies: ["API", "Vend", "VendCore", "HTTPServer", "Domain"], swiftSettings: settings),
+
         // The daemon: configuration, CLI and the wiring of everything above.
         .target(
             name: "Tradingd",
             dependencies: ["JSON", "Domain", "Timekeeping", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
                            "OutboundHTTP", "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI",
+                           "VendCore", "Vend", "VendSimulator", "PrepaidPlus", "VendAPI",
                            "Users", "CustomerData", "CustomerDataStores", "CustomerDataAPI"],
             swiftSettings: settings
         ),
@@ -93,6 +109,7 @@ let package = Package(
         .executableTarget(name: "tradingd", dependencies: ["Tradingd"], swiftSettings: settings),
         .executableTarget(name: "esm-sim", dependencies: ["ESMSimulator", "Observability"], swiftSettings: settings),
         .executableTarget(name: "telemetry-gen", dependencies: ["AMQP", "TradingCore"], swiftSettings: settings),
+        .executableTarget(name: "vend-sim", dependencies: ["VendSimulator", "Observability"], swiftSettings: settings),
         // One request made exactly as tradingd's partner calls are (docs/OUTBOUND-HTTP.md).
         .executableTarget(name: "outbound-fetch", dependencies: ["OutboundHTTP"], swiftSettings: settings),
         // Benchmarks (not tests): swift run -c release amqp-bench
@@ -100,6 +117,7 @@ let package = Package(
         .executableTarget(name: "ingest-bench", dependencies: ["Ingest", "AMQP", "TradingCore", "Postgres", "HTTPServer", "API", "Accounts", "Trading", "TradingAPI", "Observability"], path: "bench/ingest/IngestBench",
                           swiftSettings: settings),
         .executableTarget(name: "httpserver-bench", dependencies: ["HTTPServer"], swiftSettings: settings),
+        .executableTarget(name: "outbound-bench", dependencies: ["ESM"], path: "bench/outbound/OutboundBench", swiftSettings: settings),
         .executableTarget(name: "relay-bench", dependencies: ["Relay", "AMQP", "TradingCore", "ESM", "ESMSimulator", "Postgres"],
                           path: "bench/relay/RelayBench", swiftSettings: settings),
 
@@ -118,6 +136,15 @@ let package = Package(
         .testTarget(name: "PurchaseCoreTests", dependencies: ["PurchaseCore"], swiftSettings: settings),
         .testTarget(name: "PurchasesIntegrationTests", dependencies: ["Purchases", "PurchaseCore", "Postgres", "TestSupport"],
                     swiftSettings: settings),
+        .testTarget(name: "VendCoreTests", dependencies: ["VendCore"], resources: [.copy("Fixtures")], swiftSettings: settings),
+        .testTarget(name: "VendTests", dependencies: ["Vend", "VendCore"], swiftSettings: settings),
+        .testTarget(name: "VendSimulatorTests", dependencies: ["VendSimulator", "VendCore"], swiftSettings: settings),
+        .testTarget(name: "PrepaidPlusTests", dependencies: ["PrepaidPlus", "VendSimulator", "VendCore", "OutboundHTTP", "OutboundTestSupport"],
+                    swiftSettings: settings),
+        .testTarget(name: "VendIntegrationTests", dependencies: ["Vend", "VendAPI", "VendCore", "VendSimulator", "PrepaidPlus", "OutboundHTTP", "Crypto",
+                                                             "HTTPServer",
+                                                             "Domain", "Postgres", "Observability",
+                                                             "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], swiftSettings: settings),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "OutboundTestSupport"], swiftSettings: settings),
@@ -138,7 +165,7 @@ let package = Package(
                                                                 "HTTPServer", "Observability", "Ingest", "Relay", "Tradingd", "TestSupport"],
                     swiftSettings: settings),
         .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "TestSupport", "VendSimulator"], swiftSettings: settings),
         .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
         .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),

@@ -11,6 +11,7 @@ LOCAL="$ROOT/.local"
 
 HTTP_ADDRESS=${TRADINGD_HTTP_ADDRESS:-127.0.0.1:8080}
 ESM_PORT=${TRADINGD_ESM_SIM_PORT:-18090}
+VEND_PORT=${TRADINGD_VEND_SIM_PORT:-18091}
 ORG=${TRADINGD_ORG:-demo}
 CONFIGURATION=${TRADINGD_BUILD_CONFIGURATION:-debug}
 
@@ -37,8 +38,12 @@ export TRADINGD_SECRET_KEY; TRADINGD_SECRET_KEY=$(cat "$LOCAL/secret.key")
 export TRADINGD_HTTP_ADDRESS="$HTTP_ADDRESS"
 export TRADINGD_MIGRATIONS_DIRECTORY="$ROOT/Migrations"
 export TRADINGD_EXCHANGE=${TRADINGD_EXCHANGE:-trading}
-# Only the local simulator is exempt from the private-address rule.
-export TRADINGD_ESM_PRIVATE_ALLOW="127.0.0.1:$ESM_PORT"
+# Only the local simulators are exempt from the private-address rule.
+export TRADINGD_ESM_PRIVATE_ALLOW="127.0.0.1:$ESM_PORT,127.0.0.1:$VEND_PORT"
+# Vending through vend-sim (its books outlive a tradingd restart); the seed's example meter
+# 12345678901 fails the Luhn check, so it alone is exempt (docs/VEND.md).
+export TRADINGD_VEND_SIMULATOR_URL="http://127.0.0.1:$VEND_PORT/apimanager/rest/basic/v1/electricity"
+export TRADINGD_VEND_LUHN_EXEMPT_METERS=12345678901
 export TRADINGD_ESM_SYNC_INTERVAL_SECONDS=60
 
 "$BIN/tradingd" migrate
@@ -46,6 +51,13 @@ if ! "$BIN/tradingd" token list --org "$ORG" >/dev/null 2>&1; then
     "$BIN/tradingd" org create --slug "$ORG" --name "Demo Energy" >/dev/null
 fi
 TOKEN=$("$BIN/tradingd" token create --org "$ORG" --role admin | tail -1)
+# The seed's testing tips: the agent user@example.com / password123, customer John Doe with the
+# meter 12345678901, and two sandbox meters.
+if ! "$BIN/tradingd" vend user list --org "$ORG" | grep -q '^user@example.com'; then
+    TRADINGD_VEND_PASSWORD=password123 "$BIN/tradingd" vend user create --org "$ORG" --email user@example.com \
+        --name "Demo Agent" >/dev/null
+fi
+"$BIN/tradingd" vend import --org "$ORG" --file Deploy/vend-demo-catalog.csv >/dev/null
 
 # Customer data (seeds 002 and 003): demo users, the reference data seed 003's Example 1 names,
 # and Example 1's api_key, so that the example works as written. Importing again changes nothing.
@@ -70,6 +82,9 @@ trap 'exit 0' INT TERM
 "$BIN/esm-sim" --port "$ESM_PORT" --amqp-url "$TRADINGD_AMQP_URL" --exchange "$TRADINGD_EXCHANGE" \
     --queue-prefix "$ORG" --client-id demo-client --client-secret demo-secret \
     > "$LOCAL/logs/esm-sim.log" 2>&1 &
+PIDS+=($!)
+
+"$BIN/vend-sim" --port "$VEND_PORT" --meter "12345678901=John Doe" > "$LOCAL/logs/vend-sim.log" 2>&1 &
 PIDS+=($!)
 
 "$BIN/tradingd" serve > >(tee "$LOCAL/logs/tradingd.log") 2>&1 &
@@ -108,6 +123,9 @@ TRADINGD_EXCHANGE=$TRADINGD_EXCHANGE
 TRADINGD_QUEUE_PREFIX=$ORG
 TRADINGD_DEMO_PLANT=$DEMO_PLANT
 TRADINGD_ESM_SIM_URL=http://127.0.0.1:$ESM_PORT
+TRADINGD_VEND_SIM_URL=http://127.0.0.1:$VEND_PORT
+TRADINGD_VEND_EMAIL=user@example.com
+TRADINGD_VEND_PASSWORD=password123
 TRADINGD_LOYALTY_TOKEN=$LOYALTY_TOKEN
 TRADINGD_DEMO_USER=$DEMO_USER
 TRADINGD_CUSTOMER_EVENTS_API_KEY=$EVENTS_API_KEY
@@ -122,6 +140,12 @@ tradingd is running at $URL (logs: .local/logs/). Demo organisation '$ORG', plan
   latest:     curl -H "Authorization: Bearer \$TRADINGD_TOKEN" "$URL/api/v1/trading/plants/$DEMO_PLANT/telemetry/latest"
   a command:  $BIN/telemetry-gen command --amqp-url "$TRADINGD_AMQP_URL" --prefix $ORG --plant $DEMO_PLANT --type SITE_SETPOINT --active-power-kw 5
   its log:    curl -H "Authorization: Bearer \$TRADINGD_TOKEN" "$URL/api/v1/trading/plants/$DEMO_PLANT/command-log"
+  vending (seed 001's testing tips, agent user@example.com / password123, meter 12345678901):
+    curl -X POST $URL/api/auth/login -H 'Content-Type: application/json' -d '{"email": "user@example.com", "password": "password123"}'
+    curl -X POST $URL/api/electricity/verify-customer -H 'Content-Type: application/json' \\
+      -d '{"transID": "TXN123456789", "meterNumber": "12345678901", "amount": 50.00, "email": "user@example.com", "password": "password123"}'
+    curl -X POST $URL/api/buyelectricityprod -H 'Content-Type: application/json' -H "Authorization: Bearer <api_token>" \\
+      -d '{"transID": "TXN123456789", "meterNumber": "12345678901", "amount": 50.00, "elec_token": "<elec_token>"}'
   sales:      curl -X POST -H "Authorization: Bearer \$TRADINGD_LOYALTY_TOKEN" -H 'Content-Type: application/json' \\
                 -d '{"user_id": "$DEMO_USER", "history": [{"nit": "900.373.923-8", "monto": 15000.50, "fecha": "2024-03-15", "emc": "Postobón"}]}' \\
                 "$URL/update-user-sales-history"
@@ -129,4 +153,4 @@ tradingd is running at $URL (logs: .local/logs/). Demo organisation '$ORG', plan
               curl -X POST -H "Authorization: Bearer \$T" -H 'Content-Type: application/json' -d @Deploy/demo/example1.json "$URL/customer_events/purchases"
 Ctrl-C stops it.
 EOF
-wait "${PIDS[1]}"
+wait "${PIDS[2]}"

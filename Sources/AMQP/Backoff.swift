@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Timekeeping
 
 /// Capped exponential backoff with jitter, for reconnect loops: attempt n waits about
 /// `initial * multiplier^n`, at most `maximum`, of which the `jitter` fraction is random so
@@ -44,10 +45,7 @@ public struct Backoff: Sendable, Equatable {
         return delay(forAttempt: attempt, using: &generator)
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
+    static func seconds(_ duration: Duration) -> Double { duration.inSeconds }
 }
 
 extension Backoff {

@@ -1,6 +1,7 @@
 import AMQP
 import Foundation
 import Observability
+import Timekeeping
 import TradingCore
 
 /// Publishes the simulator's command acknowledgements, each when it falls due, from one thread
@@ -62,7 +63,7 @@ final class ESMAckPublisher: @unchecked Sendable {
 
     /// Queues `ack` for `routingKey`, to go out `after` from now.
     func enqueue(_ ack: ESMCommandAck, routingKey: String, after delay: Duration) {
-        let nanos = UInt64(max(0, delay.components.seconds)) * 1_000_000_000 + UInt64(max(0, delay.components.attoseconds) / 1_000_000_000)
+        let nanos = UInt64(delay.wholeNanoseconds)
         condition.lock()
         pending.append(Pending(due: DispatchTime.now().uptimeNanoseconds + nanos, routingKey: routingKey, ack: ack))
         condition.broadcast()
@@ -78,7 +79,7 @@ final class ESMAckPublisher: @unchecked Sendable {
 
     /// Waits until nothing is pending or in flight, at most `timeout`.
     func waitUntilIdle(timeout: Duration) -> Bool {
-        let limit = Date().addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        let limit = Date().addingTimeInterval(timeout.inSeconds)
         condition.lock()
         defer { condition.unlock() }
         while !pending.isEmpty || inFlight > 0 {

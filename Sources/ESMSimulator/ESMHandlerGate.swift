@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 
 /// Counts running ESM API handlers and lets their simulated latency be cut short, so that the
 /// simulator can stop its HTTP server only once no handler is left to answer.
@@ -23,8 +24,7 @@ final class ESMHandlerGate: @unchecked Sendable {
 
     /// Sleeps for `duration` unless `interruptSleeps()` is called first (or was called).
     func sleep(_ duration: Duration) {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        let limit = Date().addingTimeInterval(seconds)
+        let limit = Date().addingTimeInterval(duration.inSeconds)
         condition.lock()
         while !interrupted && condition.wait(until: limit) {}
         condition.unlock()

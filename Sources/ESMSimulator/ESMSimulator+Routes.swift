@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import Timekeeping
 import TradingCore
 
 extension ESMSimulator {
@@ -62,7 +63,7 @@ extension ESMSimulator {
     }
 
     static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        duration.inSeconds
     }
 
     static func unknownPlant(_ id: String) -> HTTPError {

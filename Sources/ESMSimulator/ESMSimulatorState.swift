@@ -1,4 +1,5 @@
 import Dispatch
+import Timekeeping
 import TradingCore
 
 /// Everything the simulator remembers; guarded by the simulator's mutex.
@@ -52,7 +53,7 @@ struct ESMSimulatorState {
     mutating func issueToken() -> (token: String, expiresIn: Int) {
         let token = (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
         let ttl = knobs.tokenTTL
-        let nanos = UInt64(max(0, ttl.components.seconds)) * 1_000_000_000 + UInt64(ttl.components.attoseconds / 1_000_000_000)
+        let nanos = UInt64(ttl.wholeNanoseconds)
         tokens[token] = DispatchTime.now().uptimeNanoseconds + nanos
         stats.tokensIssued += 1
         return (token, Int(max(1, ttl.components.seconds)))

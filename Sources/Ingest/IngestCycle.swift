@@ -88,7 +88,6 @@ struct IngestCycle<Delivery> {
 
     init(limits: Limits) {
         self.limits = limits
-        gathering.reserveCapacity(limits.maximumDeliveries)
     }
 
     var isFull: Bool { gatheringRows >= limits.maximumRows || gathering.count >= limits.maximumDeliveries }
@@ -123,8 +122,9 @@ struct IngestCycle<Delivery> {
             return .gather(timeout: min(limits.busyPoll, max((retryAt ?? now) - now, .zero)))
         }
         if isClosed(now: now) {
+            // The storage goes with the batch (no copy); the next batch grows a buffer of its own.
             let batch = gathering
-            gathering.removeAll(keepingCapacity: true)
+            gathering = []
             gatheringRows = 0
             gatheringDeadline = nil
             inFlightGeneration = generation
@@ -165,7 +165,7 @@ struct IngestCycle<Delivery> {
     /// The broker connection failed or was replaced: what is held is void.
     mutating func connectionReplaced() {
         generation += 1
-        gathering.removeAll(keepingCapacity: true)
+        gathering = []
         gatheringRows = 0
         gatheringDeadline = nil
         failed = nil

@@ -27,6 +27,10 @@ enum IngestDeadLetter {
             DeadLetter(body: body, properties: properties, reason: reason, kind: kind.rawValue, queue: queue,
                        deadLetterQueue: deadLetterQueue, extraHeaders: extraHeaders)
         }
+        // The common case first and cheaply: nothing of the delivery was refused.
+        guard wholeRejection != nil || decoded.wholeRejection != nil
+            || decoded.elements.contains(where: { if case .failure = $0.outcome { true } else { false } })
+        else { return nil }
         if let rejection = wholeRejection ?? decoded.wholeRejection {
             let count = max(decoded.elements.count, 1)
             return (letter(original, reason: rejection.message, kind: rejection.kind), Array(repeating: rejection.kind, count: count))

@@ -1,5 +1,6 @@
 import Observability
 import Synchronization
+import Timekeeping
 import TradingCore
 
 /// Counters of the ingest pipeline, shared by every consumer; read by the metrics endpoint.
@@ -57,7 +58,7 @@ public final class IngestMetrics: Sendable {
 
     func recordBatch(kind: IngestQueueKind, stored: Int, duplicates: Int, deliveries: Int,
                      receivedAt: ContinuousClock.Instant, committedAt: ContinuousClock.Instant) {
-        let seconds: Double = (ContinuousClock.now - receivedAt) / Duration.seconds(1)
+        let seconds = (ContinuousClock.now - receivedAt).inSeconds
         state.withLock { s in
             s.firstDeliveryAt = min(s.firstDeliveryAt ?? receivedAt, receivedAt)
             s.lastCommitAt = max(s.lastCommitAt ?? committedAt, committedAt)

@@ -1,6 +1,7 @@
 import CPostgres
 import Foundation
 import Synchronization
+import Timekeeping
 
 /// One blocking libpq connection (`PGconn`), owned by this object and closed in deinit (`PQfinish`).
 ///
@@ -93,7 +94,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Cancels any statement of this session running longer than `timeout` (SQLSTATE 57014);
     /// nil removes the limit. Lasts for the session, so a pooled connection keeps it.
     public func setStatementTimeout(_ timeout: Duration?) throws {
-        let milliseconds = timeout.map { $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000 }
+        let milliseconds = timeout.map(\.wholeMilliseconds)
         try query("SELECT set_config('statement_timeout', $1, false)", [.text(String(milliseconds ?? 0))])
     }
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import Timekeeping
 
 /// A small bounded pool of blocking connections, opened lazily up to `size`.
 ///
@@ -37,10 +38,14 @@ public final class PostgresPool: Sendable {
         self.permits = DispatchSemaphore(value: size)
     }
 
+    /// Whether the server answers a trivial query now (for readiness probes).
+    public func isReachable() -> Bool {
+        (try? withConnection { try $0.query("SELECT 1") }) != nil
+    }
+
     /// Runs `body` with a connection leased to this thread alone; returns the body's value.
     public func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        let seconds = Double(acquireTimeout.components.seconds) + Double(acquireTimeout.components.attoseconds) / 1e18
-        guard permits.wait(timeout: .now() + seconds) == .success else {
+        guard permits.wait(timeout: .after(acquireTimeout)) == .success else {
             throw PostgresError(code: .poolTimeout, message: "all \(size) connections stayed busy for \(acquireTimeout)")
         }
         let connection: PostgresConnection

@@ -10,13 +10,13 @@ struct ImportGraphTests {
     static let layers: [[String]] = [
         ["CRabbitMQ", "CPostgres", "CCrypto", "CTLS", "CLinuxEvents"],
         ["JSON", "Observability", "Timekeeping", "Crypto", "TLS"],
-        ["Postgres", "AMQP", "TradingCore", "HTTPServer", "OutboundHTTP", "Domain", "ExactJSON"],
-        ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData"],
-        ["Ingest", "Relay", "Trading", "Purchases", "CustomerDataStores"],
+        ["Postgres", "AMQP", "TradingCore", "HTTPServer", "OutboundHTTP", "Domain", "ExactJSON", "VendCore"],
+        ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData", "VendSimulator", "PrepaidPlus"],
+        ["Ingest", "Relay", "Trading", "Purchases", "Vend", "CustomerDataStores"],
         ["API"],
-        ["TradingAPI", "CustomerDataAPI"],
+        ["TradingAPI", "VendAPI", "CustomerDataAPI"],
         ["Tradingd"],
-        ["tradingd", "esm-sim", "telemetry-gen", "httpserver-bench", "outbound-fetch"],
+        ["tradingd", "esm-sim", "telemetry-gen", "httpserver-bench", "vend-sim", "outbound-fetch"],
     ]
 
     /// Imports that the layers alone would allow but the design forbids: the domain and service
@@ -34,6 +34,8 @@ struct ImportGraphTests {
         "Relay": ["HTTPServer", "API"],
         "Trading": ["HTTPServer", "API"],
         "CustomerDataStores": ["HTTPServer", "API"],
+        "VendCore": ["HTTPServer", "API"],
+        "Vend": ["HTTPServer", "API"],
     ]
 
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

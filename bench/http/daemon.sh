@@ -25,7 +25,8 @@ bench_psql() {
 
 # A fresh database each run, so that every run reads the same rows.
 daemon_prepare() {
-    local tradingd=$root/.build/release/tradingd
+    local tradingd=${DAEMON_BINS%% *}
+    [ -n "$tradingd" ] || tradingd=$root/.build/release/tradingd
     daemon_environment
     bench_psql -d postgres -c "DROP DATABASE IF EXISTS $bench_database WITH (FORCE)" -c "CREATE DATABASE $bench_database"
     "$tradingd" migrate > "$work/migrate.log" 2>&1
@@ -52,10 +53,11 @@ SQL
     [ -n "$bench_plant" ] || { echo "no plant created" >&2; return 1; }
 }
 
-# daemon_start LEVEL: runs `tradingd serve` at log level LEVEL, its stdout in $work/daemon-LEVEL.log.
+# daemon_start LEVEL [BINARY]: runs `BINARY serve` (default this checkout's release build) at log
+# level LEVEL, its stdout in $work/daemon-LEVEL.log.
 daemon_start() {
-    local level=$1
-    TRADINGD_LOG_LEVEL=$level "$root/.build/release/tradingd" serve > "$work/daemon-$level.log" 2>&1 &
+    local level=$1 binary=${2:-$root/.build/release/tradingd}
+    TRADINGD_LOG_LEVEL=$level "$binary" serve > "$work/daemon-$level.log" 2>&1 &
     daemon_pid=$!
     for _ in $(seq 100); do
         curl -sf "http://127.0.0.1:$daemon_port/healthz" >/dev/null 2>&1 && return 0

@@ -6,6 +6,9 @@
 # private database). Prints a Markdown section for docs/BENCHMARKS.md.
 # Usage: bench/http/run.sh [SECONDS_PER_RUN]   (default 10). Needs the Debian packages wrk and
 # nginx-light (installed when missing) and the private servers (Deploy/servers.sh start).
+# Comparing builds: DAEMON_BINS="/old/tradingd /new/tradingd" ROUNDS=3 bench/http/run.sh 10 runs
+# only the daemon rows at 64 connections, for each binary in turn, ROUNDS times (alternating, so
+# both see the same machine load), on the same database.
 set -euo pipefail
 duration=${1:-10}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,8 +33,11 @@ if ! command -v wrk >/dev/null || [ ! -x /usr/sbin/nginx ]; then
     apt-get update -qq && apt-get install -y -qq wrk nginx-light >/dev/null
 fi
 
-(cd "$root" && swift build -c release --product httpserver-bench 2>&1 | tail -1 \
-    && swift build -c release --product tradingd 2>&1 | tail -1) >&2
+# With DAEMON_BINS nothing is built: the first binary also prepares the database.
+if [ -z "${DAEMON_BINS:-}" ]; then
+    (cd "$root" && swift build -c release --product httpserver-bench 2>&1 | tail -1 \
+        && swift build -c release --product tradingd 2>&1 | tail -1) >&2
+fi
 daemon_prepare
 
 mkdir -p "$work/nginx/logs"
@@ -114,6 +120,26 @@ memory_of() {
 daemon_url=http://127.0.0.1:$daemon_port
 trading=$daemon_url/api/v1/trading/plants/$bench_plant
 auth=(-H "Authorization: Bearer $bench_token")
+
+if [ -n "${DAEMON_BINS:-}" ]; then
+    echo "## HTTP: tradingd builds compared"
+    echo
+    echo "Machine: $(nproc) cores, load before the run: $(cut -d' ' -f1-3 /proc/loadavg). Command: \`DAEMON_BINS=\"$DAEMON_BINS\" ROUNDS=${ROUNDS:-3} bench/http/run.sh $duration\` (wrk -t2 -c64, ${duration} s per row)."
+    echo
+    echo "| round | binary | endpoint | load | req/s | p50 | p99 | server CPU µs/req | errors |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    for round in $(seq "${ROUNDS:-3}"); do
+        for binary in $DAEMON_BINS; do
+            daemon_start warning "$binary"
+            server_pids=$daemon_pid
+            echo "| $round | $binary | \`/healthz\` | $(measure "$daemon_url/healthz" 64) |"
+            echo "| $round | $binary | \`…/telemetry/latest\` | $(measure "$trading/telemetry/latest" 64 "${auth[@]}") |"
+            echo "| $round | $binary | \`…/telemetry?interval=15\` | $(measure "$trading/telemetry?interval=15" 64 "${auth[@]}") |"
+            daemon_stop
+        done
+    done
+    exit 0
+fi
 
 echo "## HTTP listener"
 echo

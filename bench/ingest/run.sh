@@ -10,6 +10,13 @@
 # usage: bench/ingest/run.sh [SAMPLES (default 1000000)] [PLANTS (default 100)]
 #   C_SAMPLES  samples for (c), default min(SAMPLES, 100000): it is slow, and its rate is what counts
 #   CONSUMERS  consumers per queue for (d), one run of each (default "1 2")
+#   BATCHES    samples per message for (d) (default "1 100")
+#   SCENARIOS  which to run, default "abcd" (e.g. "d" for tradingd alone)
+#   D_BINS     folders holding the ingest-bench binary to measure in (d), default this checkout's
+#              fresh release build; with several (e.g. an older build beside this one) (d) runs
+#              each in turn, ROUNDS times, alternating, so both see the same machine load
+#   ROUNDS     how many times (d) runs each binary (default 1)
+#   BIN_DIR    use the ingest-bench and telemetry-gen in this folder instead of building them
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SAMPLES=${1:-1000000}
@@ -20,6 +27,9 @@ C_SAMPLES=${C_SAMPLES:-$((SAMPLES < 100000 ? SAMPLES : 100000))}
 C_PER_PLANT=$((C_SAMPLES / PLANTS))
 C_SAMPLES=$((C_PER_PLANT * PLANTS))
 CONSUMERS=${CONSUMERS:-1 2}
+BATCHES=${BATCHES:-1 100}
+SCENARIOS=${SCENARIOS:-abcd}
+ROUNDS=${ROUNDS:-1}
 
 servers_up() { # shellcheck disable=SC1091
     [ -f .local/servers.env ] && source .local/servers.env && psql -qAt "$TRADINGD_TEST_DATABASE_URL" -c "SELECT 1" >/dev/null 2>&1
@@ -44,10 +54,15 @@ fi
 PY=.local/bench-venv/bin/python
 
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-log "building (release)"
-swift build -c release --product ingest-bench >&2
-swift build -c release --product telemetry-gen >&2
-BIN=$(swift build -c release --show-bin-path)
+if [ -n "${BIN_DIR:-}" ]; then
+    BIN=$BIN_DIR  # prebuilt ingest-bench and telemetry-gen (comparisons: the tree may have moved on)
+else
+    log "building (release)"
+    swift build -c release --product ingest-bench >&2
+    swift build -c release --product telemetry-gen >&2
+    BIN=$(swift build -c release --show-bin-path)
+fi
+D_BINS=${D_BINS:-$BIN}
 
 log "database tradingd_bench_ingest: migrate, one organisation with $PLANTS plants"
 psql -q "$ADMIN_DB" -c "DROP DATABASE IF EXISTS tradingd_bench_ingest WITH (FORCE)" -c "CREATE DATABASE tradingd_bench_ingest" >/dev/null
@@ -85,9 +100,11 @@ cpu_stop() { kill "$CPU_PID"; wait "$CPU_PID" || true; CPU=$(cat "$WORK/cpu.txt"
 cleanup() { for p in bench-gen bench-a bench-c bench-d1 bench-d100; do "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "$p" || true; done; }
 trap cleanup EXIT
 
-log "(b) COPY of $SAMPLES rows into an empty copy of the raw table"
+# The published data of every scenario, dumped once for the COPY and the verifications.
 publish bench-gen "$PER_PLANT" 1000 "$WORK/dump.txt"
 "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-gen
+if [[ $SCENARIOS == *b* ]]; then
+log "(b) COPY of $SAMPLES rows into an empty copy of the raw table"
 "$PY" bench/ingest/dump2csv.py "$WORK/dump.txt" > "$WORK/rows.csv"
 psql -q "$DB" -c "CREATE TABLE telemetry_copy (LIKE telemetry_samples INCLUDING DEFAULTS); ALTER TABLE telemetry_copy ADD PRIMARY KEY (plant_id, time)" >/dev/null
 t0=$(date +%s.%N)
@@ -95,7 +112,9 @@ psql -q "$DB" -c "\\copy telemetry_copy FROM '$WORK/rows.csv' CSV" >/dev/null
 t1=$(date +%s.%N)
 record "(b) PostgreSQL COPY into an empty raw table" "$SAMPLES" "$("$PY" -c "print($t1 - $t0)")" "-" "-"
 psql -q "$DB" -c "DROP TABLE telemetry_copy" >/dev/null
+fi
 
+if [[ $SCENARIOS == *a* ]]; then
 log "(a) broker limit: $SAMPLES single-sample messages, consume + ack without storing"
 publish bench-a "$PER_PLANT" 1
 cpu_start
@@ -103,7 +122,9 @@ OUT=$("$BIN/ingest-bench" broker --amqp "$AMQP" --queue bench-a.telemetry --coun
 cpu_stop
 record "(a) RabbitMQ consume + ack, no storing (1 sample/message)" "$(field "$OUT" messages)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "-" "$CPU"
 "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-a
+fi
 
+if [[ $SCENARIOS == *c* ]]; then
 log "(c) conventional Python consumer: $C_SAMPLES samples"
 reset_tables
 publish bench-c "$C_PER_PLANT" 1 "$WORK/dump-c.txt"
@@ -111,19 +132,24 @@ OUT=$("$PY" bench/ingest/consumer.py --amqp "$AMQP" --database "$DB" --org "$ORG
 VERIFIED=$("$PY" bench/ingest/verify.py --database "$DB" --dump "$WORK/dump-c.txt" >"$WORK/verify-c.json" && echo yes || echo NO)
 record "(c) Python pika + psycopg2, statement per sample, commit per batch" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED"
 "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-c
+fi
 
-for BATCH in 1 100; do for CONSUMER_COUNT in $CONSUMERS; do
-    log "(d) tradingd ingest, $BATCH sample(s) per message, $CONSUMER_COUNT consumer(s)"
+if [[ $SCENARIOS == *d* ]]; then
+for ROUND in $(seq "$ROUNDS"); do for BATCH in $BATCHES; do for CONSUMER_COUNT in $CONSUMERS; do for D_BIN in $D_BINS; do
+    label="(d) tradingd, $BATCH sample(s)/message, $CONSUMER_COUNT consumer(s)"
+    [ "$D_BINS" = "$BIN" ] || label="$label, $D_BIN, round $ROUND"
+    log "$label (load $(cut -d' ' -f1 /proc/loadavg))"
     reset_tables
     publish "bench-d$BATCH" "$PER_PLANT" "$BATCH"
     cpu_start
-    OUT=$("$BIN/ingest-bench" tradingd --amqp "$AMQP" --database "$DB" --org "$ORG" --prefix "bench-d$BATCH" \
+    OUT=$("$D_BIN/ingest-bench" tradingd --amqp "$AMQP" --database "$DB" --org "$ORG" --prefix "bench-d$BATCH" \
         --expect "$SAMPLES" --consumers "$CONSUMER_COUNT")
     cpu_stop
     VERIFIED=$("$PY" bench/ingest/verify.py --database "$DB" --dump "$WORK/dump.txt" >"$WORK/verify-d$BATCH.json" && echo yes || echo NO)
-    record "(d) tradingd, $BATCH sample(s)/message, $CONSUMER_COUNT consumer(s)" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED" "$CPU"
+    record "$label" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED" "$CPU, load $(cut -d' ' -f1 /proc/loadavg)"
     "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "bench-d$BATCH"
-done; done
+done; done; done; done
+fi
 
 {
     echo "Ingest benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $SAMPLES samples for $PLANTS plants ((c): $C_SAMPLES), $(nproc) cores, load at start: $LOAD"

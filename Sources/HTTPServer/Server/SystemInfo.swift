@@ -1,4 +1,5 @@
 import Glibc
+import Timekeeping
 
 enum SystemInfo {
     static var coreCount: Int {
@@ -14,8 +15,5 @@ enum SystemInfo {
 }
 
 extension Duration {
-    var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        return UInt64(max(0, seconds)) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)
-    }
+    var nanoseconds: UInt64 { UInt64(wholeNanoseconds) }
 }

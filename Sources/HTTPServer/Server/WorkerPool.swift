@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import Timekeeping
 
 /// A fixed set of threads running jobs that may block (database calls), fed by a bounded queue so
 /// that a burst cannot grow memory without limit: `submit` refuses when the queue is full.
@@ -80,8 +81,7 @@ final class WorkerPool: Sendable {
             return state.idle
         }
         for worker in sleeping { wakeups[worker].signal() }
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        _ = finished.wait(timeout: .now() + seconds)
+        _ = finished.wait(timeout: .after(timeout))
     }
 
     private func runWorker(_ index: Int) {

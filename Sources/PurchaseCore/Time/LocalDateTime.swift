@@ -1,3 +1,5 @@
+import Timekeeping
+
 /// A wall-clock reading `YYYY-MM-DD HH:MM` with no time zone, as the seed's rows carry it.
 public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let year: Int
@@ -85,27 +87,16 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
         }
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+    /// Days since 1970-01-01 of a proleptic Gregorian date (`Timekeeping.CivilDate`, the one copy
+    /// of the calendar arithmetic).
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        Int(CivilDate.days(year: Int64(year), month: Int64(month), day: Int64(day)))
     }
 
-    /// The inverse of `daysFromCivil` (H. Hinnant's `civil_from_days`).
+    /// The inverse of `daysFromCivil`.
     static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        let date = CivilDate.date(days: Int64(days))
+        return (Int(date.year), Int(date.month), Int(date.day))
     }
 }
 

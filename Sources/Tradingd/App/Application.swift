@@ -15,6 +15,7 @@ import Relay
 import Timekeeping
 import Trading
 import TradingAPI
+import VendAPI
 
 /// The daemon: the HTTP listener, the ingest consumers, the command relay and the periodic
 /// trading work, built in dependency order (nothing is attached afterwards), started in order and
@@ -27,6 +28,7 @@ public final class Application: Sendable {
     let ingest: IngestService
     let relay: RelayService
     let trading: TradingModule
+    let vend: VendWiring
     let http: HTTPService
     let services: ServiceGroup
     /// Every route the daemon serves, and the document that describes them (`/openapi.json`).
@@ -69,15 +71,18 @@ public final class Application: Sendable {
         trading = try TradingModule(pool: pool, keyring: keyring, settings: tradingSettings, esmClients: esmClients,
                                     runtime: runtime, logger: logger)
 
+        vend = try VendWiring(configuration: configuration, pool: pool, keyring: keyring, http: outbound, metrics: metrics, logger: logger)
+
         ingest.metrics.install(on: metrics)
         relay.metrics.install(on: metrics)
         var router = Router()
         let pool = pool, broker = BrokerReadiness(url: amqpURL), authenticator = Authenticator(pool: pool)
         let families: [any APIRoutes] = [
-            OperationalRoutes(databaseReachable: { (try? pool.withConnection { try $0.query("SELECT 1") }) != nil },
+            OperationalRoutes(databaseReachable: { pool.isReachable() },
                               brokerReachable: { broker.isReachable() }, metrics: metrics),
             TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.maxBucketsPerResponse,
                           authentication: BearerAuthentication(scope: .trading, authenticator: authenticator)),
+            VendRoutes(service: vend.service, trustedProxies: configuration.vend.trustedProxies),
             SalesHistoryRoutes(pool: pool, authentication: SalesHistoryRoutes.authentication(authenticator)),
             CustomerEventRoutes(pool: pool, settings: .init(tokenLifetime: configuration.customerEventsTokenLifetime,
                                                             rules: PurchaseEventRules(futureHorizon: configuration.customerEventsFutureHorizon))),
@@ -101,7 +106,7 @@ public final class Application: Sendable {
                            logger: logger)
         // Dependency order: consumers and relay before the scheduler that reconciles them, the
         // listener last (its handlers use all of them). Stopped in reverse.
-        services = ServiceGroup([ingest, relay, trading.scheduler, http], logger: logger)
+        services = ServiceGroup([ingest, relay, trading.scheduler, vend.job, http], logger: logger)
     }
 
     /// Starts everything, notifies systemd, waits for SIGTERM/SIGINT, stops within the grace.

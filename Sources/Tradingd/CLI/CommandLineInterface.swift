@@ -29,6 +29,7 @@ public struct CommandLineInterface {
           token create --org SLUG --role admin|operator|viewer [--scopes trading,purchase,vend,loyalty] [--expires DAYS]
           token list --org SLUG
           token revoke ID
+          vend user|customer|meter|import|provider|reconcile|unsettled ...   (tradingd vend --help)
         \(customerDataUsage)
 
         Configuration: TRADINGD_CONFIG names a JSON file; TRADINGD_* variables override it.
@@ -64,6 +65,10 @@ public struct CommandLineInterface {
         let rest = Array(arguments.dropFirst())
         if command == "--help" || command == "-h" || command == "help" {
             output(Self.usage)
+            return 0
+        }
+        if command == "vend" && (rest.contains("--help") || rest.contains("-h")) {
+            output(Self.vendUsage)
             return 0
         }
         if rest.contains("--help") || rest.contains("-h") {
@@ -106,6 +111,8 @@ public struct CommandLineInterface {
             try withDatabase { try TokenStore().revoke(tokenID: id, on: $0) }
             output("revoked \(id.uuidString.lowercased())")
             return 0
+        case ("vend", _):
+            return try vend(rest)
         case ("org", _), ("token", _):
             throw UsageError(message: "unknown '\(command)' subcommand '\(rest.first ?? "")'")
         default:
@@ -179,7 +186,7 @@ public struct CommandLineInterface {
         return try body(try PostgresConnection(url: configuration.databaseURL))
     }
 
-    private func expectNoArguments(_ rest: [String]) throws {
+    func expectNoArguments(_ rest: [String]) throws {
         if let first = rest.first { throw UsageError(message: "unexpected argument '\(first)'") }
     }
 
@@ -205,14 +212,20 @@ public struct CommandLineInterface {
     }
 }
 
-/// `--name value` pairs, each allowed at most once.
+/// `--name value` pairs, each allowed at most once, and value-less `flags`.
 struct Options {
     var values: [String: String] = [:]
+    var flags: Set<String> = []
 
-    init(_ arguments: [String], allowed: Set<String>) throws {
+    init(_ arguments: [String], allowed: Set<String>, flags allowedFlags: Set<String> = []) throws {
         var index = 0
         while index < arguments.count {
             let name = arguments[index]
+            if allowedFlags.contains(name) {
+                flags.insert(name)
+                index += 1
+                continue
+            }
             guard allowed.contains(name) else {
                 throw CommandLineInterface.UsageError(message: "unknown option '\(name)'")
             }

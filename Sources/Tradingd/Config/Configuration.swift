@@ -51,6 +51,7 @@ public struct Configuration: Sendable {
     public let customerEventsTokenLifetime: Duration
     /// How far ahead of now a purchase event's `performed_on` may be (seconds).
     public let customerEventsFutureHorizon: Double
+    public let vend: VendConfiguration
 
     /// Builds the typed values from text that `load` has validated.
     init(values: [String: String], sources: [String: String]) throws(ConfigurationError) {
@@ -96,6 +97,7 @@ public struct Configuration: Sendable {
         commandAckTimeout = seconds("commandAckTimeoutSeconds")
         customerEventsTokenLifetime = seconds("customerEventsTokenLifetimeSeconds")
         customerEventsFutureHorizon = Double(number("customerEventsFutureHorizonSeconds"))
+        vend = VendConfiguration(values: values)
     }
 
     /// `host:port` or `[v6]:port`, parsed as the listener parses it.

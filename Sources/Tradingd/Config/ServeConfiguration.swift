@@ -32,6 +32,16 @@ extension Configuration {
         } catch {
             problem("amqpManagementURL", "\(error)")
         }
+        for (key, reason) in configuration.vend.problems { problem(key, reason) }
+        if !configuration.vend.simulatorURL.isEmpty, let urlGuard = try? OutboundURLGuard(privateAllowList: configuration.outboundPrivateAllow) {
+            do {
+                _ = try urlGuard.check(url: configuration.vend.simulatorURL)
+            } catch let error as OutboundURLError {
+                problem("vendSimulatorURL", "is refused by the URL guard (add its host:port to TRADINGD_OUTBOUND_PRIVATE_ALLOW for a local one): \(error.reason)")
+            } catch {
+                problem("vendSimulatorURL", "\(error)")
+            }
+        }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return configuration
     }

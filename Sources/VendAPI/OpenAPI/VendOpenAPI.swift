@@ -1,0 +1,86 @@
+import API
+
+/// The vend family's part of `/openapi.json` (seed `001_6ec9c33cd8b71e15.txt`, docs/VEND.md).
+extension VendRoutes {
+    public var openAPI: [OpenAPIFragment] { [Self.componentsFragment, Self.receiptFragment, Self.pathsFragment] }
+
+    /// The security scheme, the error bodies and the request bodies.
+    static let componentsFragment = OpenAPIFragment("vend/components", json: #"""
+    {
+      "tags": [
+        {"name": "Vend", "description": "Prepaid electricity vending (seed 001). Errors use the seed's shapes: `{\"result\": \"FAILED\", \"message\", \"type\": null}`, 401 `{\"message\": \"Unauthenticated.\"}`, and the provider failure `{\"results\": \"FAILED\", \"message\", \"details\"}`. Dates are `YYYY-MM-DD HH:MM:SS` in the configured zone (Africa/Gaborone)."}
+      ],
+      "components": {
+        "securitySchemes": {
+          "vendApiToken": {"type": "http", "scheme": "bearer", "description": "An api_token from login or verify-customer (`vat_` and 64 hex digits)."}
+        },
+        "schemas": {
+          "VendRefused": {
+            "type": "object", "required": ["result", "message", "type"], "additionalProperties": false,
+            "properties": {"result": {"const": "FAILED"}, "message": {"type": "string"}, "type": {"type": "null"}},
+            "example": {"result": "FAILED", "message": "Please provide required fields or provide amount as interger.", "type": null}
+          },
+          "VendUnauthenticated": {
+            "type": "object", "required": ["message"], "additionalProperties": false,
+            "properties": {"message": {"const": "Unauthenticated."}}
+          },
+          "VendProviderFailed": {
+            "type": "object", "required": ["results", "message", "details"], "additionalProperties": false,
+            "properties": {"results": {"const": "FAILED"}, "message": {"type": "string"}, "details": {"type": "string"}},
+            "example": {"results": "FAILED", "message": "Blueprintelectricity experinced an error while purchasing electricity. Please try again later.", "details": "Blocked customer"}
+          },
+          "VendPending": {
+            "type": "object", "required": ["results", "message", "type", "transID", "status"], "additionalProperties": false,
+            "properties": {"results": {"const": "PENDING"}, "message": {"type": "string"}, "type": {"type": "null"},
+                           "transID": {"type": "string"}, "status": {"enum": ["pending", "unknown"]}}
+          },
+          "VendAmount": {
+            "description": "A whole amount of at least 10.00, as a number or a numeric string; a fraction is refused, never rounded.",
+            "oneOf": [{"type": "number", "minimum": 10}, {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$"}]
+          },
+          "VendTransID": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[!-.0-~]+$"},
+          "VendMeterNumber": {"type": "string", "pattern": "^([0-9]{11}|[0-9]{13})$", "description": "STS meter number; the last digit is the Luhn check digit."},
+          "VendLoginRequest": {
+            "type": "object", "required": ["email", "password"],
+            "properties": {"email": {"type": "string"}, "password": {"type": "string"}},
+            "example": {"email": "user@example.com", "password": "password123"}
+          },
+          "VendVerifyRequest": {
+            "type": "object", "required": ["transID", "meterNumber", "amount", "email", "password"],
+            "properties": {"transID": {"$ref": "#/components/schemas/VendTransID"}, "meterNumber": {"$ref": "#/components/schemas/VendMeterNumber"},
+                           "amount": {"$ref": "#/components/schemas/VendAmount"}, "email": {"type": "string"}, "password": {"type": "string"}},
+            "example": {"transID": "TXN123456789", "meterNumber": "12345678901", "amount": 50.00, "email": "user@example.com", "password": "password123"}
+          },
+          "VendBuyRequest": {
+            "type": "object", "required": ["transID", "meterNumber", "amount", "elec_token"],
+            "properties": {"transID": {"$ref": "#/components/schemas/VendTransID"}, "meterNumber": {"$ref": "#/components/schemas/VendMeterNumber"},
+                           "amount": {"$ref": "#/components/schemas/VendAmount"}, "elec_token": {"type": "string"}},
+            "example": {"transID": "TXN123456789", "meterNumber": "12345678901", "amount": 50.00, "elec_token": "vet_…"}
+          },
+          "VendLoggedIn": {
+            "type": "object", "required": ["result", "message", "api_token", "token_type", "expires_at", "user"], "additionalProperties": false,
+            "properties": {"result": {"const": "SUCCESS"}, "message": {"type": "null"}, "api_token": {"type": "string"},
+                           "token_type": {"const": "Bearer"}, "expires_at": {"type": "string"},
+                           "user": {"type": "object", "required": ["name", "email"], "properties": {"name": {"type": "string"}, "email": {"type": "string"}}}}
+          },
+          "VendVerified": {
+            "type": "object", "additionalProperties": false,
+            "required": ["result", "message", "api_token", "elec_token", "elec_token_expires_at", "transID", "amount", "customer_name",
+                         "customer_account_no", "tariff_name", "meter_details"],
+            "properties": {"result": {"const": "SUCCESS"}, "message": {"type": "null"}, "api_token": {"type": "string"},
+                           "elec_token": {"type": "string"}, "elec_token_expires_at": {"type": "string"}, "transID": {"type": "string"},
+                           "amount": {"type": "string"}, "customer_name": {"type": "string"}, "customer_account_no": {"type": "string"},
+                           "tariff_name": {"type": "string"}, "meter_details": {"$ref": "#/components/schemas/VendMeterDetails"}}
+          }
+        },
+        "responses": {
+          "VendRefused": {"description": "Refused (the message says why).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VendRefused"}}}},
+          "VendUnauthenticated": {"description": "No valid api_token.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VendUnauthenticated"}}}},
+          "VendThrottled": {"description": "Too many failed logins for this account or address; `Retry-After` says for how long.",
+                            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VendRefused"}}}}
+        }
+      }
+    }
+    """#)
+}
