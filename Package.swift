@@ -40,8 +40,8 @@ let package = Package(
         .target(name: "TLS", dependencies: ["CTLS"], swiftSettings: settings),
         .target(name: "HTTPServer", dependencies: ["CLinuxEvents", "JSON", "Timekeeping"], swiftSettings: settings),
         // The client every partner call goes through, and the URL guard (SSRF); docs/OUTBOUND-HTTP.md.
-        .target(name: "OutboundHTTP", dependencies: ["TLS"], swiftSettings: settings),
-        .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability", "OutboundHTTP"], swiftSettings: settings),
+        .target(name: "OutboundHTTP", dependencies: ["TLS", "Timekeeping"], swiftSettings: settings),
+        .target(name: "ESM", dependencies: ["TradingCore", "HTTPServer", "Observability", "OutboundHTTP", "Timekeeping"], swiftSettings: settings),
         // Prepaid electricity vending (seed 001): its domain types without I/O (meter numbers, amounts,
         // receipts, the provider interface, PrepaidPlus' messages).
         .target(name: "VendCore", dependencies: ["JSON"], swiftSettings: settings),

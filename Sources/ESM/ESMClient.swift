@@ -1,6 +1,7 @@
 import Foundation
 import Observability
 import Synchronization
+import Timekeeping
 import TradingCore
 
 /// The ESM's HTTP API (DESIGN §7): OAuth2 client credentials, plants, plant configuration and
@@ -208,8 +209,7 @@ public final class ESMClient: Sendable, CustomStringConvertible {
     /// Seconds before retry number `attempt`: exponential, capped, "equal jitter" (half fixed,
     /// half random) so that many clients do not retry in step.
     static func retryDelay(attempt: Int, base: Duration, maximum: Duration) -> Double {
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-        let nominal = min(seconds(maximum), seconds(base) * pow(2, Double(max(0, attempt - 1))))
+        let nominal = min(maximum.inSeconds, base.inSeconds * pow(2, Double(max(0, attempt - 1))))
         return nominal / 2 + Double.random(in: 0...(nominal / 2))
     }
 

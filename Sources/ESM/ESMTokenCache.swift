@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 
 /// The ESM access token, shared by every thread of one `ESMClient`.
 ///
@@ -62,7 +63,7 @@ final class ESMTokenCache: @unchecked Sendable {
         switch outcome {
         case .success(let fresh):
             let now = DispatchTime.now().uptimeNanoseconds
-            let lifetime = Double(fresh.lifetime.components.seconds) * 1e9 + Double(fresh.lifetime.components.attoseconds) / 1e9
+            let lifetime = fresh.lifetime.inSeconds * 1e9
             token = Token(value: fresh.value, refreshAt: now + UInt64(lifetime * refreshFraction),
                           expiresAt: now + UInt64(lifetime))
             lastError = nil

@@ -24,8 +24,10 @@ BIN=$(swift build -c release --show-bin-path)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
+# Results to the terminal and the file, without a subshell (the servers' pids must stay visible
+# to the cleanup above).
+exec > >(tee "$RESULTS")
 
-{
 echo "# $(date -u +%FT%TZ) $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Plain HTTP against the simulator.
@@ -64,4 +66,3 @@ echo "limit:  openssl s_time -new -www / -time 10 (libssl's own client, same ser
 openssl s_time -connect "127.0.0.1:$TLS_PORT" -new -www / -time 10 -CAfile "$CERTS/ca.pem" 2>&1 \
     | grep -E "connections in|connections/user" | sed 's/^/        /'
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-} | tee "$RESULTS"

@@ -1,13 +1,12 @@
 import Dispatch
+import Timekeeping
 
 /// A monotonic deadline in nanoseconds since boot.
 struct Deadline: Sendable {
     let uptimeNanoseconds: UInt64
 
     static func after(_ duration: Duration) -> Deadline {
-        let (seconds, attoseconds) = duration.components
-        let nanos = UInt64(max(0, seconds)) &* 1_000_000_000 &+ UInt64(max(0, attoseconds / 1_000_000_000))
-        return Deadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds &+ nanos)
+        Deadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds &+ UInt64(duration.wholeNanoseconds))
     }
 
     static func earliest(_ a: Deadline, _ b: Deadline) -> Deadline { a.uptimeNanoseconds < b.uptimeNanoseconds ? a : b }
