@@ -79,7 +79,7 @@ public final class Application: Sendable {
         let authenticator = Authenticator(pool: pool)
         tokenRevocations = TokenRevocationListener(authenticator: authenticator, pool: pool, logger: logger)
         var router = Router()
-        let pool = pool, broker = BrokerReadiness(url: amqpURL), authenticator = Authenticator(pool: pool)
+        let pool = pool, broker = BrokerReadiness(url: amqpURL)
         let families: [any APIRoutes] = [
             OperationalRoutes(databaseReachable: { pool.isReachable() },
                               brokerReachable: { broker.isReachable() }, metrics: metrics),
