@@ -41,8 +41,10 @@ import Testing
         environment["TRADINGD_CUSTOMER_EVENTS_TOKEN_LIFETIME_SECONDS"] = "3"
         environment["TRADINGD_CUSTOMER_EVENTS_FUTURE_HORIZON_SECONDS"] = "0"
         try seeded(environment)
-        let loyalty = try Daemon.lastLine(try Daemon.run(["token", "create", "--org", "demo", "--role", "operator", "--scopes", "loyalty"],
-                                                         environment: environment))
+        let loyaltyCreated = try Daemon.run(["token", "create", "--org", "demo", "--role", "operator", "--scopes", "loyalty"],
+                                            environment: environment)
+        let loyalty = try Daemon.lastLine(loyaltyCreated)
+        let loyaltyID = try #require(loyaltyCreated.output.split(separator: " ").dropFirst(2).first.map(String.init))
         let daemon = try Daemon.start(environment: environment)
         defer { _ = daemon.terminate() }
 
@@ -52,8 +54,17 @@ import Testing
         #expect(updated.status == 200, "\(updated.body)")
         #expect(updated.json?["business_name"] as? String == "Tienda La 14")
         #expect(updated.body.contains(#""history":[{"nit":"9003739238","monto":15000.5,"fecha":"2024-03-15T10:00:00-05:00","emc":"Postobón"}]"#))
-        let read = try HTTP.get("http://127.0.0.1:\(daemon.port)/users/\(Self.demoUser)", token: loyalty)
+        let profileURL = "http://127.0.0.1:\(daemon.port)/users/\(Self.demoUser)"
+        let read = try HTTP.get(profileURL, token: loyalty)
+        let lookedUp = ContinuousClock.now
         #expect(read.body == updated.body)
+        // The daemon remembers a token for 5 s; revoking it must end it before then, so the
+        // family must use the authenticator the revocation listener clears.
+        #expect(try Daemon.run(["token", "revoke", loyaltyID], environment: environment).status == 0)
+        let beforeTheCacheForgets = max(.milliseconds(500), .milliseconds(4500) - (ContinuousClock.now - lookedUp))
+        try waitUntil(timeout: beforeTheCacheForgets, "the revoked loyalty token is refused") {
+            try HTTP.get(profileURL, token: loyalty).status == 401
+        }
 
         // Seed 003's Example 1, the file the local run posts, with the api_key the CLI registered.
         let example1 = try String(contentsOf: demo.appendingPathComponent("example1.json"), encoding: .utf8)
