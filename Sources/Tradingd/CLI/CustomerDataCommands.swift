@@ -8,32 +8,10 @@ import Users
 /// The customer-data family's commands: users and their profiles, the customer-event API keys,
 /// the events' reference data, and an organisation's time zone.
 extension CommandLineInterface {
-    static let customerDataUsage = """
-          users import --org SLUG FILE            FILE: CSV with a header row, or JSON lines
-          users create --org SLUG --username NAME [--id UUID] [--name ...] [--email ...] (any profile field)
-          users list --org SLUG
-          customer-events key create --org SLUG --label LABEL [--key KEY]
-          customer-events key list --org SLUG
-          customer-events key revoke ID
-          customer-events import --org SLUG FILE   reference data (JSON: currencies, business_units, ...)
-          org time-zone --slug SLUG (--zone IANA_ZONE | --clear)
-        """
-
-    static let customerDataHelp: [String: String] = [
-        "users": "usage: tradingd users import --org SLUG FILE\n       tradingd users create --org SLUG --username NAME [--FIELD VALUE ...]\n"
-            + "       tradingd users list --org SLUG\n\n"
-            + "import reads CSV (a header row naming id, username and profile fields) or JSON lines (one object per line);\n"
-            + "users are matched by username (any case): new ones are created, known ones get the fields the file gives.\n"
-            + "Every problem is listed with its line and nothing is written unless the whole file is valid.\n"
-            + "Profile fields: " + UserField.allCases.map(\.rawValue).joined(separator: ", ") + " (options as --business-name ...).",
-        "customer-events": "usage: tradingd customer-events key create --org SLUG --label LABEL [--key KEY]\n"
-            + "       tradingd customer-events key list --org SLUG\n       tradingd customer-events key revoke ID\n"
-            + "       tradingd customer-events import --org SLUG FILE\n\n"
-            + "key create prints the API key alone on its last line (stored only as a SHA-256); --key registers a key a client\n"
-            + "already holds. Revoking a key ends its auth tokens. import reads reference data (docs/CUSTOMER-DATA.md).",
-        "org time-zone": "usage: tradingd org time-zone --slug SLUG (--zone IANA_ZONE | --clear)\n\n"
-            + "The zone sales-history dates without an offset are read in (default America/Bogota).",
-    ]
+    /// `users create`'s profile options: `--business-name` for `business_name`.
+    static let userFieldOptions = Dictionary(uniqueKeysWithValues: UserField.allCases.map {
+        ("--" + $0.rawValue.replacingOccurrences(of: "_", with: "-"), $0)
+    })
 
     /// Runs a `users`, `customer-events` or `org time-zone` command; nil when `command` is none of them.
     func runCustomerData(_ command: String, _ rest: [String]) throws -> Int32? {
@@ -106,15 +84,13 @@ extension CommandLineInterface {
             }
             output(clear ? "time zone cleared (America/Bogota applies)" : "time zone set to \(options.values["--zone"]!)")
             return 0
-        case ("users", _, _), ("customer-events", _, _):
-            throw UsageError(message: "unknown '\(command)' subcommand '\(rest.prefix(2).joined(separator: " "))'")
         default:
             return nil
         }
     }
 
     private func createUser(_ arguments: [String]) throws -> Int32 {
-        let fieldOptions = Dictionary(uniqueKeysWithValues: UserField.allCases.map { ("--" + $0.rawValue.replacingOccurrences(of: "_", with: "-"), $0) })
+        let fieldOptions = Self.userFieldOptions
         let options = try Options(arguments, allowed: Set(["--org", "--username", "--id"]).union(fieldOptions.keys))
         let username = try options.required("--username")
         if let problem = UserImport.usernameProblem(username) { throw UsageError(message: problem) }

@@ -51,6 +51,7 @@ public struct Configuration: Sendable {
     public let customerEventsTokenLifetime: Duration
     /// How far ahead of now a purchase event's `performed_on` may be (seconds).
     public let customerEventsFutureHorizon: Double
+    public let purchase: PurchaseConfiguration
     public let vend: VendConfiguration
 
     /// Builds the typed values from text that `load` has validated.
@@ -97,6 +98,11 @@ public struct Configuration: Sendable {
         commandAckTimeout = seconds("commandAckTimeoutSeconds")
         customerEventsTokenLifetime = seconds("customerEventsTokenLifetimeSeconds")
         customerEventsFutureHorizon = Double(number("customerEventsFutureHorizonSeconds"))
+        purchase = PurchaseConfiguration(engine: text("purchaseEngine"), maximumRows: number("purchaseMaxRows"),
+                                         queuePrefix: text("purchaseQueuePrefix"), argoURL: text("argoURL"),
+                                         argoNamespace: text("argoNamespace"), argoWorkflowTemplate: text("argoWorkflowTemplate"),
+                                         argoTokenSealed: text("argoTokenSealed"), argoStatusPoll: seconds("argoStatusPollSeconds"),
+                                         dispatchLease: seconds("purchaseDispatchLeaseSeconds"))
         vend = VendConfiguration(values: values)
     }
 
@@ -114,10 +120,17 @@ public struct Configuration: Sendable {
         }
     }
 
+    /// A URL keeps its scheme, host, port and path; its password is masked wherever it is (the
+    /// user-info part, or a query parameter such as libpq's `?password=` or `sslpassword=`).
     static func mask(_ value: String, kind: Setting.Kind) -> String {
         guard !value.isEmpty else { return "" }
         if kind == .url, var components = URLComponents(string: value) {
             if components.password != nil { components.password = "****" }
+            components.queryItems = components.queryItems?.map { item in
+                let name = item.name.lowercased()
+                let secret = name.contains("password") || name.contains("secret") || name.contains("token") || name == "sslkey"
+                return secret ? URLQueryItem(name: item.name, value: "****") : item
+            }
             return components.string ?? "****"
         }
         return "****"
