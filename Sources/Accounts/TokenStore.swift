@@ -99,17 +99,19 @@ public struct TokenStore: Sendable {
         guard updated == 1 else { throw Failure.unknownToken(tokenID) }
     }
 
+    /// The token lookup: $1 the token's SHA-256.
+    public static let authenticateSQL = """
+        SELECT t.id, t.organization_id, o.slug, t.role, t.scopes, t.token_hash
+        FROM api_tokens t JOIN organizations o ON o.id = t.organization_id
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+        """
+
     /// The principal a presented token stands for, or nil when it is unknown, expired or revoked.
     /// The lookup is by hash, so the time it takes says nothing about how close a guess was.
     public func authenticate(token: String, on connection: PostgresConnection) throws -> Principal? {
         guard token.hasPrefix(Self.tokenPrefix), token.utf8.count < 200 else { return nil }
         let hash = SHA256.hash(token)
-        let rows = try connection.queryPrepared(
-            """
-            SELECT t.id, t.organization_id, o.slug, t.role, t.scopes, t.token_hash
-            FROM api_tokens t JOIN organizations o ON o.id = t.organization_id
-            WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-            """, [.bytea(hash)])
+        let rows = try connection.queryPrepared(Self.authenticateSQL, [.bytea(hash)])
         guard let row = rows.first, ConstantTime.equals(try row.bytes(5), hash),
               let role = Principal.Role(rawValue: try row.string(3)) else { return nil }
         return Principal(tokenID: try row.uuid(0), organizationID: try row.uuid(1), organizationSlug: try row.string(2),

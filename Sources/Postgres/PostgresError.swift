@@ -8,7 +8,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         private enum Base: String, Hashable, Sendable {
             case invalidURL, connectionFailed, connectionLost, server, transactionAborted
             case invalidParameter, decoding, poolTimeout, poolClosed, copyFailed
-            case invalidMigration, changedMigration, failedMigration
+            case invalidMigration, changedMigration, failedMigration, pipelineAborted
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -39,6 +39,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         public static let changedMigration = Code(.changedMigration)
         /// A migration's SQL failed; nothing of it was kept.
         public static let failedMigration = Code(.failedMigration)
+        /// Not run: an earlier statement of the same pipeline batch failed (`PostgresPipeline`).
+        public static let pipelineAborted = Code(.pipelineAborted)
 
         public var description: String { base.rawValue }
     }
@@ -68,7 +70,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     /// True when trying again later (on a new connection or transaction) can succeed.
     public var isRetriable: Bool {
         switch code {
-        case .connectionFailed, .connectionLost, .poolTimeout: return true
+        case .connectionFailed, .connectionLost, .poolTimeout, .pipelineAborted: return true
         case .server:
             guard let sqlState else { return false }
             return Self.retriableStates.contains(sqlState) || sqlState.hasPrefix("08")

@@ -89,7 +89,13 @@ public final class PostgresPool: Sendable {
             guard ContinuousClock.now - taken.since > Self.idleCheckAfter else { return taken.connection }
             if (try? taken.connection.query("SELECT 1")) != nil { return taken.connection }
         }
-        return try PostgresConnection(url: url)  // network I/O outside the lock
+        return try openConnection()  // network I/O outside the lock
+    }
+
+    /// Opens a connection with the pool's URL and session settings that the pool does not count
+    /// or lease, for an owner that keeps it (an event loop's `PostgresPipeline`). Blocking.
+    public func openConnection() throws -> PostgresConnection {
+        try PostgresConnection(url: url)
     }
 
     private func giveBack(_ connection: PostgresConnection) {

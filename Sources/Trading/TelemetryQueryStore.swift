@@ -66,7 +66,7 @@ public enum TelemetryQueryStore {
         ORDER BY b.bucket, b.meter_id
         """
 
-    static let latestSQL: String = {
+    public static let latestSQL: String = {
         let columns = TelemetryField.allCases.map { "l.\($0.rawValue)" }.joined(separator: ", ")
         return """
             SELECT (extract(epoch FROM l.time) * 1000000)::bigint AS time, \(columns)
@@ -79,7 +79,8 @@ public enum TelemetryQueryStore {
     /// shape): it formats every number as text for the wire anyway, so assembling the JSON there
     /// costs it little and spares the API parsing 10,000 numbers back only to print them again.
     /// One row (`body`, the array's contents without brackets) when the plant is the
-    /// organisation's, none otherwise.
+    /// organisation's, none otherwise. The colons of the time format are quoted (`":"`, same
+    /// output) so that the statement runs unchanged under pgbench, which reads `:MI` as a variable.
     public static let telemetryJSONSQL: String = {
         let averages = TelemetryField.allCases.map(\.rawValue).map {
             "sum(\($0)_sum) / nullif(sum(\($0)_count), 0) AS \($0)"
@@ -91,7 +92,7 @@ public enum TelemetryQueryStore {
         return """
             SELECT (
                 SELECT coalesce(string_agg('{' || substr(\(members), 2)
-                    || ',"time":"' || to_char(b.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"}', ',' ORDER BY b.bucket), '')
+                    || ',"time":"' || to_char(b.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"') || '"}', ',' ORDER BY b.bucket), '')
                 FROM (
                     SELECT date_bin($3::interval, minute, timestamptz '1970-01-01 00:00:00+00') AS bucket, \(averages)
                     FROM telemetry_minutes
@@ -106,7 +107,7 @@ public enum TelemetryQueryStore {
     public static let metersJSONSQL = """
         SELECT (
             SELECT coalesce(string_agg('{"energy":' || b.energy::text || ',"interval":"' || $6::text || '","meter_id":' || to_json(b.meter_id)::text
-                || ',"plant_id":"' || p.id::text || '","time":"' || to_char(b.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"}',
+                || ',"plant_id":"' || p.id::text || '","time":"' || to_char(b.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"') || '"}',
                 ',' ORDER BY b.bucket, b.meter_id), '')
             FROM (
                 SELECT date_bin($3::interval, minute, timestamptz '1970-01-01 00:00:00+00') AS bucket, meter_id, sum(energy_sum) AS energy
@@ -119,20 +120,28 @@ public enum TelemetryQueryStore {
         """
 
     /// The `/telemetry` response body, or `.plantNotFound`.
-    public static func telemetryJSON(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
-                                     on connection: PostgresConnection) throws -> Lookup<[UInt8]> {
-        try body(telemetryJSONSQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window), connection)
+    public static func telemetryJSONQuery(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow) -> PostgresQuery<Lookup<[UInt8]>> {
+        PostgresQuery(telemetryJSONSQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window), decode: body)
     }
 
     /// The `/meters` response body, or `.plantNotFound`.
-    public static func metersJSON(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
-                                  on connection: PostgresConnection) throws -> Lookup<[UInt8]> {
-        try body(metersJSONSQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window)
-                    + [.text(window.interval.label)], connection)
+    public static func metersJSONQuery(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow) -> PostgresQuery<Lookup<[UInt8]>> {
+        PostgresQuery(metersJSONSQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window)
+                        + [.text(window.interval.label)], decode: body)
     }
 
-    private static func body(_ sql: String, _ parameters: [PostgresValue], _ connection: PostgresConnection) throws -> Lookup<[UInt8]> {
-        guard let row = try connection.query(sql, parameters).singleRow() else { return .plantNotFound }
+    public static func telemetryJSON(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
+                                     on connection: PostgresConnection) throws -> Lookup<[UInt8]> {
+        try connection.run(telemetryJSONQuery(plantID: plantID, organizationID: organizationID, window: window))
+    }
+
+    public static func metersJSON(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
+                                  on connection: PostgresConnection) throws -> Lookup<[UInt8]> {
+        try connection.run(metersJSONQuery(plantID: plantID, organizationID: organizationID, window: window))
+    }
+
+    @Sendable private static func body(_ rows: PostgresRows) throws -> Lookup<[UInt8]> {
+        guard let row = try rows.singleRow() else { return .plantNotFound }
         var body: [UInt8] = [UInt8(ascii: "[")]
         body.append(contentsOf: (try row.optionalString(0) ?? "").utf8)
         body.append(UInt8(ascii: "]"))
@@ -147,7 +156,7 @@ public enum TelemetryQueryStore {
     /// Telemetry buckets of `window`, ascending; buckets without samples are absent.
     public static func telemetry(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
                                  on connection: PostgresConnection) throws -> Lookup<[TelemetryBucket]> {
-        let rows = try connection.query(telemetrySQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window))
+        let rows = try connection.queryPrepared(telemetrySQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window))
         guard !rows.isEmpty else { return .plantNotFound }
         var buckets: [TelemetryBucket] = []
         buckets.reserveCapacity(rows.count)
@@ -164,7 +173,7 @@ public enum TelemetryQueryStore {
     /// Meter energy per bucket and meter, ascending by time then meter id.
     public static func meters(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow,
                               on connection: PostgresConnection) throws -> Lookup<[MeterBucket]> {
-        let rows = try connection.query(metersSQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window))
+        let rows = try connection.queryPrepared(metersSQL, windowParameters(plantID: plantID, organizationID: organizationID, window: window))
         guard !rows.isEmpty else { return .plantNotFound }
         var buckets: [MeterBucket] = []
         for row in rows {
@@ -176,13 +185,17 @@ public enum TelemetryQueryStore {
     }
 
     /// The plant's newest sample; `.found(nil)` when the plant has none yet.
-    public static func latest(plantID: UUID, organizationID: UUID, on connection: PostgresConnection) throws -> Lookup<Latest?> {
-        guard let row = try connection.query(latestSQL, [.uuid(plantID), .uuid(organizationID)]).singleRow() else {
-            return .plantNotFound
+    public static func latestQuery(plantID: UUID, organizationID: UUID) -> PostgresQuery<Lookup<Latest?>> {
+        PostgresQuery(latestSQL, [.uuid(plantID), .uuid(organizationID)]) { rows in
+            guard let row = try rows.singleRow() else { return .plantNotFound }
+            guard let micros = try row.optionalInt(0) else { return .found(nil) }
+            var values: [Double?] = []
+            for index in 1...TelemetryField.allCases.count { values.append(try row.optionalDouble(index)) }
+            return .found(Latest(time: TelemetryTimestamp(microsecondsSinceEpoch: Int64(micros)), values: values))
         }
-        guard let micros = try row.optionalInt(0) else { return .found(nil) }
-        var values: [Double?] = []
-        for index in 1...TelemetryField.allCases.count { values.append(try row.optionalDouble(index)) }
-        return .found(Latest(time: TelemetryTimestamp(microsecondsSinceEpoch: Int64(micros)), values: values))
+    }
+
+    public static func latest(plantID: UUID, organizationID: UUID, on connection: PostgresConnection) throws -> Lookup<Latest?> {
+        try connection.run(latestQuery(plantID: plantID, organizationID: organizationID))
     }
 }

@@ -23,58 +23,44 @@ public struct TelemetryAPI: Sendable {
     /// The most buckets one response may hold (a range/interval that needs more is a 400).
     public let maximumBuckets: Int
     private let now: @Sendable () -> TelemetryTimestamp
+    /// Where the reads run: on the event loop's own connections when they can take them, else
+    /// on `pool` from the worker pool.
+    let database: LoopDatabase
 
     public init(pool: PostgresPool, maximumBuckets: Int = TelemetryQueryWindow.defaultMaximumBuckets,
                 now: @escaping @Sendable () -> TelemetryTimestamp = { .now }) {
         self.pool = pool
         self.maximumBuckets = maximumBuckets
         self.now = now
+        database = LoopDatabase(pool: pool)
     }
 
     /// Registers the three routes. `prefix` is prepended to `/plants/…` (pass `""` inside a group
     /// that already has `/api/v1/trading`); the caller's organisation comes from the principal the
-    /// group's authentication put on the request.
+    /// group's authentication put on the request. Each is one statement (`TelemetryQueryStore`).
     public func register(on routes: inout some RouteRegistering, prefix: String = "/api/v1/trading") {
         let api = self
-        routes.get(prefix + "/plants/{plantId}/telemetry") { request in
-            try api.telemetry(request, organizationID: try request.principal().organizationID)
-        }
-        routes.get(prefix + "/plants/{plantId}/telemetry/latest") { request in
-            try api.latest(request, organizationID: try request.principal().organizationID)
-        }
-        routes.get(prefix + "/plants/{plantId}/meters") { request in
-            try api.meters(request, organizationID: try request.principal().organizationID)
-        }
+        routes.get(prefix + "/plants/{plantId}/telemetry", database: database, statement: { request in
+            TelemetryQueryStore.telemetryJSONQuery(plantID: try request.plantID(), organizationID: try request.principal().organizationID,
+                                                   window: try api.window(request))
+        }, respond: { _, lookup in try Self.body(lookup) })
+        routes.get(prefix + "/plants/{plantId}/telemetry/latest", database: database, statement: { request in
+            TelemetryQueryStore.latestQuery(plantID: try request.plantID(code: "INVALID_UUID"),
+                                            organizationID: try request.principal().organizationID)
+        }, respond: { request, lookup in
+            guard case .found(let latest) = lookup else { throw TradingError.plantNotFound }
+            guard let latest else { throw TradingError.noTelemetry }
+            return Self.json(TelemetryResponseJSON.latest(plantID: try request.plantID(code: "INVALID_UUID"), latest: latest))
+        })
+        routes.get(prefix + "/plants/{plantId}/meters", database: database, statement: { request in
+            TelemetryQueryStore.metersJSONQuery(plantID: try request.plantID(), organizationID: try request.principal().organizationID,
+                                                window: try api.window(request))
+        }, respond: { _, lookup in try Self.body(lookup) })
     }
 
-    public func telemetry(_ request: Request, organizationID: UUID) throws -> Response {
-        let plantID = try request.plantID()
-        let window = try window(request)
-        let lookup = try pool.withConnection { connection in
-            try TelemetryQueryStore.telemetryJSON(plantID: plantID, organizationID: organizationID, window: window, on: connection)
-        }
+    private static func body(_ lookup: TelemetryQueryStore.Lookup<[UInt8]>) throws -> Response {
         guard case .found(let body) = lookup else { throw TradingError.plantNotFound }
-        return Self.json(body)
-    }
-
-    public func meters(_ request: Request, organizationID: UUID) throws -> Response {
-        let plantID = try request.plantID()
-        let window = try window(request)
-        let lookup = try pool.withConnection { connection in
-            try TelemetryQueryStore.metersJSON(plantID: plantID, organizationID: organizationID, window: window, on: connection)
-        }
-        guard case .found(let body) = lookup else { throw TradingError.plantNotFound }
-        return Self.json(body)
-    }
-
-    public func latest(_ request: Request, organizationID: UUID) throws -> Response {
-        let plantID = try request.plantID(code: "INVALID_UUID")
-        let lookup = try pool.withConnection { connection in
-            try TelemetryQueryStore.latest(plantID: plantID, organizationID: organizationID, on: connection)
-        }
-        guard case .found(let latest) = lookup else { throw TradingError.plantNotFound }
-        guard let latest else { throw TradingError.noTelemetry }
-        return Self.json(TelemetryResponseJSON.latest(plantID: plantID, latest: latest))
+        return json(body)
     }
 
     // MARK: Parameters

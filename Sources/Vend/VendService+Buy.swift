@@ -1,6 +1,7 @@
 import Foundation
 import Observability
 import Postgres
+import Timekeeping
 import VendCore
 
 /// How a purchase request ended.
@@ -15,9 +16,26 @@ public enum BuyOutcome: Sendable, Equatable {
     case refused(VendRefusals)
 }
 
+extension BuyOutcome {
+    var metricLabel: String {
+        switch self {
+        case .sold(_, let replay): replay ? "replay" : "sold"
+        case .failed(_, let replay): replay ? "replay" : "failed"
+        case .inProgress(_, let status): status == .unknown ? "unknown" : "in_progress"
+        case .refused: "refused"
+        }
+    }
+}
+
 extension VendService {
     /// `POST /api/buyelectricityprod`: buys `request.purchase` for `user` exactly once.
     public func buy(_ request: BuyRequest, by user: VendUser) throws -> BuyOutcome {
+        let outcome = try buyOnce(request, by: user)
+        metrics?.increment("tradingd_vend_purchases_total", labels: ["outcome": outcome.metricLabel])
+        return outcome
+    }
+
+    private func buyOnce(_ request: BuyRequest, by user: VendUser) throws -> BuyOutcome {
         let purchase = request.purchase
         if let existing = try pool.withConnection({ try transactions.find(transID: purchase.transID, on: $0) }) {
             return replay(existing, purchase, user)
@@ -31,7 +49,9 @@ extension VendService {
         }
         let log = logger.with(["vend.trans_id": purchase.transID, "vend.provider": provider.name])
         try failPoints.hit(.afterPendingCommit)
+        let started = ContinuousClock.now
         let outcome = provider.creditVend(CreditVendRequest(purchase))
+        metrics?.observe("tradingd_vend_provider_call_seconds", (ContinuousClock.now - started).inSeconds)
         try failPoints.hit(.afterProviderAnswer)
         do {
             return try record(outcome, for: pending, cashier: user.name, logger: log)

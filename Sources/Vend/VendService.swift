@@ -17,6 +17,7 @@ public final class VendService: Sendable {
     let providers: any VendProviderDirectory
     let logger: Logger
     let failPoints: VendFailPoints
+    let metrics: MetricsRegistry?
     let login: VendLogin
     let apiTokens = VendAPITokenStore()
     let elecTokens = ElecTokenStore()
@@ -24,7 +25,11 @@ public final class VendService: Sendable {
     let transactions = VendTransactionStore()
 
     public init(pool: PostgresPool, providers: any VendProviderDirectory, settings: VendSettings = VendSettings(),
-                logger: Logger = .silent, failPoints: VendFailPoints = .none) throws {
+                logger: Logger = .silent, failPoints: VendFailPoints = .none, metrics: MetricsRegistry? = nil) throws {
+        self.metrics = metrics
+        metrics?.register("tradingd_vend_purchases_total", kind: .counter,
+                          help: "purchase requests by outcome (sold, failed, unknown, in_progress, replay, refused)")
+        metrics?.register("tradingd_vend_provider_call_seconds", kind: .histogram, help: "credit vend calls to the provider")
         self.pool = pool
         self.providers = providers
         self.settings = settings

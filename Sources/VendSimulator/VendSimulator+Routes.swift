@@ -42,7 +42,8 @@ extension VendSimulator {
             return try Response.json(["sales": summary, "creditVends": creditVendsBySaleID.mapValues { String($0) }])
         }
         router.post("/_sim/knobs") { [self] request in
-            knobs = try request.decodeJSON(VendSimulatorKnobs.self)
+            let update = try request.decodeJSON(KnobsUpdate.self)
+            state.withLock { update.apply(to: &$0.options.knobs) }
             return Response.empty()
         }
         router.get("/_sim/knobs") { [self] _ in try Response.json(knobs) }
@@ -86,6 +87,29 @@ extension VendSimulator {
         return try Response.json(TrialAnswer(code: PrepaidPlusWire.successCode, response: "Successful",
                                              clientSaleId: fields?.clientSaleId, transactionAmount: amount,
                                              custVendDetail: .init(name: name, meterNumber: meterNumber, amtTendered: amount)))
+    }
+
+    /// `POST /_sim/knobs`: the knobs given change, the others stay.
+    private struct KnobsUpdate: Decodable {
+        var latencyMs: Int?
+        var failureRate: Double?
+        var failAfterSaleRate: Double?
+        var timeoutAfterSaleRate: Double?
+        var timeoutWithoutSaleRate: Double?
+        var hangMs: Int?
+        var keyChangeRate: Double?
+        var adviceFailureRate: Double?
+
+        func apply(to knobs: inout VendSimulatorKnobs) {
+            if let latencyMs { knobs.latencyMs = max(0, latencyMs) }
+            if let failureRate { knobs.failureRate = failureRate }
+            if let failAfterSaleRate { knobs.failAfterSaleRate = failAfterSaleRate }
+            if let timeoutAfterSaleRate { knobs.timeoutAfterSaleRate = timeoutAfterSaleRate }
+            if let timeoutWithoutSaleRate { knobs.timeoutWithoutSaleRate = timeoutWithoutSaleRate }
+            if let hangMs { knobs.hangMs = max(0, hangMs) }
+            if let keyChangeRate { knobs.keyChangeRate = keyChangeRate }
+            if let adviceFailureRate { knobs.adviceFailureRate = adviceFailureRate }
+        }
     }
 
     private struct TrialAnswer: Encodable {

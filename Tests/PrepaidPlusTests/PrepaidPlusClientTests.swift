@@ -108,3 +108,23 @@ struct PrepaidPlusClientTests {
         #expect(throws: OutboundURLError.self) { try strict.check(url: simulator.baseURL) }
     }
 }
+
+/// The simulator's test hooks over HTTP.
+@Suite(.timeLimit(.minutes(1)))
+struct VendSimulatorHooksTests {
+    @Test func knobsChangeOnlyWhatIsGivenAndStatsCountCalls() throws {
+        let simulator = VendSimulator()
+        try simulator.start()
+        defer { simulator.stop() }
+        simulator.knobs.failureRate = 0.25
+        let port = simulator.port!
+        let http = OutboundHTTPClient(urlGuard: try OutboundURLGuard(privateAllowList: "127.0.0.1:\(port)"))
+        let set = try http.send(HTTPClientRequest(method: "POST", scheme: "http", host: "127.0.0.1", port: port, path: "/_sim/knobs",
+                                                  headers: [("Content-Type", "application/json")], body: Array(#"{"latencyMs": 7}"#.utf8)))
+        #expect(set.status == 204)
+        #expect(simulator.knobs.latencyMs == 7 && simulator.knobs.failureRate == 0.25)
+        let stats = try http.send(HTTPClientRequest(method: "GET", scheme: "http", host: "127.0.0.1", port: port, path: "/_sim/stats"))
+        let decoded = try JSONDecoder().decode(VendSimulatorStats.self, from: Data(stats.body))
+        #expect(decoded == simulator.stats)
+    }
+}

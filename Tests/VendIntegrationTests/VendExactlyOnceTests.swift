@@ -34,6 +34,30 @@ struct VendExactlyOnceTests {
         #expect(try f.pool.withConnection { try $0.query("SELECT count(*) FROM vend_transactions").first!.int(0) } == 1)
     }
 
+    @Test func identicalBuysRacingOnTwoReplicasMakeOneProviderCall() throws {
+        let f = try VendFixture()
+        defer { f.tearDown() }
+        f.simulator.knobs.latencyMs = 200
+        // A second daemon: its own pool and service over the same database and provider.
+        let otherPool = PostgresPool(url: f.databaseURL, size: 12)
+        defer { otherPool.close() }
+        let replicas = [f.service, try VendService(pool: otherPool, providers: SingleVendProvider(f.simulator), settings: f.settings)]
+        let purchase = f.purchase("REPLICA-1")
+        let token = try f.verify(purchase)
+        let outcomes = ConcurrentResults<BuyOutcome>()
+        runOnThreads(40) { index in
+            outcomes.append(Result { try replicas[index % 2].buy(BuyRequest(purchase: purchase, elecToken: token), by: f.user) })
+        }
+        let all = try outcomes.values.map { try $0.get() }
+        #expect(f.simulator.creditVendsBySaleID["REPLICA-1"] == 1)
+        #expect(all.filter { $0.receipt?.reprint == false }.count == 1)
+        #expect(all.allSatisfy { $0.receipt != nil || $0 == .inProgress(transID: "REPLICA-1", status: .pending) })
+        // Afterwards both replicas answer with the one stored receipt.
+        let codes = try replicas.map { try $0.buy(BuyRequest(purchase: purchase, elecToken: token), by: f.user).receipt?.stdTokens.last?.code }
+        guard case .sold(let sale)? = f.simulator.records["REPLICA-1"] else { Issue.record("no sale"); return }
+        #expect(codes == [sale.creditToken.grouped, sale.creditToken.grouped])
+    }
+
     @Test func concurrentBuysWithDifferentTokensForOneTransIDStillBuyOnce() throws {
         let f = try VendFixture()
         defer { f.tearDown() }

@@ -128,6 +128,18 @@ struct VendReconcileTests {
         #expect(try f.reconciler.reconcile(transID: "SET-1") == nil)
         #expect(try f.transaction("SET-1")?.receipt == receipt)
         #expect(try f.reconciler.unsettled().isEmpty)
+        // A late answer (a failure, an unknown, another receipt) written over it changes nothing.
+        let settled = try #require(try f.transaction("SET-1"))
+        var other = receipt
+        other.receiptNo = "OTHER"
+        let store = VendTransactionStore()
+        let afterLateAnswers = try f.pool.withConnection { connection in
+            [try store.recordFailure(id: settled.id, failure: .init(code: "209", message: "No sale", details: "No sale"), on: connection),
+             try store.recordUnknown(id: settled.id, note: "late timeout", delay: .zero, on: connection),
+             try store.recordSale(id: settled.id, receipt: other, on: connection)]
+        }
+        #expect(afterLateAnswers.allSatisfy { $0.status == .success && $0.receipt == receipt && $0.failure == nil })
+        #expect(try f.transaction("SET-1") == settled)
     }
 }
 

@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Observability
 import Postgres
 import Testing
 @testable import Vend
@@ -38,6 +39,22 @@ struct VendWorkflowTests {
         #expect(page.total == 1 && page.records.map(\.transID) == ["TXN123456789"])
         let body = VendBody.Transaction(stored, dates: f.settings.dates)
         #expect(body.receipt?.reprint == true && body.status == "success" && body.failure == nil)
+    }
+
+    @Test func purchasesAreCountedByOutcome() throws {
+        let f = try VendFixture()
+        defer { f.tearDown() }
+        let metrics = MetricsRegistry()
+        let service = try VendService(pool: f.pool, providers: SingleVendProvider(f.simulator), settings: f.settings, metrics: metrics)
+        let purchase = f.purchase("M-1")
+        let token = try f.verify(purchase)
+        _ = try service.buy(BuyRequest(purchase: purchase, elecToken: token), by: f.user)
+        _ = try service.buy(BuyRequest(purchase: purchase, elecToken: token), by: f.user)
+        _ = try service.buy(BuyRequest(purchase: f.purchase("M-2"), elecToken: token), by: f.user)
+        #expect(metrics.value("tradingd_vend_purchases_total", labels: ["outcome": "sold"]) == 1)
+        #expect(metrics.value("tradingd_vend_purchases_total", labels: ["outcome": "replay"]) == 1)
+        #expect(metrics.value("tradingd_vend_purchases_total", labels: ["outcome": "refused"]) == 1)
+        #expect(metrics.render().contains("tradingd_vend_provider_call_seconds_count 1"))
     }
 
     @Test func historyIsTheCallersOwnNewestFirstAndPaged() throws {

@@ -94,7 +94,7 @@ record() { # label samples seconds rss verified [cpu]
 }
 
 CPU_PID=
-cpu_start() { "$PY" bench/ingest/cpu.py ingest-bench > "$WORK/cpu.txt" & CPU_PID=$!; }
+cpu_start() { "$PY" bench/cpu.py ingest-bench > "$WORK/cpu.txt" & CPU_PID=$!; }
 # Not in $( ): a subshell cannot wait for the sampler, and would read its file before it is written.
 cpu_stop() { kill "$CPU_PID"; wait "$CPU_PID" || true; CPU=$(cat "$WORK/cpu.txt"); }
 cleanup() { for p in bench-gen bench-a bench-c bench-d1 bench-d100; do "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "$p" || true; done; }

@@ -24,6 +24,7 @@ ADMIN_DB=${TRADINGD_TEST_DATABASE_URL%/*}/postgres
 WORK=$(dirname "$ENV_FILE")/bench-vend
 mkdir -p "$WORK"
 [ -d /opt/swift/usr/bin ] && PATH="/opt/swift/usr/bin:$PATH"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
 echo "bench/vend: building (release)" >&2
 swift build -c release --product tradingd >&2

@@ -40,11 +40,23 @@ public struct BearerAuthentication: Middleware {
 
     public func handle(_ request: Request, next: Handler) throws -> Response {
         guard let token = Self.bearerToken(request.headers["Authorization"]) else { throw failures.missingCredentials }
-        guard let principal = try authenticator.principal(for: token) else { throw failures.invalidCredentials }
+        return try next(admit(request, as: try authenticator.principal(for: token)))
+    }
+
+    /// On the event loop only the cache is asked; a token it does not remember goes to the
+    /// worker pool, where `handle` looks it up.
+    public func admitOnLoop(_ request: Request) throws -> Request? {
+        guard let token = Self.bearerToken(request.headers["Authorization"]) else { throw failures.missingCredentials }
+        guard case .cached(let principal) = authenticator.cachedPrincipal(for: token) else { return nil }
+        return try admit(request, as: principal)
+    }
+
+    private func admit(_ request: Request, as principal: Principal?) throws -> Request {
+        guard let principal else { throw failures.invalidCredentials }
         guard principal.scopes.contains(scope) else { throw failures.missingScope }
         var request = request
         request.attributes[PrincipalKey.self] = principal
-        return try next(request)
+        return request
     }
 
     static func bearerToken(_ header: String?) -> String? {

@@ -7,12 +7,15 @@ public enum RouteExecution: Sendable {
     case eventLoop
 }
 
-/// One registered route, its middleware already wrapped around the handler.
+/// One registered route, its middleware already wrapped around the handler (and applied before
+/// its loop handler).
 public struct Route: Sendable {
     public let method: String
     public let pattern: RoutePattern
     public let execution: RouteExecution
     let handler: Handler
+    /// Tried first, on the event loop, for a worker-pool route that has one.
+    let loopHandler: LoopHandler?
     let renderer: any HTTPErrorRenderer
 }
 
@@ -25,19 +28,33 @@ public struct RouteGroup: RouteRegistering {
 
     /// Adds a route; `pattern` is relative to the group's prefix (`""` for the prefix itself).
     public mutating func on(_ method: String, _ pattern: String, execution: RouteExecution = .workerPool,
-                            _ handler: @escaping Handler) {
+                            onLoop loopHandler: LoopHandler? = nil, _ handler: @escaping Handler) {
         let full = prefix + pattern
-        routes.append(Route(method: method, pattern: RoutePattern(full.isEmpty ? "/" : full),
-                            execution: execution, handler: middleware.wrapping(handler), renderer: renderer))
+        routes.append(Route(method: method, pattern: RoutePattern(full.isEmpty ? "/" : full), execution: execution,
+                            handler: middleware.wrapping(handler), loopHandler: loopHandler.map(middleware.admittingOnLoop),
+                            renderer: renderer))
     }
 }
 
 /// Adding routes, the same on a router and on a group.
 public protocol RouteRegistering {
-    mutating func on(_ method: String, _ pattern: String, execution: RouteExecution, _ handler: @escaping Handler)
+    /// `loopHandler`, for a worker-pool route, is tried first on the event loop (`LoopHandler`).
+    mutating func on(_ method: String, _ pattern: String, execution: RouteExecution, onLoop loopHandler: LoopHandler?,
+                     _ handler: @escaping Handler)
 }
 
 extension RouteRegistering {
+    public mutating func on(_ method: String, _ pattern: String, execution: RouteExecution = .workerPool,
+                            _ handler: @escaping Handler) {
+        on(method, pattern, execution: execution, onLoop: nil, handler)
+    }
+
+    /// A GET tried first on the event loop by `loopHandler`, else answered by `handler` on the
+    /// worker pool.
+    public mutating func get(_ pattern: String, onLoop loopHandler: @escaping LoopHandler, _ handler: @escaping Handler) {
+        on("GET", pattern, execution: .workerPool, onLoop: loopHandler, handler)
+    }
+
     public mutating func get(_ pattern: String, execution: RouteExecution = .workerPool, _ handler: @escaping Handler) {
         on("GET", pattern, execution: execution, handler)
     }
@@ -91,9 +108,9 @@ public struct Router: Sendable, RouteRegistering {
     }
 
     public mutating func on(_ method: String, _ pattern: String, execution: RouteExecution = .workerPool,
-                            _ handler: @escaping Handler) {
+                            onLoop loopHandler: LoopHandler? = nil, _ handler: @escaping Handler) {
         var root = RouteGroup(prefix: "", renderer: defaultRenderer, middleware: middleware)
-        root.on(method, pattern, execution: execution, handler)
+        root.on(method, pattern, execution: execution, onLoop: loopHandler, handler)
         routes += root.routes
     }
 
@@ -178,14 +195,7 @@ public struct Router: Sendable, RouteRegistering {
         case .found(let route, let parameters):
             request.pathParameters = parameters
             request.routePattern = route.pattern.description
-            do {
-                var response = try route.handler(request)
-                if request.method == "HEAD" { response.headers.set("Content-Length", String(response.body.count)) }
-                return RoutedResponse(response: response, routePattern: route.pattern.description, failure: nil)
-            } catch let thrown {
-                renderer = route.renderer
-                error = thrown
-            }
+            return Self.complete(request, route: route) { try route.handler(request) }
         case .methodNotAllowed(let allowed, let groupRenderer):
             var response = groupRenderer.render(.methodNotAllowed(), request: request)
             response.headers.set("Allow", allowed.joined(separator: ", "))
@@ -201,6 +211,20 @@ public struct Router: Sendable, RouteRegistering {
         if case .badPath = match { response.headers.set("Connection", "close") }  // malformed: close
         return RoutedResponse(response: response, routePattern: request.routePattern,
                               failure: error.isUnexpected ? String(reflecting: error) : nil)
+    }
+
+    /// What a matched route's handler (ordinary or loop) produced, as the response to send: the
+    /// response (with `Content-Length` for HEAD), or what it threw rendered by the route's renderer.
+    static func complete(_ request: Request, route: Route, _ body: () throws -> Response) -> RoutedResponse {
+        do {
+            var response = try body()
+            if request.method == "HEAD" { response.headers.set("Content-Length", String(response.body.count)) }
+            return RoutedResponse(response: response, routePattern: route.pattern.description, failure: nil)
+        } catch {
+            return RoutedResponse(response: route.renderer.render(error.asHTTPError, request: request),
+                                  routePattern: route.pattern.description,
+                                  failure: error.isUnexpected ? String(reflecting: error) : nil)
+        }
     }
 
     /// Resolves and responds in one step: the whole pipeline without a socket, for tests and

@@ -39,7 +39,7 @@ extension EventLoop {
     }
 
     /// Routes on the loop (cheap), then runs the handler inline for event-loop routes and routing
-    /// errors, or on the worker pool.
+    /// errors, tries the route's loop handler when it has one, or runs it on the worker pool.
     private func dispatch(_ parsed: ParsedRequest, on connection: Connection, now: UInt64) {
         connection.sequence += 1
         let headers = HTTPHeaders(parsed.headers)
@@ -54,23 +54,82 @@ extension EventLoop {
             deadline: now + core.limits.handlerTimeBudget.nanoseconds, renderer: Self.renderer(of: match),
             requestBodyBytes: parsed.body.count, routePattern: Self.routePattern(of: match))
         let query = parsed.query
-        guard case .found(let route, _) = match, route.execution == .workerPool else {
+        guard case .found(let route, let parameters) = match, route.execution == .workerPool else {
             finish(connection, inFlight, router.respond(to: request, rawQuery: query, match: match), now: now)
             return
         }
         connection.phase = .handling(inFlight)
         let fd = connection.fd, connectionID = connection.id, sequence = connection.sequence
-        let submitted = core.pool.submit { [self] in
-            let routed = router.respond(to: request, rawQuery: query, match: match)
-            post(.completed(fd: fd, connectionID: connectionID, sequence: sequence, routed))
+        let job = WorkerJob(fd: fd, connectionID: connectionID, sequence: sequence, request: request, rawQuery: query, match: match)
+        if route.loopHandler != nil {
+            let responder = LoopResponder(loop: context) { [self] outcome in
+                switch outcome {
+                case .respond(let body):
+                    let routed = Router.complete(job.request, route: route, body)
+                    complete(fd: fd, connectionID: connectionID, sequence: sequence, routed, now: SystemInfo.now())
+                case .fallBack:
+                    let now = SystemInfo.now()
+                    guard !submit(job), let current = current(fd: fd, connectionID: connectionID, sequence: sequence) else { return }
+                    complete(fd: fd, connectionID: connectionID, sequence: sequence, busy(current.inFlight, job), now: now)
+                }
+            }
+            switch router.startOnLoop(request, rawQuery: query, route: route, parameters: parameters, responder: responder) {
+            case .pending:
+                // An answer given while the handler ran is delivered after this turn's events, not
+                // from inside this connection's parsing.
+                if responder.hasEarlyAnswer { context.atEndOfTurn { responder.started() } } else { responder.started() }
+                return
+            case .answered(let routed):
+                responder.disarm()
+                finish(connection, inFlight, routed, now: now)
+                return
+            case .declined:
+                responder.disarm()
+            }
         }
-        if !submitted {
-            let busy = HTTPError.serviceUnavailable("Server busy, retry later", code: "SERVER_BUSY")
-            finish(connection, inFlight,
-                   RoutedResponse(response: inFlight.renderer.render(busy, request: request),
-                                  routePattern: route.pattern.description, failure: "worker queue full"),
-                   now: now)
+        if !submit(job) { finish(connection, inFlight, busy(inFlight, job), now: now) }
+    }
+
+    /// What a worker needs to run a request's ordinary handler and bring the answer back.
+    struct WorkerJob: Sendable {
+        let fd: Int32
+        let connectionID: UInt64
+        let sequence: UInt64
+        let request: Request
+        let rawQuery: String?
+        let match: RouteMatch
+    }
+
+    /// Queues the route's ordinary handler on the worker pool; false when its queue is full.
+    func submit(_ job: WorkerJob) -> Bool {
+        let router = core.router
+        return core.pool.submit { [self] in
+            let routed = router.respond(to: job.request, rawQuery: job.rawQuery, match: job.match)
+            post(.completed(fd: job.fd, connectionID: job.connectionID, sequence: job.sequence, routed))
         }
+    }
+
+    /// The 503 for a request the worker queue refused.
+    func busy(_ inFlight: Connection.InFlight, _ job: WorkerJob) -> RoutedResponse {
+        let error = HTTPError.serviceUnavailable("Server busy, retry later", code: "SERVER_BUSY")
+        return RoutedResponse(response: inFlight.renderer.render(error, request: job.request),
+                              routePattern: inFlight.routePattern, failure: "worker queue full")
+    }
+
+    /// Delivers a handler's answer to its connection, unless the connection timed out, closed or
+    /// moved on meanwhile (the answer then has nowhere to go); then reads on and writes.
+    func complete(fd: Int32, connectionID: UInt64, sequence: UInt64, _ routed: RoutedResponse, now: UInt64) {
+        guard let current = current(fd: fd, connectionID: connectionID, sequence: sequence) else { return }
+        finish(current.connection, current.inFlight, routed, now: now)
+        if case .reading = current.connection.phase { processInput(current.connection, now: now) }
+        flush(current.connection, now: now)
+    }
+
+    /// The connection still waiting for the answer to request `sequence`, if any.
+    private func current(fd: Int32, connectionID: UInt64, sequence: UInt64) -> (connection: Connection, inFlight: Connection.InFlight)? {
+        guard let connection = connections[fd], connection.id == connectionID,
+              case .handling(let inFlight) = connection.phase, inFlight.sequence == sequence else { return nil }
+        return (connection, inFlight)
     }
 
     /// Queues the response, reports the access record, and decides whether the connection stays.

@@ -11,22 +11,59 @@ enum LoopMessage: Sendable {
     /// Stop accepting and close idle connections; `acknowledge` runs once the listener is out of
     /// this loop's epoll set.
     case drain(acknowledge: @Sendable () -> Void)
+    /// Run a job on the loop's thread (`EventLoopContext.execute`).
+    case run(@Sendable () -> Void)
     /// Close everything and leave the thread.
     case shutdown
+}
+
+/// Where other threads leave messages for a loop, and the wake-up that tells it. `closed` once
+/// the loop has closed its descriptors, after which posts are dropped (a late worker must not
+/// write into a descriptor number reused elsewhere).
+final class LoopInbox: Sendable {
+    private let state = Mutex<(messages: [LoopMessage], closed: Bool)>(([], false))
+    private let epoll: Epoll
+
+    init(epoll: Epoll) { self.epoll = epoll }
+
+    func post(_ message: LoopMessage) {
+        // Woken under the lock, so that the descriptor cannot be closed in between.
+        state.withLock { state in
+            guard !state.closed else { return }
+            state.messages.append(message)
+            if state.messages.count == 1 { epoll.wake() }
+        }
+    }
+
+    func take() -> [LoopMessage] {
+        state.withLock { state in
+            defer { state.messages.removeAll(keepingCapacity: true) }
+            return state.messages
+        }
+    }
+
+    /// Drops what is queued, refuses later posts and closes the epoll descriptors.
+    func close() {
+        state.withLock { state in
+            state.closed = true
+            state.messages.removeAll()
+            epoll.close()
+        }
+    }
 }
 
 /// One event loop thread: an epoll set with its share of the connections (each loop accepts from
 /// the shared listener, woken exclusively), their reads, writes and timers. Handlers run on the
 /// worker pool and send their responses back through `post`.
 final class EventLoop: @unchecked Sendable {
-    // Invariant: apart from `inbox` (a Mutex), `epoll.wake()` and `finished`, every property is
-    // touched only by the loop's own thread, started by `start`.
+    // Invariant: apart from `inbox`, `context.execute` and `finished`, every property is touched
+    // only by the loop's own thread, started by `start`.
     let core: ServerCore
     let epoll: Epoll
     private let index: Int
-    /// Messages for the loop; `closed` once the loop has closed its descriptors, after which posts
-    /// are dropped (a late worker must not write into a descriptor number reused elsewhere).
-    private let inbox = Mutex<(messages: [LoopMessage], closed: Bool)>(([], false))
+    private let inbox: LoopInbox
+    /// What loop handlers and watchers see of the loop.
+    let context: EventLoopContext
     private let finished = DispatchSemaphore(value: 0)
     var connections: [Int32: Connection] = [:]
     private var listener: Int32 = -1
@@ -43,6 +80,9 @@ final class EventLoop: @unchecked Sendable {
         self.index = index
         self.core = core
         epoll = try Epoll()
+        let inbox = LoopInbox(epoll: epoll)
+        self.inbox = inbox
+        context = EventLoopContext(index: index, epoll: epoll, post: { inbox.post($0) })
     }
 
     deinit {
@@ -62,12 +102,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Sends `message` to the loop from any thread.
     func post(_ message: LoopMessage) {
-        // Woken under the lock, so that the descriptor cannot be closed in between.
-        inbox.withLock { inbox in
-            guard !inbox.closed else { return }
-            inbox.messages.append(message)
-            if inbox.messages.count == 1 { epoll.wake() }
-        }
+        inbox.post(message)
     }
 
     func waitUntilFinished() {
@@ -81,6 +116,7 @@ final class EventLoop: @unchecked Sendable {
         let events = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: 256)
         defer { events.deallocate() }
         var lastSweep = SystemInfo.now()
+        context.enterThread()
         while running {
             let count = epoll.wait(into: events, timeoutMilliseconds: 100)
             let now = SystemInfo.now()
@@ -94,36 +130,29 @@ final class EventLoop: @unchecked Sendable {
                     acceptConnections(now: now)
                 } else if let connection = connections[fd] {
                     handle(connection, events: flags, now: now)
+                } else if let watcher = context.watchers[fd] {
+                    watcher.descriptorReady(readable: flags & (Epoll.readable | Epoll.hangup) != 0,
+                                            writable: flags & Epoll.writable != 0)
                 }
             }
+            context.runEndOfTurn()
             if now &- lastSweep >= Self.sweepInterval {
                 sweep(now: now)
                 lastSweep = now
             }
         }
         for connection in Array(connections.values) { close(connection) }
-        inbox.withLock { inbox in
-            inbox.closed = true
-            inbox.messages.removeAll()
-            epoll.close()
-        }
+        context.close()
+        inbox.close()
     }
 
     private func handleMessages(now: UInt64) {
-        let messages = inbox.withLock { inbox in
-            defer { inbox.messages.removeAll(keepingCapacity: true) }
-            return inbox.messages
-        }
-        for message in messages {
+        for message in inbox.take() {
             switch message {
             case .completed(let fd, let connectionID, let sequence, let routed):
-                guard let connection = connections[fd], connection.id == connectionID,
-                      case .handling(let inFlight) = connection.phase, inFlight.sequence == sequence else {
-                    continue  // timed out or disconnected meanwhile: the result has nowhere to go
-                }
-                finish(connection, inFlight, routed, now: now)
-                if case .reading = connection.phase { processInput(connection, now: now) }
-                flush(connection, now: now)
+                complete(fd: fd, connectionID: connectionID, sequence: sequence, routed, now: now)
+            case .run(let job):
+                job()
             case .drain(let acknowledge):
                 if listener >= 0 {
                     epoll.remove(listener)

@@ -28,6 +28,7 @@ public final class Application: Sendable {
     let trading: TradingModule
     let vend: VendWiring
     let http: HTTPService
+    let tokenRevocations: TokenRevocationListener
     let services: ServiceGroup
     /// Every route the daemon serves, and the document that describes them (`/openapi.json`).
     let router: Router
@@ -73,13 +74,15 @@ public final class Application: Sendable {
 
         ingest.metrics.install(on: metrics)
         relay.metrics.install(on: metrics)
+        let authenticator = Authenticator(pool: pool)
+        tokenRevocations = TokenRevocationListener(authenticator: authenticator, pool: pool, logger: logger)
         var router = Router()
         let pool = pool, broker = BrokerReadiness(url: amqpURL)
         let families: [any APIRoutes] = [
             OperationalRoutes(databaseReachable: { pool.isReachable() },
                               brokerReachable: { broker.isReachable() }, metrics: metrics),
             TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.maxBucketsPerResponse,
-                          authentication: BearerAuthentication(scope: .trading, authenticator: Authenticator(pool: pool))),
+                          authentication: BearerAuthentication(scope: .trading, authenticator: authenticator)),
             VendRoutes(service: vend.service, trustedProxies: configuration.vend.trustedProxies),
         ]
         let documentation = try OpenAPIRoutes(documenting: families)
@@ -101,7 +104,7 @@ public final class Application: Sendable {
                            logger: logger)
         // Dependency order: consumers and relay before the scheduler that reconciles them, the
         // listener last (its handlers use all of them). Stopped in reverse.
-        services = ServiceGroup([ingest, relay, trading.scheduler, vend.job, http], logger: logger)
+        services = ServiceGroup([ingest, relay, trading.scheduler, vend.job, tokenRevocations, http], logger: logger)
     }
 
     /// Starts everything, notifies systemd, waits for SIGTERM/SIGINT, stops within the grace.

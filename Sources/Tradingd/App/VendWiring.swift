@@ -51,7 +51,7 @@ struct VendWiring {
                 _exit(86)
             }
         } ?? .none
-        service = try VendService(pool: pool, providers: providers, settings: settings, logger: log, failPoints: failPoints)
+        service = try VendService(pool: pool, providers: providers, settings: settings, logger: log, failPoints: failPoints, metrics: metrics)
         reconciler = VendReconciler(pool: pool, providers: providers, settings: settings, logger: log)
         job = VendReconcileJob(reconciler: reconciler, interval: vend.reconcileInterval, metrics: metrics, logger: log)
     }

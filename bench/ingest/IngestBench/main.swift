@@ -6,9 +6,11 @@
 //   ingest-bench broker   --amqp URL --queue Q --count N
 //   ingest-bench serve    --database URL --org UUID --port N   (telemetry API, organisation fixed, no auth)
 //   ingest-bench query-sql --plant UUID --org UUID --from T --to T --interval M   (the roll-up with literals, for pgbench)
+//   ingest-bench pgbench-script --statement token|latest|telemetry ... --out FILE   (tradingd's statements as a pgbench script)
 //   ingest-bench tradingd --amqp URL --database URL --org UUID --prefix P --expect SAMPLES [--consumers K] [--prefetch N]
 import AMQP
 import API
+import Crypto
 import Accounts
 import Foundation
 import HTTPServer
@@ -154,6 +156,44 @@ func serve() throws {
     while true { Thread.sleep(forTimeInterval: 3600) }
 }
 
+/// A pgbench script of the exact statements tradingd runs (`--statement token|latest|telemetry`,
+/// repeatable, in order), written to `--out`; each statement's `$n` becomes the pgbench variable
+/// `:NAMEn`, and the `-D NAME n=value` arguments for pgbench are printed one per line.
+/// token: `--token`; latest: `--plant --org`; telemetry: `--plant --org --from --to --interval`.
+func pgbenchScript() throws {
+    var lines: [String] = []
+    var definitions: [String] = []
+    let names = CommandLine.arguments.indices.filter { CommandLine.arguments[$0] == "--statement" }
+        .compactMap { $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil }
+    for name in names {
+        let sql: String
+        let values: [String]
+        switch name {
+        case "token":
+            sql = TokenStore.authenticateSQL
+            values = ["\\x" + SHA256.hexHash(Array(required("--token").utf8))]
+        case "latest":
+            sql = TelemetryQueryStore.latestSQL
+            values = [required("--plant"), required("--org")]
+        case "telemetry":
+            let window = try TelemetryQueryWindow.parse(from: required("--from"), to: required("--to"), interval: required("--interval"),
+                                                        now: .now, maximumBuckets: 100_000).get()
+            sql = TelemetryQueryStore.telemetryJSONSQL
+            values = [required("--plant"), required("--org"), "\(window.interval.minutes) minutes",
+                      window.firstBucketStart.rfc3339, window.endBoundary.rfc3339]
+        default:
+            FileHandle.standardError.write(Data("ingest-bench: unknown statement \(name)\n".utf8))
+            exit(2)
+        }
+        var text = sql
+        for index in values.indices.reversed() { text = text.replacingOccurrences(of: "$\(index + 1)", with: ":\(name)\(index + 1)") }
+        lines.append(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") + ";")
+        definitions += values.enumerated().map { "\(name)\($0.offset + 1)=\($0.element)" }
+    }
+    try (lines.joined(separator: "\n") + "\n").write(toFile: required("--out"), atomically: true, encoding: .utf8)
+    for definition in definitions { print("-D\n\(definition)") }
+}
+
 /// The exact statement the API runs for a window, parameters spelled as literals.
 func querySQL() throws {
     let window = try TelemetryQueryWindow.parse(from: required("--from"), to: required("--to"), interval: required("--interval"),
@@ -169,6 +209,7 @@ do {
     switch CommandLine.arguments.dropFirst().first {
     case "serve": try serve()
     case "query-sql": try querySQL()
+    case "pgbench-script": try pgbenchScript()
     case "micro": try micro()
     case "declare": try declare(delete: false)
     case "delete": try declare(delete: true)
