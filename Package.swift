@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "tradingd", targets: ["tradingd"]),
         .executable(name: "esm-sim", targets: ["esm-sim"]),
         .executable(name: "telemetry-gen", targets: ["telemetry-gen"]),
+        .executable(name: "argo-sim", targets: ["argo-sim"]),
         .executable(name: "vend-sim", targets: ["vend-sim"]),
         .executable(name: "outbound-fetch", targets: ["outbound-fetch"]),
     ],
@@ -47,6 +48,8 @@ let package = Package(
         .target(name: "VendCore", dependencies: ["JSON"], swiftSettings: settings),
         // The ESM simulator as a library, so that tests can run it in-process.
         .target(name: "ESMSimulator", dependencies: ["TradingCore", "HTTPServer", "AMQP", "Observability", "Timekeeping"], swiftSettings: settings),
+        // The Argo Workflows simulator (the purchase family's workflow engine) as a library.
+        .target(name: "ArgoSimulator", dependencies: ["HTTPServer", "JSON", "Observability"], swiftSettings: settings),
         // The vend provider simulator (PrepaidPlus' protocol, a real HTTP server) as a library.
         .target(name: "VendSimulator", dependencies: ["VendCore", "HTTPServer", "Observability"], swiftSettings: settings),
         // The PrepaidPlus client: creditvend and advice over the outbound client, Basic auth.
@@ -74,7 +77,7 @@ let package = Package(
                 swiftSettings: settings),
         // Purchases: retailers, purchases and rows in PostgreSQL, the dispatch outbox and the
         // workflow engines it hands purchases to.
-        .target(name: "Purchases", dependencies: ["PurchaseCore", "Domain", "Postgres", "Observability"], swiftSettings: settings),
+        .target(name: "Purchases", dependencies: ["PurchaseCore", "Domain", "Users", "Postgres", "AMQP", "Messaging", "OutboundHTTP", "Observability", "Timekeeping"], swiftSettings: settings),
         // The vend family: request rules, its stores, the exactly-once purchase, reconciliation by advice.
         .target(name: "Vend", dependencies: ["VendCore", "PrepaidPlus", "OutboundHTTP", "Domain", "ExactJSON", "Users", "Postgres", "Crypto",
                                      "Messaging", "Timekeeping", "Observability"],
@@ -83,9 +86,14 @@ let package = Package(
         // HTTP: the shared API layer (auth, error mapping, paging), then one target per API family.
         .target(name: "API", dependencies: ["HTTPServer", "Domain", "JSON", "ExactJSON", "Accounts", "Postgres", "Crypto", "Observability", "Messaging"],
                 swiftSettings: settings),
+        .target(name: "PurchasesAPI", dependencies: ["API", "Purchases", "PurchaseCore", "Accounts", "HTTPServer", "Domain", "JSON",
+                                                     "Observability"], swiftSettings: settings),
         .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "ExactJSON", "TradingCore", "Postgres",
                                                    "Observability"], swiftSettings: settings),
 
+        // The status page at `/`: server-rendered HTML and SVG over the trading stores, behind a login form.
+        .target(name: "StatusPage", dependencies: ["API", "Accounts", "HTTPServer", "Postgres", "Trading", "TradingCore", "JSON",
+                                                   "Domain", "Crypto", "Observability"], swiftSettings: settings),
         // The vend family's API (seed 001): handlers, its envelope, its login-token authentication.
         .target(name: "VendAPI", dependencies: ["API", "Vend", "VendCore", "HTTPServer", "Domain"], swiftSettings: settings),
 
@@ -93,14 +101,15 @@ let package = Package(
         .target(
             name: "Tradingd",
             dependencies: ["JSON", "Domain", "Timekeeping", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
-                           "OutboundHTTP", "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI",
-                           "VendCore", "Vend", "VendSimulator", "PrepaidPlus", "VendAPI"],
+                           "OutboundHTTP", "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI", "Users",
+                           "PurchaseCore", "Purchases", "PurchasesAPI", "VendCore", "Vend", "VendSimulator", "PrepaidPlus", "VendAPI", "StatusPage"],
             swiftSettings: settings
         ),
 
         // Executables.
         .executableTarget(name: "tradingd", dependencies: ["Tradingd"], swiftSettings: settings),
         .executableTarget(name: "esm-sim", dependencies: ["ESMSimulator", "Observability"], swiftSettings: settings),
+        .executableTarget(name: "argo-sim", dependencies: ["ArgoSimulator", "Observability"], swiftSettings: settings),
         .executableTarget(name: "telemetry-gen", dependencies: ["AMQP", "TradingCore"], swiftSettings: settings),
         .executableTarget(name: "vend-sim", dependencies: ["VendSimulator", "Observability"], swiftSettings: settings),
         // One request made exactly as tradingd's partner calls are (docs/OUTBOUND-HTTP.md).
@@ -111,6 +120,8 @@ let package = Package(
                           swiftSettings: settings),
         .executableTarget(name: "httpserver-bench", dependencies: ["HTTPServer"], swiftSettings: settings),
         .executableTarget(name: "outbound-bench", dependencies: ["ESM"], path: "bench/outbound/OutboundBench", swiftSettings: settings),
+        .executableTarget(name: "purchases-bench", dependencies: ["OutboundHTTP", "Postgres"], path: "bench/purchases/PurchasesBench",
+                          swiftSettings: settings),
         .executableTarget(name: "relay-bench", dependencies: ["Relay", "AMQP", "TradingCore", "ESM", "ESMSimulator", "Postgres"],
                           path: "bench/relay/RelayBench", swiftSettings: settings),
 
@@ -128,7 +139,14 @@ let package = Package(
         .testTarget(name: "AMQPTests", dependencies: ["AMQP"], swiftSettings: settings),
         .testTarget(name: "AMQPIntegrationTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "PurchaseCoreTests", dependencies: ["PurchaseCore"], swiftSettings: settings),
-        .testTarget(name: "PurchasesIntegrationTests", dependencies: ["Purchases", "PurchaseCore", "Postgres", "TestSupport"],
+        .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator", "JSON", "OutboundHTTP"], swiftSettings: settings),
+        .target(name: "PurchaseTestSupport", dependencies: ["ArgoSimulator", "OutboundHTTP", "Purchases"], path: "Tests/PurchaseTestSupport",
+                swiftSettings: settings),
+        .testTarget(name: "PurchasesAPIIntegrationTests", dependencies: ["PurchasesAPI", "Purchases", "PurchaseCore", "API", "Accounts",
+                                                                     "ArgoSimulator", "HTTPServer", "JSON", "OutboundHTTP", "Postgres",
+                                                                     "TestSupport", "PurchaseTestSupport"], swiftSettings: settings),
+        .testTarget(name: "PurchasesIntegrationTests", dependencies: ["Purchases", "PurchaseCore", "ArgoSimulator", "OutboundHTTP", "Domain", "Postgres", "AMQP", "Observability", "TestSupport",
+                                                                  "PurchaseTestSupport"],
                     swiftSettings: settings),
         .testTarget(name: "VendCoreTests", dependencies: ["VendCore"], resources: [.copy("Fixtures")], swiftSettings: settings),
         .testTarget(name: "VendTests", dependencies: ["Vend", "VendCore"], swiftSettings: settings),
@@ -159,7 +177,8 @@ let package = Package(
                                                                 "HTTPServer", "Observability", "Ingest", "Relay", "Tradingd", "TestSupport"],
                     swiftSettings: settings),
         .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "TestSupport", "VendSimulator"], swiftSettings: settings),
+        .testTarget(name: "StatusPageTests", dependencies: ["StatusPage", "HTTPServer", "Crypto"], swiftSettings: settings),
+        .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "ArgoSimulator", "TestSupport", "VendSimulator"], swiftSettings: settings),
         .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
         .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),

@@ -27,13 +27,18 @@ public struct Principal: Sendable, Equatable {
     public let organizationSlug: String
     public let role: Role
     public let scopes: Set<Scope>
+    /// The one user of the organisation this token acts for (`token create --user`); nil: a token
+    /// of the whole organisation, which acts for any of its users.
+    public let userID: UUID?
 
-    public init(tokenID: UUID, organizationID: UUID, organizationSlug: String, role: Role, scopes: Set<Scope>) {
+    public init(tokenID: UUID, organizationID: UUID, organizationSlug: String, role: Role, scopes: Set<Scope>,
+                userID: UUID? = nil) {
         self.tokenID = tokenID
         self.organizationID = organizationID
         self.organizationSlug = organizationSlug
         self.role = role
         self.scopes = scopes
+        self.userID = userID
     }
 
     /// Throws `DomainError.forbidden` unless the role is at least `minimum` (viewer < operator < admin).

@@ -60,8 +60,10 @@ public struct TokenStore: Sendable {
         return try row.uuid(0)
     }
 
+    /// - Parameter userID: binds the token to one user of the organisation (the caller checked that
+    ///   the user is the organisation's); nil makes an organisation-wide token.
     public func createToken(organizationSlug: String, role: Principal.Role, scopes: [Principal.Scope],
-                            expiresInDays: Int?, on connection: PostgresConnection) throws -> IssuedToken {
+                            expiresInDays: Int?, userID: UUID? = nil, on connection: PostgresConnection) throws -> IssuedToken {
         guard !scopes.isEmpty else { throw Failure.invalid("a token needs at least one scope") }
         if let days = expiresInDays, days <= 0 { throw Failure.invalid("--expires takes a whole number of days > 0") }
         let organization = try organizationID(slug: organizationSlug, on: connection)
@@ -69,11 +71,11 @@ public struct TokenStore: Sendable {
         let expires: PostgresValue = expiresInDays.map { .timestamptz(Date().addingTimeInterval(Double($0) * 86_400)) } ?? .null
         let id = try connection.query(
             """
-            INSERT INTO api_tokens (organization_id, token_hash, role, scopes, expires_at)
-            VALUES ($1, $2, $3, $4, $5) RETURNING id
+            INSERT INTO api_tokens (organization_id, token_hash, role, scopes, expires_at, user_id)
+            VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
             """,
             [.uuid(organization), .bytea(SHA256.hash(token)), .text(role.rawValue),
-             .textArray(scopes.map(\.rawValue)), expires]
+             .textArray(scopes.map(\.rawValue)), expires, PostgresValue(userID)]
         ).first!.uuid(0)
         return IssuedToken(id: id, token: token)
     }
@@ -101,7 +103,7 @@ public struct TokenStore: Sendable {
 
     /// The token lookup: $1 the token's SHA-256.
     public static let authenticateSQL = """
-        SELECT t.id, t.organization_id, o.slug, t.role, t.scopes, t.token_hash
+        SELECT t.id, t.organization_id, o.slug, t.role, t.scopes, t.token_hash, t.user_id
         FROM api_tokens t JOIN organizations o ON o.id = t.organization_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
         """
@@ -115,6 +117,7 @@ public struct TokenStore: Sendable {
         guard let row = rows.first, ConstantTime.equals(try row.bytes(5), hash),
               let role = Principal.Role(rawValue: try row.string(3)) else { return nil }
         return Principal(tokenID: try row.uuid(0), organizationID: try row.uuid(1), organizationSlug: try row.string(2),
-                         role: role, scopes: Set(try row.stringArray(4).compactMap { $0.flatMap(Principal.Scope.init(rawValue:)) }))
+                         role: role, scopes: Set(try row.stringArray(4).compactMap { $0.flatMap(Principal.Scope.init(rawValue:)) }),
+                         userID: try row.optionalUUID(6))
     }
 }

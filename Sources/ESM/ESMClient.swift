@@ -18,19 +18,20 @@ public final class ESMClient: Sendable, CustomStringConvertible {
     /// The base path without a trailing slash (`""` or `/prefix`).
     private let basePath: String
     private let tokenFetches = Atomic<Int>(0)
+    private let metrics: ESMMetrics?
 
     /// - Throws: `ESMError.forbiddenAddress` when the guard refuses `baseURL`,
     ///   `.invalidConfiguration` when it carries a query or the credentials are empty.
     public convenience init(configuration: ESMClientConfiguration, urlGuard: OutboundURLGuard,
-                            logger: Logger = .silent) throws(ESMError) {
-        try self.init(configuration: configuration, client: OutboundHTTPClient(urlGuard: urlGuard), logger: logger)
+                            logger: Logger = .silent, metrics: ESMMetrics? = nil) throws(ESMError) {
+        try self.init(configuration: configuration, client: OutboundHTTPClient(urlGuard: urlGuard), logger: logger, metrics: metrics)
     }
 
     /// A client whose calls go through `client` (its URL guard, trust store and connection pool,
     /// shared with whoever else uses it).
     /// - Throws: as `init(configuration:urlGuard:logger:)`.
     public init(configuration: ESMClientConfiguration, client: OutboundHTTPClient,
-                logger: Logger = .silent) throws(ESMError) {
+                logger: Logger = .silent, metrics: ESMMetrics? = nil) throws(ESMError) {
         let urlGuard = client.urlGuard
         guard !configuration.clientID.isEmpty, !configuration.clientSecret.isEmpty else {
             throw ESMError(.invalidConfiguration, message: "the ESM client id and secret must both be set")
@@ -54,6 +55,7 @@ public final class ESMClient: Sendable, CustomStringConvertible {
         http = client
         tokens = ESMTokenCache(refreshFraction: configuration.tokenRefreshFraction)
         self.logger = logger.with(["esm.host": validated.authority])
+        self.metrics = metrics
     }
 
     public var description: String { "ESMClient(\(baseURL.normalized), clientID: \(configuration.clientID))" }
@@ -169,9 +171,23 @@ public final class ESMClient: Sendable, CustomStringConvertible {
         let mayHaveBeenSent: Bool
     }
 
-    /// One HTTP exchange; transport failures become `ESMError`s.
+    /// One HTTP exchange, timed and counted in `metrics`; transport failures become `ESMError`s.
     func exchange(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8],
                   secrets: [String]) -> Result<HTTPClientResponse, TransportFailure> {
+        let started = ContinuousClock.now
+        let outcome = send(method: method, path: path, headers: headers, body: body, secrets: secrets)
+        if let metrics {
+            let failure: ESMError.Kind? = switch outcome {
+            case .success(let response): ESMMetrics.failureKind(status: response.status)
+            case .failure(let failure): failure.error.kind
+            }
+            metrics.record(method: method, path: path, seconds: (ContinuousClock.now - started) / .seconds(1), failure: failure)
+        }
+        return outcome
+    }
+
+    private func send(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8],
+                      secrets: [String]) -> Result<HTTPClientResponse, TransportFailure> {
         let request = HTTPClientRequest(method: method, url: baseURL, path: basePath + path, headers: headers, body: body)
         let timeouts = OutboundHTTPClient.Timeouts(connect: configuration.connectTimeout, request: configuration.requestTimeout)
         do {

@@ -17,7 +17,7 @@ public final class ESMSimulator: Sendable {
     let state: Mutex<ESMSimulatorState>
     let acks: ESMAckPublisher
     let handlers = ESMHandlerGate()
-    private let server = Mutex<(server: HTTPServer?, port: Int?, down: Bool)>((nil, nil, false))
+    private let listener = Mutex<ReopenableServer?>(nil)
 
     /// - Throws: when `options.amqpURL` is not a valid AMQP URL.
     public init(options: ESMSimulatorOptions = ESMSimulatorOptions(), logger: Logger = .silent) throws {
@@ -25,7 +25,18 @@ public final class ESMSimulator: Sendable {
         self.logger = logger
         state = Mutex(ESMSimulatorState(options: options))
         acks = try ESMAckPublisher(amqpURL: options.amqpURL, exchange: options.exchange, logger: logger)
+        // Simulated latency is cut short and running handlers answer before the server stops.
+        let server = ReopenableServer(host: options.host, port: options.port, serverName: "esm-sim", workerCount: 64,
+                                      makeRouter: { [unowned self] in makeRouter() },
+                                      beforeStop: { [unowned self] in
+                                          handlers.interruptSleeps()
+                                          _ = handlers.waitUntilIdle(timeout: .seconds(5))
+                                      },
+                                      afterStop: { [unowned self] in handlers.allowSleeps() })
+        listener.withLock { $0 = server }
     }
+
+    private var server: ReopenableServer { listener.withLock { $0! } }
 
     /// The id of plant `number` (1-based): `e5a50000-0000-4000-8000-00000000000N`.
     public static func plantID(number: Int) -> String { ESMSimulatorState.plantID(number: number) }
@@ -35,71 +46,30 @@ public final class ESMSimulator: Sendable {
     @discardableResult
     public func start() throws -> Int {
         try acks.start()
-        let port = try listen(on: options.port)
+        let port = try server.start()
         logger.info("esm-sim listening", ["port": String(port), "plants": String(plants.count)])
         return port
     }
 
     /// Stops listening and publishing.
     public func stop() {
-        let running = server.withLock { current -> HTTPServer? in
-            defer { current.server = nil }
-            return current.server
-        }
-        stopAfterHandlers(running)
+        server.stop()
         acks.stop()
     }
 
-    /// Cuts simulated latency short and lets running handlers answer before the server stops:
-    /// HTTPServer's loops must not be woken after they closed their descriptors.
-    private func stopAfterHandlers(_ running: HTTPServer?) {
-        guard let running else { return }
-        handlers.interruptSleeps()
-        _ = handlers.waitUntilIdle(timeout: .seconds(5))
-        running.stop(grace: .milliseconds(200))
-        handlers.allowSleeps()
-    }
-
-    public var port: Int? { server.withLock { $0.port } }
+    public var port: Int? { server.port }
 
     /// `http://host:port`, for clients.
-    public var baseURL: String {
-        let host = options.host.contains(":") ? "[\(options.host)]" : options.host
-        return "http://\(host):\(port ?? options.port)"
-    }
+    public var baseURL: String { server.baseURL }
 
     /// When true the listener is closed, so connections are refused; false listens again on the
     /// same port.
     public var isDown: Bool {
-        get { server.withLock { $0.down } }
+        get { server.isDown }
         set { try? setDown(newValue) }
     }
 
-    public func setDown(_ down: Bool) throws {
-        if down {
-            let running = server.withLock { current -> HTTPServer? in
-                current.down = true
-                defer { current.server = nil }
-                return current.server
-            }
-            stopAfterHandlers(running)
-        } else {
-            let (wasDown, port) = server.withLock { ($0.down, $0.port) }
-            guard wasDown, let port else { return }
-            _ = try listen(on: port)
-        }
-    }
-
-    private func listen(on port: Int) throws -> Int {
-        var limits = ServerLimits()
-        limits.handlerTimeBudget = .seconds(120)
-        let configuration = HTTPServerConfiguration(host: options.host, port: port, eventLoopCount: 1, workerCount: 64,
-                                                    limits: limits, serverName: "esm-sim")
-        let http = HTTPServer(configuration: configuration, router: makeRouter())
-        let bound = try http.start()
-        server.withLock { $0 = (http, bound, false) }
-        return bound
-    }
+    public func setDown(_ down: Bool) throws { try server.setDown(down) }
 
     // MARK: Knobs
 

@@ -33,6 +33,10 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
     /// Bumped (on the consumer's thread) whenever the connection was lost or closed: deliveries
     /// read before are void.
     private let connectionLosses: Counter
+    /// When the first delivery of the batch at the writer arrived (nil: none there), and the
+    /// oldest unacknowledged arrival last told to the metrics.
+    private var writingSince: ContinuousClock.Instant?
+    private var reportedOldest: ContinuousClock.Instant?
 
     /// A plain counter owned by the consumer's thread.
     private final class Counter: @unchecked Sendable {
@@ -67,7 +71,9 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
             },
             onEvent: { event in
                 switch event {
-                case .connected: log.info("ingest consumer connected")
+                case .connected(let reconnects):
+                    if reconnects > 0 { metrics.recordReconnect() }
+                    log.info("ingest consumer connected")
                 case .disconnected(let error):
                     losses.value += 1
                     metrics.recordRetry()
@@ -98,11 +104,13 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
         var seenLosses = connectionLosses.value
         log.info("ingest consumer started")
         loop: while true {
+            reportOldestUnacknowledged(cycle)
             if thread.isStopping && !cycle.isStopping { cycle.requestStop() }
             switch cycle.next(now: .now, outcomeReady: writer.hasOutcome) {
             case .finish:
                 break loop
             case .submit(let batch):
+                writingSince = batch.first?.receivedAt
                 writer.submit(batch)
             case .sleep(let duration):
                 thread.sleep(duration)
@@ -124,6 +132,7 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
                 }
                 if connectionLosses.value != seenLosses {
                     seenLosses = connectionLosses.value
+                    writingSince = nil  // the broker redelivers what the old connection held
                     cycle.connectionReplaced()
                 }
                 guard let delivery else { continue }
@@ -136,13 +145,30 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
         if cycle.isWriting { _ = writer.outcome(waitingUpTo: .seconds(30)) }  // its rows may commit; they come back as duplicates
         consumer.close()
         writer.close(timeout: .seconds(5))
+        metrics.noteUnacknowledged(consumer: ObjectIdentifier(self), oldest: nil)
         log.info("ingest consumer stopped")
+    }
+
+    /// Tells the metrics when the oldest delivery this consumer holds unacknowledged arrived:
+    /// the batch at the writer, one waiting for its retry, or the one being gathered. Changes once
+    /// per batch, so the hot path pays a comparison, not a lock.
+    private func reportOldestUnacknowledged(_ cycle: IngestCycle<Pending>) {
+        func earlier(_ a: ContinuousClock.Instant?, _ b: ContinuousClock.Instant?) -> ContinuousClock.Instant? {
+            guard let a else { return b }
+            guard let b else { return a }
+            return min(a, b)
+        }
+        let oldest = earlier(earlier(writingSince, cycle.failed?.first?.receivedAt), cycle.gathering.first?.receivedAt)
+        guard oldest != reportedOldest else { return }
+        reportedOldest = oldest
+        metrics.noteUnacknowledged(consumer: ObjectIdentifier(self), oldest: oldest)
     }
 
     /// The writer answered: dead-letter and ack a stored batch, or keep a failed one for its retry.
     private func settle(_ outcome: IngestBatchWriter<Pipeline>.Outcome, _ cycle: inout IngestCycle<Pending>) {
         switch outcome {
         case .stored(let batch, let inserted, let attempted, let committedAt):
+            writingSince = nil
             guard cycle.stored() == .acknowledge else { return }
             do {
                 try finish(batch, inserted: inserted, attempted: attempted, committedAt: committedAt)
@@ -156,6 +182,7 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
                 thread.sleep(backoff.delay(forAttempt: cycle.consecutiveFailures))
             }
         case .failed(let batch, let error):
+            writingSince = nil  // kept by the cycle for its retry (`cycle.failed`) until resubmitted
             let delay = backoff.delay(forAttempt: cycle.consecutiveFailures)
             guard case .retry = cycle.writeFailed(batch, now: .now, delay: delay) else { return }
             metrics.recordRetry()

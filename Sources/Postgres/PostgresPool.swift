@@ -27,6 +27,8 @@ public final class PostgresPool: Sendable {
     /// One permit per connection that may exist; waiting on it is the blocking.
     private let permits: DispatchSemaphore
     private let state = Mutex(State())
+    private let leased = Atomic<Int>(0)
+    private let waiting = Atomic<Int>(0)
     private static let idleCheckAfter: Duration = .seconds(30)
 
     /// Does not connect yet; the first lease does (so a bad URL shows on first use).
@@ -45,7 +47,10 @@ public final class PostgresPool: Sendable {
 
     /// Runs `body` with a connection leased to this thread alone; returns the body's value.
     public func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        guard permits.wait(timeout: .after(acquireTimeout)) == .success else {
+        waiting.add(1, ordering: .relaxed)
+        let acquired = permits.wait(timeout: .after(acquireTimeout)) == .success
+        waiting.subtract(1, ordering: .relaxed)
+        guard acquired else {
             throw PostgresError(code: .poolTimeout, message: "all \(size) connections stayed busy for \(acquireTimeout)")
         }
         let connection: PostgresConnection
@@ -55,7 +60,11 @@ public final class PostgresPool: Sendable {
             permits.signal()
             throw error
         }
-        defer { giveBack(connection) }
+        leased.add(1, ordering: .relaxed)
+        defer {
+            leased.subtract(1, ordering: .relaxed)
+            giveBack(connection)
+        }
         return try body(connection)
     }
 
@@ -79,6 +88,12 @@ public final class PostgresPool: Sendable {
 
     /// Connections currently open and idle (for metrics and tests).
     public var idleCount: Int { state.withLock { $0.idle.count } }
+
+    /// Connections leased to a caller right now.
+    public var inUseCount: Int { leased.load(ordering: .relaxed) }
+
+    /// Callers blocked waiting for a connection right now.
+    public var waitingCount: Int { waiting.load(ordering: .relaxed) }
 
     private func lease() throws -> PostgresConnection {
         let taken: Idle? = try state.withLock { state in

@@ -42,6 +42,7 @@ final class EventOutboxPublisher: @unchecked Sendable {
             url: amqpURL, options: .init(heartbeat: .seconds(30), connectionName: "tradingd relay events"),
             backoff: Backoff(initial: options.failureBackoffInitial, maximum: options.failureBackoffMaximum),
             onEvent: { event in
+                if case .connected(let reconnects) = event, reconnects > 0 { metrics.update { $0.amqpReconnects += 1 } }
                 if case .retrying(let attempt, _, let error) = event {
                     log.warning("event publisher reconnecting", ["attempt": String(attempt), "error": String(describing: error)])
                 }

@@ -51,7 +51,9 @@ final class RelayConsumer: @unchecked Sendable {
             setup: setup,
             onEvent: { event in
                 switch event {
-                case .connected(let reconnects): log.info("relay consumer connected", ["reconnects": String(reconnects)])
+                case .connected(let reconnects):
+                    if reconnects > 0 { metrics.update { $0.amqpReconnects += 1 } }
+                    log.info("relay consumer connected", ["reconnects": String(reconnects)])
                 case .disconnected(let error): log.warning("relay consumer disconnected", ["error": String(describing: error), "queue": queue])
                 case .retrying(let attempt, _, let error):
                     log.warning("relay consumer reconnecting", ["attempt": String(attempt), "error": String(describing: error)])

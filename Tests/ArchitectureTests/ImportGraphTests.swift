@@ -11,12 +11,12 @@ struct ImportGraphTests {
         ["CRabbitMQ", "CPostgres", "CCrypto", "CTLS", "CLinuxEvents"],
         ["JSON", "Observability", "Timekeeping", "Crypto", "TLS"],
         ["Postgres", "AMQP", "TradingCore", "HTTPServer", "OutboundHTTP", "Domain", "ExactJSON", "VendCore"],
-        ["ESM", "ESMSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData", "VendSimulator", "PrepaidPlus"],
+        ["ESM", "ESMSimulator", "ArgoSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData", "VendSimulator", "PrepaidPlus"],
         ["Ingest", "Relay", "Trading", "Purchases", "Vend"],
         ["API"],
-        ["TradingAPI", "VendAPI"],
+        ["TradingAPI", "PurchasesAPI", "VendAPI", "StatusPage"],
         ["Tradingd"],
-        ["tradingd", "esm-sim", "telemetry-gen", "httpserver-bench", "vend-sim", "outbound-fetch"],
+        ["tradingd", "esm-sim", "argo-sim", "telemetry-gen", "httpserver-bench", "vend-sim", "outbound-fetch"],
     ]
 
     /// Imports that the layers alone would allow but the design forbids: the domain and service

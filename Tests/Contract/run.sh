@@ -91,6 +91,10 @@ export CONTRACT_TOKEN
 TRADINGD_VEND_PASSWORD=$CONTRACT_VEND_PASSWORD "$BIN/tradingd" vend user create --org "$ORG" --email "$CONTRACT_VEND_EMAIL" \
     --name "Contract Agent" >/dev/null
 "$BIN/tradingd" vend import --org "$ORG" --file "$ROOT/Deploy/vend-demo-catalog.csv" >/dev/null
+# The purchase family's examples: seed 000's user and a quarter-hour retailer in Madrid.
+psql -X -q "$TRADINGD_DATABASE_URL" -v ON_ERROR_STOP=1 -c \
+    "INSERT INTO users (organization_id, username) SELECT id, 'trebolenergia' FROM organizations WHERE slug = '$ORG'" >/dev/null
+"$BIN/tradingd" retailer create --org "$ORG" --id 123 --name "Contract retailer" --time-zone Europe/Madrid >/dev/null
 
 "$BIN/esm-sim" --port "$ESM_PORT" --plants 3 --amqp-url "$TRADINGD_AMQP_URL" --exchange "$TRADINGD_EXCHANGE" \
     --queue-prefix "$ORG" --client-id "$CONTRACT_ESM_CLIENT_ID" --client-secret "$CONTRACT_ESM_CLIENT_SECRET" \

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Postgres
 import Purchases
@@ -101,13 +102,13 @@ import Testing
         let otherUser = try PurchasesFixture.makeUser("other", organization: fixture.organization, on: fixture.connection)
         _ = try store.insert(fixture.quarterHours(2), retailer: fixture.retailer,
                              submitter: .init(userID: otherUser, username: "other", tokenID: nil), on: fixture.connection)
-        let first = try store.list(userID: fixture.userID, organizationID: fixture.organization, offset: 0, limit: 2, on: fixture.connection)
+        let first = try store.list(userID: fixture.userID, organizationID: fixture.organization, window: PageWindow(limit: 2, offset: 0), on: fixture.connection)
         #expect(first.total == 5)
-        #expect(first.purchases.map(\.id) == [ids[4], ids[3]])
-        let last = try store.list(userID: fixture.userID, organizationID: fixture.organization, offset: 4, limit: 2, on: fixture.connection)
-        #expect(last.purchases.map(\.id) == [ids[0]])
-        let past = try store.list(userID: fixture.userID, organizationID: fixture.organization, offset: 10, limit: 2, on: fixture.connection)
-        #expect(past.purchases.isEmpty && past.total == 5)
+        #expect(first.records.map(\.id) == [ids[4], ids[3]])
+        let last = try store.list(userID: fixture.userID, organizationID: fixture.organization, window: PageWindow(limit: 2, offset: 4), on: fixture.connection)
+        #expect(last.records.map(\.id) == [ids[0]])
+        let past = try store.list(userID: fixture.userID, organizationID: fixture.organization, window: PageWindow(limit: 2, offset: 10), on: fixture.connection)
+        #expect(past.records.isEmpty && past.total == 5)
         let otherOrganization = try PurchasesFixture.makeOrganization("elsewhere", on: fixture.connection)
         #expect(try store.purchase(id: ids[0], organizationID: otherOrganization, on: fixture.connection) == nil)
     }

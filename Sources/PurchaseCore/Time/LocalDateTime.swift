@@ -49,17 +49,17 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
 
     /// Seconds from 1970-01-01 00:00 to this reading, as if it were UTC (no zone applied).
     public var secondsAsIfUTC: Int64 {
-        Int64(Self.daysFromCivil(year: year, month: month, day: day)) * 86_400 + Int64(hour * 3600 + minute * 60)
+        CivilDate.days(year: Int64(year), month: Int64(month), day: Int64(day)) * 86_400 + Int64(hour * 3600 + minute * 60)
     }
 
     /// The reading `secondsAsIfUTC` seconds after 1970-01-01 00:00 (the inverse of `secondsAsIfUTC`).
     public init(secondsAsIfUTC seconds: Int64) {
-        let days = Int(seconds.floorDivided(by: 86_400))
-        let remainder = Int(seconds - Int64(days) * 86_400)
-        let (year, month, day) = Self.civilFromDays(days)
-        self.year = year
-        self.month = month
-        self.day = day
+        let days = CivilDate.floorDivide(seconds, 86_400)
+        let remainder = Int(seconds - days * 86_400)
+        let (year, month, day) = CivilDate.date(days: days)
+        self.year = Int(year)
+        self.month = Int(month)
+        self.day = Int(day)
         self.hour = remainder / 3600
         self.minute = remainder / 60 % 60
     }
@@ -85,25 +85,5 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
         case 4, 6, 9, 11: 30
         default: 31
         }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (`Timekeeping.CivilDate`, the one copy
-    /// of the calendar arithmetic).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        Int(CivilDate.days(year: Int64(year), month: Int64(month), day: Int64(day)))
-    }
-
-    /// The inverse of `daysFromCivil`.
-    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let date = CivilDate.date(days: Int64(days))
-        return (Int(date.year), Int(date.month), Int(date.day))
-    }
-}
-
-extension Int64 {
-    /// Division rounding toward negative infinity.
-    func floorDivided(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

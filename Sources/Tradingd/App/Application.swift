@@ -10,6 +10,7 @@ import Observability
 import OutboundHTTP
 import Postgres
 import Relay
+import StatusPage
 import Timekeeping
 import Trading
 import TradingAPI
@@ -72,17 +73,30 @@ public final class Application: Sendable {
 
         vend = try VendWiring(configuration: configuration, pool: pool, keyring: keyring, http: outbound, metrics: metrics, logger: logger)
 
+        // The queues of the organisations this replica consumes, as the broker counts them.
+        let ingest = ingest, deadLetterExchange = tradingSettings.deadLetterExchange, exchange = configuration.exchange
+        let queues = QueueStatistics(url: amqpURL) {
+            ingest.organizations.map { TradingTopology(queuePrefix: $0.queuePrefix, exchange: exchange, deadLetterExchange: deadLetterExchange) }
+        }
+        DaemonMetrics.install(on: metrics, pool: pool)
         ingest.metrics.install(on: metrics)
         relay.metrics.install(on: metrics)
+        esmClients.metrics.install(on: metrics)
+        queues.install(on: metrics)
         let authenticator = Authenticator(pool: pool)
         tokenRevocations = TokenRevocationListener(authenticator: authenticator, pool: pool, logger: logger)
         var router = Router()
         let pool = pool, broker = BrokerReadiness(url: amqpURL)
+        let purchases = try PurchaseWiring(configuration: configuration, amqpURL: amqpURL, keyring: keyring, outbound: outbound,
+                                           pool: pool, authenticator: authenticator, metrics: metrics, logger: logger)
         let families: [any APIRoutes] = [
             OperationalRoutes(databaseReachable: { pool.isReachable() },
                               brokerReachable: { broker.isReachable() }, metrics: metrics),
             TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.maxBucketsPerResponse,
                           authentication: BearerAuthentication(scope: .trading, authenticator: authenticator)),
+            StatusRoutes(pool: pool, authenticator: authenticator, queues: queues, maximumBuckets: configuration.maxBucketsPerResponse,
+                         logger: logger),
+            purchases.routes,
             VendRoutes(service: vend.service, trustedProxies: configuration.vend.trustedProxies),
         ]
         let documentation = try OpenAPIRoutes(documenting: families)
@@ -104,7 +118,8 @@ public final class Application: Sendable {
                            logger: logger)
         // Dependency order: consumers and relay before the scheduler that reconciles them, the
         // listener last (its handlers use all of them). Stopped in reverse.
-        services = ServiceGroup([ingest, relay, trading.scheduler, vend.job, tokenRevocations, http], logger: logger)
+        services = ServiceGroup([ingest, relay, trading.scheduler] + (purchases.background.map { [$0] } ?? []) + [vend.job, tokenRevocations, http],
+                                logger: logger)
     }
 
     /// Starts everything, notifies systemd, waits for SIGTERM/SIGINT, stops within the grace.

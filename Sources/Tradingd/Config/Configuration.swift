@@ -47,6 +47,7 @@ public struct Configuration: Sendable {
     /// 0 turns the periodic plant sync off.
     public let esmSyncInterval: Duration
     public let commandAckTimeout: Duration
+    public let purchase: PurchaseConfiguration
     public let vend: VendConfiguration
 
     /// Builds the typed values from text that `load` has validated.
@@ -91,6 +92,11 @@ public struct Configuration: Sendable {
         maxBucketsPerResponse = number("maxBucketsPerResponse")
         esmSyncInterval = seconds("esmSyncIntervalSeconds")
         commandAckTimeout = seconds("commandAckTimeoutSeconds")
+        purchase = PurchaseConfiguration(engine: text("purchaseEngine"), maximumRows: number("purchaseMaxRows"),
+                                         queuePrefix: text("purchaseQueuePrefix"), argoURL: text("argoURL"),
+                                         argoNamespace: text("argoNamespace"), argoWorkflowTemplate: text("argoWorkflowTemplate"),
+                                         argoTokenSealed: text("argoTokenSealed"), argoStatusPoll: seconds("argoStatusPollSeconds"),
+                                         dispatchLease: seconds("purchaseDispatchLeaseSeconds"))
         vend = VendConfiguration(values: values)
     }
 

@@ -1,5 +1,6 @@
 import Crypto
 import ESM
+import OutboundHTTP
 import Trading
 
 extension Configuration {
@@ -31,6 +32,18 @@ extension Configuration {
             _ = try RabbitManagementClient(url: configuration.amqpManagementURL ?? "")
         } catch {
             problem("amqpManagementURL", "\(error)")
+        }
+        if configuration.purchase.engine == nil {
+            problem("purchaseEngine", "must be argo or amqp, got \"\(configuration.purchase.engineName)\"")
+        } else if configuration.purchase.engine == .argo, let keyring = try? Keyring(environmentValue: configuration.secretKey),
+                  let urlGuard = try? OutboundURLGuard(privateAllowList: configuration.outboundPrivateAllow) {
+            do {
+                _ = try configuration.purchase.argo(keyring: keyring, urlGuard: urlGuard)
+            } catch let failure as PurchaseConfiguration.Problem {
+                problem(failure.key, failure.reason)
+            } catch {
+                problem("argoURL", "\(error)")
+            }
         }
         for (key, reason) in configuration.vend.problems { problem(key, reason) }
         if !configuration.vend.simulatorURL.isEmpty, let urlGuard = try? OutboundURLGuard(privateAllowList: configuration.outboundPrivateAllow) {

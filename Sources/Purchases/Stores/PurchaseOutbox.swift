@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import PurchaseCore
+import Timekeeping
 
 /// The dispatch outbox and status tracking over `purchases` (Migrations/0011_purchases.sql).
 ///
@@ -54,7 +55,7 @@ public struct PurchaseOutbox: Sendable {
             FROM due, retailers AS r, organizations AS o
             WHERE p.id = due.id AND r.id = p.retailer_id AND o.id = p.organization_id
             RETURNING p.id, p.organization_id, o.slug, r.external_id, p.username, p.row_count, p.dispatch_attempts, p.created_at
-            """, [.int(Int64(limit)), .double(lease.secondsValue)]
+            """, [.int(Int64(limit)), .double(lease.inSeconds)]
         ).map { row in
             DueDispatch(id: try row.uuid(0), organizationID: try row.uuid(1), organizationSlug: try row.string(2),
                         retailerExternalID: try row.string(3), username: try row.string(4), rowCount: try row.int(5),
@@ -77,7 +78,7 @@ public struct PurchaseOutbox: Sendable {
                 next_poll_at = CASE WHEN $4::float8 IS NULL OR status IN ('completed', 'failed') THEN NULL
                                     ELSE clock_timestamp() + make_interval(secs => $4) END
             WHERE id = $1 AND (status = 'pending' OR workflow_name IS NULL)
-            """, [.uuid(id), .text(engine), .text(workflowName), PostgresValue(pollAfter?.secondsValue)]).affectedRows == 1
+            """, [.uuid(id), .text(engine), .text(workflowName), PostgresValue(pollAfter?.inSeconds)]).affectedRows == 1
     }
 
     /// Still pending: tried again after `delay`; `error` is what the client sees meanwhile.
@@ -86,7 +87,7 @@ public struct PurchaseOutbox: Sendable {
             UPDATE purchases SET dispatch_attempts = dispatch_attempts + 1, error = $3,
                                  next_dispatch_at = clock_timestamp() + make_interval(secs => $2)
             WHERE id = $1 AND status = 'pending'
-            """, [.uuid(id), .double(delay.secondsValue), .text(String(error.prefix(1000)))])
+            """, [.uuid(id), .double(delay.inSeconds), .text(String(error.prefix(1000)))])
     }
 
     /// The engine refused the purchase for good: `failed` with the reason.
@@ -111,7 +112,7 @@ public struct PurchaseOutbox: Sendable {
             UPDATE purchases AS p SET next_poll_at = clock_timestamp() + make_interval(secs => $2)
             FROM due WHERE p.id = due.id AND p.workflow_name IS NOT NULL
             RETURNING p.id, p.workflow_name, p.status, p.poll_failures
-            """, [.int(Int64(limit)), .double(lease.secondsValue)]
+            """, [.int(Int64(limit)), .double(lease.inSeconds)]
         ).map { row in
             DuePoll(id: try row.uuid(0), workflowName: try row.string(1),
                     status: PurchaseStatus(rawValue: try row.string(2)) ?? .submitted, pollFailures: try row.int(3))
@@ -143,7 +144,7 @@ public struct PurchaseOutbox: Sendable {
             )
             SELECT (SELECT status FROM updated) AS updated, (SELECT old FROM target) AS old
             """, [.uuid(id), .text(status.rawValue), .text(String(message.prefix(1000))), PostgresValue(startedAt),
-                  PostgresValue(finishedAt), PostgresValue(nextPollAfter?.secondsValue)]).singleRow()
+                  PostgresValue(finishedAt), PostgresValue(nextPollAfter?.inSeconds)]).singleRow()
         guard let row, let current = try row.optionalString("updated") ?? row.optionalString("old") else { return nil }
         return PurchaseStatus(rawValue: current)
     }
@@ -154,13 +155,6 @@ public struct PurchaseOutbox: Sendable {
             UPDATE purchases SET next_poll_at = clock_timestamp() + make_interval(secs => $2),
                                  poll_failures = poll_failures + $3
             WHERE id = $1 AND status IN ('submitted', 'running')
-            """, [.uuid(id), .double(delay.secondsValue), .int(countingFailure ? 1 : 0)])
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double` (for `make_interval`).
-    var secondsValue: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
+            """, [.uuid(id), .double(delay.inSeconds), .int(countingFailure ? 1 : 0)])
     }
 }

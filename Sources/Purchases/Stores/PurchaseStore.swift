@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Postgres
 import PurchaseCore
@@ -61,21 +62,21 @@ public struct PurchaseStore: Sendable {
     }
 
     /// A page of a user's purchases, newest first, and how many there are in all.
-    public func list(userID: UUID, organizationID: UUID, offset: Int, limit: Int,
-                     on connection: PostgresConnection) throws -> (purchases: [PurchaseRecord], total: Int) {
+    public func list(userID: UUID, organizationID: UUID, window: PageWindow,
+                     on connection: PostgresConnection) throws -> Page<PurchaseRecord> {
         let rows = try connection.queryPrepared("""
             SELECT \(PurchaseRecord.columns), count(*) OVER () AS total
             FROM purchases p JOIN retailers r ON r.id = p.retailer_id
             WHERE p.organization_id = $1 AND p.user_id = $2
             ORDER BY p.created_at DESC, p.id DESC
             OFFSET $3 LIMIT $4
-            """, [.uuid(organizationID), .uuid(userID), .int(Int64(offset)), .int(Int64(limit))])
+            """, [.uuid(organizationID), .uuid(userID), .int(Int64(window.offset)), .int(Int64(window.limit))])
         let purchases = try rows.map(PurchaseRecord.decode)
-        if let first = rows.first { return (purchases, try first.int("total")) }
+        if let first = rows.first { return Page(records: purchases, total: try first.int("total")) }
         // An offset past the end returns no rows, and so no total: count separately.
         let total = try connection.queryPrepared("SELECT count(*) FROM purchases WHERE organization_id = $1 AND user_id = $2",
                                                  [.uuid(organizationID), .uuid(userID)])[0].int(0)
-        return (purchases, total)
+        return Page(records: purchases, total: total)
     }
 
     /// The rows of a purchase in time order.
