@@ -77,7 +77,7 @@ extension VendRoutes {
         },
         "responses": {
           "VendRefused": {"description": "Refused (the message says why).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VendRefused"}}}},
-          "VendPayloadTooLarge": {"description": "The body is larger than the listener's limit (1 MiB by default).",
+          "VendPayloadTooLarge": {"description": "The body is larger than the listener's limit (`TRADINGD_HTTP_MAX_BODY_BYTES`, 4 MiB by default).",
                                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VendRefused"}}}},
           "VendServerError": {"description": "A failure tradingd did not expect (`Internal server error.`), such as its database being unreachable; the details are in its log under the response's `X-Request-Id`.",
                               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VendRefused"}}}},
