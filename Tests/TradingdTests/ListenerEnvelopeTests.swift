@@ -179,6 +179,32 @@ import TestSupport
         #expect(checked >= 20)
     }
 
+    /// A query string that does not decode is a 400 of every operation: documented, in the
+    /// operation's own shape.
+    @Test func everyOperationDocumentsTheAnswerToAQueryThatDoesNotDecode() throws {
+        let listener = try Listener()
+        defer { listener.stop() }
+        let paths = try #require(listener.document.objectValue?["paths"]?.objectValue)
+        for route in listener.application.router.routes {
+            let pattern = route.pattern.description
+            let operation = try #require(paths[pattern]?.objectValue?[route.method.lowercased()]?.objectValue)
+            let client = try RawClient(port: listener.port, timeout: 10)
+            client.send("\(route.method) \(Self.concrete(pattern))?x=%ZZ HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 400, "\(route.method) \(pattern): \(response.status) \(response.text)")
+            let documented = operation["responses"]?.objectValue?["400"]
+            guard let documented else {
+                Issue.record("\(route.method) \(pattern): 400 is not documented: \(response.text)")
+                continue
+            }
+            let resolved = documented.objectValue?["$ref"]?.stringValue.flatMap { SchemaCheck(document: listener.document).resolve($0) } ?? documented
+            let schema = try #require(resolved.objectValue?["content"]?.objectValue?["application/json"]?.objectValue?["schema"],
+                                      "\(route.method) \(pattern): the 400 has no JSON schema")
+            let problems = listener.violations(of: try #require(JSONValue.parse(response.body)), against: schema)
+            #expect(problems.isEmpty, "\(route.method) \(pattern): \(response.text): \(problems)")
+        }
+    }
+
     /// A route pattern with every parameter filled in.
     static func concrete(_ pattern: String) -> String {
         pattern.split(separator: "/", omittingEmptySubsequences: false).map {

@@ -68,6 +68,7 @@ extension PurchaseRoutes {
             "parameters": [{"$ref": "#/components/parameters/PurchaseUser"}, {"$ref": "#/components/parameters/PurchaseId"}],
             "responses": {
               "200": {"description": "The purchase.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Purchase"}}}},
+              "400": {"$ref": "#/components/responses/PurchaseBadRequest"},
               "401": {"$ref": "#/components/responses/PurchaseUnauthorized"},
               "403": {"$ref": "#/components/responses/PurchaseForbidden"},
               "404": {"$ref": "#/components/responses/PurchaseNotFound"},
