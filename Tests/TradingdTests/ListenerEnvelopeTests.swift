@@ -179,9 +179,10 @@ import TestSupport
         #expect(checked >= 20)
     }
 
-    /// A query string that does not decode is a 400 of every operation: documented, in the
-    /// operation's own shape.
-    @Test func everyOperationDocumentsTheAnswerToAQueryThatDoesNotDecode() throws {
+    /// A query string that does not decode (a malformed escape, or NUL) is a 400 of every
+    /// operation: documented, in the operation's own shape.
+    @Test(arguments: ["x=%ZZ", "x=%00"])
+    func everyOperationDocumentsTheAnswerToAQueryThatDoesNotDecode(query: String) throws {
         let listener = try Listener()
         defer { listener.stop() }
         let paths = try #require(listener.document.objectValue?["paths"]?.objectValue)
@@ -189,7 +190,7 @@ import TestSupport
             let pattern = route.pattern.description
             let operation = try #require(paths[pattern]?.objectValue?[route.method.lowercased()]?.objectValue)
             let client = try RawClient(port: listener.port, timeout: 10)
-            client.send("\(route.method) \(Self.concrete(pattern))?x=%ZZ HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n")
+            client.send("\(route.method) \(Self.concrete(pattern))?\(query) HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n")
             let response = try client.readResponse()
             #expect(response.status == 400, "\(route.method) \(pattern): \(response.status) \(response.text)")
             let documented = operation["responses"]?.objectValue?["400"]

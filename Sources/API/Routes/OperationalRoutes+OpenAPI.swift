@@ -86,7 +86,7 @@ extension OperationalRoutes {
             "description": "The envelope of answers outside every family: `error` is the message.",
             "required": ["code", "error"],
             "properties": {
-              "code": {"type": "string", "enum": ["BAD_REQUEST", "INVALID_PATH", "NOT_FOUND", "METHOD_NOT_ALLOWED", "REQUEST_TIMEOUT", "PAYLOAD_TOO_LARGE", "EXPECTATION_FAILED", "HEADERS_TOO_LARGE", "NOT_IMPLEMENTED", "HTTP_VERSION_NOT_SUPPORTED", "SERVER_BUSY", "HANDLER_TIMEOUT", "INTERNAL_ERROR"]},
+              "code": {"type": "string", "enum": ["BAD_REQUEST", "INVALID_PATH", "INVALID_QUERY", "NOT_FOUND", "METHOD_NOT_ALLOWED", "REQUEST_TIMEOUT", "PAYLOAD_TOO_LARGE", "EXPECTATION_FAILED", "HEADERS_TOO_LARGE", "NOT_IMPLEMENTED", "HTTP_VERSION_NOT_SUPPORTED", "SERVER_BUSY", "HANDLER_TIMEOUT", "INTERNAL_ERROR"]},
               "error": {"type": "string"},
               "details": {}
             },
@@ -95,7 +95,7 @@ extension OperationalRoutes {
         },
         "responses": {
           "PlainBadRequest": {
-            "description": "`BAD_REQUEST`: the request target (path or query string) does not decode; `INVALID_PATH`: the path decodes to NUL, CR or LF.",
+            "description": "`BAD_REQUEST`: the request target (path or query string) does not decode; `INVALID_PATH`, `INVALID_QUERY`: the path or the query string decodes to NUL, CR or LF.",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PlainError"}}}
           },
           "PlainServiceUnavailable": {
