@@ -206,6 +206,35 @@ import TestSupport
         }
     }
 
+    /// The router refuses a path or query string that decodes to NUL, CR or LF (400), so no
+    /// parameter's schema may allow them: schema-valid requests must be accepted.
+    @Test func noParameterSchemaAllowsWhatTheRouterRefuses() throws {
+        let application = try RouteCoverageTests.application()
+        let document = try #require(JSONValue.parse(application.apiDocument.bytes))
+        let check = SchemaCheck(document: document)
+        let paths = try #require(document.objectValue?["paths"]?.objectValue)
+        var strings = 0
+        for (path, item) in paths.sorted(by: { $0.key < $1.key }) {
+            for (method, operation) in item.objectValue ?? [:] {
+                guard case .array(let parameters)? = operation.objectValue?["parameters"] else { continue }
+                for parameter in parameters {
+                    let resolved = parameter.objectValue?["$ref"]?.stringValue.flatMap(check.resolve) ?? parameter
+                    guard let fields = resolved.objectValue, let name = fields["name"]?.stringValue,
+                          ["path", "query"].contains(fields["in"]?.stringValue), let schema = fields["schema"] else { continue }
+                    let target = schema.objectValue?["$ref"]?.stringValue.flatMap(check.resolve) ?? schema
+                    guard check.violations(of: "x", against: .object(["type": target.objectValue?["type"] ?? .null])).isEmpty,
+                          target.objectValue?["format"] != "uuid" else { continue }
+                    strings += 1
+                    for refused in ["a\u{0}b", "a\rb", "a\nb"] {
+                        #expect(!check.violations(of: .string(refused), against: schema).isEmpty,
+                                "\(method) \(path) \(name): the schema allows \(refused.debugDescription), which the router refuses")
+                    }
+                }
+            }
+        }
+        #expect(strings >= 5)
+    }
+
     /// A route pattern with every parameter filled in.
     static func concrete(_ pattern: String) -> String {
         pattern.split(separator: "/", omittingEmptySubsequences: false).map {
