@@ -176,7 +176,7 @@ let package = Package(
                                                                 "TradingCore", "Postgres", "AMQP", "Crypto", "ESM", "ESMSimulator",
                                                                 "HTTPServer", "Observability", "Ingest", "Relay", "Tradingd", "TestSupport"],
                     swiftSettings: settings),
-        .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "HTTPServer", "Observability", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "StatusPageTests", dependencies: ["StatusPage", "HTTPServer", "Crypto"], swiftSettings: settings),
         .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "ArgoSimulator", "TestSupport", "VendSimulator"], swiftSettings: settings),
         .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),

@@ -100,9 +100,10 @@ if ! "$BIN/tradingd" vend user list --org "$ORG" | grep -q '^user@example.com'; 
 fi
 "$BIN/tradingd" vend import --org "$ORG" --file Deploy/vend-demo-catalog.csv >/dev/null
 # Seed 000's example: user trebolenergia submits for retailer 123 (quarter-hours in Madrid).
-psql -X -q "$TRADINGD_DATABASE_URL" -v ON_ERROR_STOP=1 -v org="$ORG" -c \
-    "INSERT INTO users (organization_id, username) SELECT id, 'trebolenergia' FROM organizations WHERE slug = :'org' ON CONFLICT DO NOTHING" \
-    >/dev/null
+# (On stdin: psql does not interpolate variables such as :'org' in a -c command.)
+psql -X -q "$TRADINGD_DATABASE_URL" -v ON_ERROR_STOP=1 -v org="$ORG" >/dev/null <<'SQL'
+INSERT INTO users (organization_id, username) SELECT id, 'trebolenergia' FROM organizations WHERE slug = :'org' ON CONFLICT DO NOTHING;
+SQL
 "$BIN/tradingd" retailer list --org "$ORG" | cut -f1 | grep -qx 123 \
     || "$BIN/tradingd" retailer create --org "$ORG" --id 123 --name "Demo Retailer" --time-zone Europe/Madrid >/dev/null
 PURCHASE_TOKEN=$("$BIN/tradingd" token create --org "$ORG" --role operator --scopes purchase | tail -1)
