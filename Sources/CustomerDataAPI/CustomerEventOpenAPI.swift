@@ -19,6 +19,8 @@ extension CustomerEventRoutes {
                 "properties": {"token": {"type": "string", "pattern": "^cet_[0-9a-f]{64}$"}, "expires_on": {"type": "integer", "description": "Epoch seconds."},
                                "expires_in": {"type": "integer", "description": "Seconds."}}}}},
                 "links": {"CreatePurchase": {"operationId": "createPurchaseCustomerEvent"}}},
+              "400": {"description": "A request target or query string that does not decode.",
+                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CustomerDataError"}}}},
               "401": {"$ref": "#/components/responses/CustomerEventUnauthorized"},
               "500": {"$ref": "#/components/responses/CustomerEventServerError"}
             }
@@ -54,7 +56,7 @@ extension CustomerEventRoutes {
             "security": [{"customerEventToken": []}],
             "parameters": [
               {"name": "contact_id", "in": "query", "description": "The contact (exactly one of contact_id and cim).", "schema": {"type": "string", "format": "uuid"}},
-              {"name": "cim", "in": "query", "description": "A contact identification medium.", "schema": {"type": "string"}, "example": "4A30966F684B0269AD91"},
+              {"name": "cim", "in": "query", "description": "A contact identification medium.", "schema": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^\\u0000\\r\\n]+$"}, "example": "4A30966F684B0269AD91"},
               {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}
             ],
