@@ -327,18 +327,21 @@ def bodies(document, operation, value, own_url, current=None):
     return out
 
 
-def sql_injection(run, victim_snapshot, recorded, vend_token):
+def sql_injection(run, victim_snapshot, recorded, vend_token, customer_events):
     """Every operation of /openapi.json × every path and query parameter and every string body
     field × INJECTIONS, each with the credential its security scheme names (an admin token of the
-    attacking organisation, `run`, or its vend agent's api_token), against a plant of its own where
+    attacking organisation, `run`, its vend agent's api_token, its customer-events API key or the
+    auth token bought with it), against a plant of its own where
     a path names one. No 5xx (bar an ESM answer passed on), nothing of the victim changed, and the
     pg_sleep injection never sleeps."""
     replica = run.replicas[0]
     status, _, body = fetch("GET", replica.url + "/openapi.json")
     document = json.loads(body)
     # Each security scheme of the document: (bearer token, extra headers).
+    api_key, customer_events_token = customer_events
     credentials = {"tradingBearer": (run.token, {}), "purchaseBearer": (run.token, {}), "vendApiToken": (vend_token, {}),
-                   "statusSession": (None, {"Cookie": f"tradingd_token={run.token}"})}
+                   "statusSession": (None, {"Cookie": f"tradingd_token={run.token}"}), "loyaltyBearer": (run.token, {}),
+                   "customerEventApiKey": (None, {"api_key": api_key}), "customerEventToken": (customer_events_token, {})}
     requests = retried = 0
     slow = []
     statuses = {}
@@ -404,6 +407,18 @@ def vend_agent_token(run):
     return token
 
 
+def customer_events_credentials(run):
+    """An API key of the attacking organisation (seed 003) and an auth token bought with it."""
+    key = run.tradingd("customer-events", "key", "create", "--org", run.prefix, "--label", "reliability").strip().splitlines()[-1]
+    run.extra_tokens.append(key)
+    # Not recorded for the secret scan: the token is the answer's purpose.
+    status, _, answer = fetch("POST", run.replicas[0].url + "/customer_events/token", headers={"api_key": key})
+    assert status == 201, (status, answer[:200])
+    token = json.loads(answer)["token"]
+    run.extra_tokens.append(token)
+    return key, token
+
+
 def scenario(servers, seconds, loris, baseline_seconds=10):
     """An attacking organisation (the run's own) and a victim organisation with a plant of its own."""
     run = Run(servers, "hostile", plants=3).setup()
@@ -435,7 +450,7 @@ def scenario(servers, seconds, loris, baseline_seconds=10):
         figures, responses = http_attacks(run, seconds=seconds, baseline_seconds=baseline_seconds, loris=loris)
         run.record(*responses)
         recorded = []
-        figures.update(sql_injection(run, snapshot, recorded, vend_agent_token(run)))
+        figures.update(sql_injection(run, snapshot, recorded, vend_agent_token(run), customer_events_credentials(run)))
         run.record(*recorded)
         return figures
     finally:

@@ -19,13 +19,19 @@ enum AuthorizationPolicy {
         /// The status page and its login: the session is a cookie, so an `Authorization` header
         /// changes nothing (every credential gets the answer of none).
         case statusPage
+        /// Seed 002's sales history and users: scope `loyalty`, any role; `{"error": "..."}`.
+        case loyalty
+        /// Seed 003's customer events: an `api_key` header buys the family's own auth tokens, so no
+        /// organisation token is accepted anywhere (401 `{"error": "..."}`).
+        case customerEvents
 
         /// The scope a family's tokens need, if any.
         var scope: Principal.Scope? {
             switch self {
             case .trading: .trading
             case .purchases: .purchase
-            case .open, .vend, .vendLogin, .statusPage: nil
+            case .loyalty: .loyalty
+            case .open, .vend, .vendLogin, .statusPage, .customerEvents: nil
             }
         }
 
@@ -41,6 +47,8 @@ enum AuthorizationPolicy {
             case .purchases:
                 guard status == 401 || status == 403 else { return nil }
                 return (object["detail"] as? String ?? "").isEmpty ? "\(status) body \(object)" : nil
+            case .loyalty, .customerEvents:
+                return Set(object.keys) == ["error"] && !(object["error"] as? String ?? "").isEmpty ? nil : "\(status) body \(object)"
             case .vend:
                 return status == 401 && object as NSDictionary != ["message": "Unauthenticated."] as NSDictionary
                     ? "401 body \(object)" : nil
@@ -66,7 +74,8 @@ enum AuthorizationPolicy {
             case .open, .vendLogin: return .allowed
             case .statusPage: return .sameAsWithoutCredentials
             case .vend: return .status(401)  // no organisation token is a vend api_token
-            case .trading, .purchases: break
+            case .customerEvents: return .status(401)  // nor a customer-events auth token
+            case .trading, .purchases, .loyalty: break
             }
             switch credential {
             case .none, .malformed, .unknown, .revoked, .expired: return .status(401)
@@ -124,11 +133,21 @@ enum AuthorizationPolicy {
         "GET /api/v0/user/{user}/purchases": .viewer,
     ]
 
+    /// The customer-data families (seeds 002 and 003).
+    static let loyalty: Set<String> = ["POST /update-user-sales-history", "GET /users/{id}"]
+    static let customerEvents: Set<String> = [
+        "POST /customer_events/token", "POST /customer_events/purchases",
+        "GET /customer_events/purchases", "GET /customer_events/purchases/{id}",
+    ]
+
     static func rule(method: String, pattern: String) -> Rule? {
         let key = "\(method) \(pattern)"
         if open.contains(key) { return Rule(family: .open, minimumRole: nil, namesAResource: false) }
         if statusPage.contains(key) { return Rule(family: .statusPage, minimumRole: nil, namesAResource: false) }
-        if let role = purchaseRoles[key] { return Rule(family: .purchases, minimumRole: role, namesAResource: pattern.hasSuffix("}")) }
+        // Reads answer 404 for another organisation's user; a submission names it in a 400 ("Unknown user").
+        if let role = purchaseRoles[key] { return Rule(family: .purchases, minimumRole: role, namesAResource: method == "GET") }
+        if loyalty.contains(key) { return Rule(family: .loyalty, minimumRole: .viewer, namesAResource: pattern.hasSuffix("}")) }
+        if customerEvents.contains(key) { return Rule(family: .customerEvents, minimumRole: nil, namesAResource: false) }
         if vendLogin.contains(key) { return Rule(family: .vendLogin, minimumRole: nil, namesAResource: false) }
         if vendAuthenticated.contains(key) { return Rule(family: .vend, minimumRole: nil, namesAResource: pattern.contains("{")) }
         let names = pattern.contains("{")

@@ -14,7 +14,7 @@ struct SecurityWorld {
         case none, malformed(String), unknown, revoked, expired, otherOrganization
         /// An admin token with every scope but this one.
         case missingScope(Principal.Scope)
-        /// A token of this role with the `trading` and `purchase` scopes.
+        /// A token of this role with the `trading`, `purchase` and `loyalty` scopes.
         case role(Principal.Role)
 
         var description: String {
@@ -85,12 +85,12 @@ struct SecurityWorld {
             Credential(kind: .expired, header: "Bearer \(expired.token)"),
             Credential(kind: .otherOrganization, header: "Bearer \(try issue("other", .admin, Principal.Scope.allCases).token)"),
         ]
-        for scope in [Principal.Scope.trading, .purchase] {
+        for scope in [Principal.Scope.trading, .purchase, .loyalty] {
             let others = Principal.Scope.allCases.filter { $0 != scope }
             credentials.append(Credential(kind: .missingScope(scope), header: "Bearer \(try issue("owner", .admin, others).token)"))
         }
         for role in Principal.Role.allCases {
-            credentials.append(Credential(kind: .role(role), header: "Bearer \(try issue("owner", role, [.trading, .purchase]).token)"))
+            credentials.append(Credential(kind: .role(role), header: "Bearer \(try issue("owner", role, [.trading, .purchase, .loyalty]).token)"))
         }
         return SecurityWorld(databaseURL: databaseURL, application: application, ownerID: ownerID, plantID: plantID,
                              credentials: credentials)
