@@ -96,6 +96,31 @@ import TestSupport
         #expect(unauthorized.status == 401)
     }
 
+    /// Answers given during a turn stamp their connection after the turn began; the sweep at the
+    /// end of that turn must not take the connection for one idle since forever.
+    @Test func aKeepAliveConnectionAnsweredOnTheLoopStaysOpenAcrossSweeps() throws {
+        defer { server.stop(grace: .seconds(1)) }
+        let client = try RawClient(port: port)
+        let started = ContinuousClock.now
+        var answered = 0
+        // Sweeps run every 100 ms: a second and a half of requests meets more than ten of them.
+        while ContinuousClock.now - started < .milliseconds(1500) {
+            #expect(client.send("GET /gated/later?q=\(answered) HTTP/1.1\r\nHost: t\r\nX-Allowed: yes\r\n\r\n"))
+            let response = try client.readResponse()
+            guard response.text == "loop later \(answered) loop" else {
+                Issue.record("request \(answered): \(response.status) \(response.text)")
+                return
+            }
+            answered += 1
+        }
+        #expect(answered > 20)
+    }
+
+    @Test func elapsedTimeIsNeverNegative() {
+        #expect(EventLoop.elapsed(1_000, since: 400) == 600)
+        #expect(EventLoop.elapsed(400, since: 1_000) == 0)
+    }
+
     @Test func onlyTheFirstAnswerCountsAndTheConnectionStaysInStep() throws {
         defer { server.stop(grace: .seconds(1)) }
         let client = try RawClient(port: port)
