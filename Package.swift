@@ -91,6 +91,9 @@ let package = Package(
         .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "ExactJSON", "TradingCore", "Postgres",
                                                    "Observability"], swiftSettings: settings),
 
+        // The status page at `/`: server-rendered HTML and SVG over the trading stores, behind a login form.
+        .target(name: "StatusPage", dependencies: ["API", "Accounts", "HTTPServer", "Postgres", "Trading", "TradingCore", "JSON",
+                                                   "Domain", "Crypto", "Observability"], swiftSettings: settings),
         // The vend family's API (seed 001): handlers, its envelope, its login-token authentication.
         .target(name: "VendAPI", dependencies: ["API", "Vend", "VendCore", "HTTPServer", "Domain"], swiftSettings: settings),
 
@@ -99,7 +102,7 @@ let package = Package(
             name: "Tradingd",
             dependencies: ["JSON", "Domain", "Timekeeping", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
                            "OutboundHTTP", "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI", "Users",
-                           "PurchaseCore", "Purchases", "PurchasesAPI", "VendCore", "Vend", "VendSimulator", "PrepaidPlus", "VendAPI"],
+                           "PurchaseCore", "Purchases", "PurchasesAPI", "VendCore", "Vend", "VendSimulator", "PrepaidPlus", "VendAPI", "StatusPage"],
             swiftSettings: settings
         ),
 
@@ -172,7 +175,8 @@ let package = Package(
                                                                 "TradingCore", "Postgres", "AMQP", "Crypto", "ESM", "ESMSimulator",
                                                                 "HTTPServer", "Observability", "Ingest", "Relay", "Tradingd", "TestSupport"],
                     swiftSettings: settings),
-        .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "HTTPServer", "Observability", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "StatusPageTests", dependencies: ["StatusPage", "HTTPServer", "Crypto"], swiftSettings: settings),
         .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "ArgoSimulator", "TestSupport", "VendSimulator"], swiftSettings: settings),
         .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),

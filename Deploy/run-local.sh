@@ -5,6 +5,13 @@
 # demo retailer and user for purchase schedules,
 # and tradingd itself. Ctrl-C stops what this script started (the servers keep
 # running; `Deploy/servers.sh stop` ends them). Writes .local/env for scripts and people.
+#
+#   Deploy/run-local.sh          run in the foreground until Ctrl-C
+#   Deploy/run-local.sh start    start in the background, return once it serves (for tests, scripts)
+#   Deploy/run-local.sh stop     stop what `start` started
+#
+# A checkout whose .local/servers.env names servers that already answer (a git worktree pointing at
+# the main checkout's) uses them as they are.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
@@ -17,10 +24,35 @@ VEND_PORT=${TRADINGD_VEND_SIM_PORT:-18091}
 ARGO_PORT=${TRADINGD_ARGO_SIM_PORT:-18092}
 ORG=${TRADINGD_ORG:-demo}
 CONFIGURATION=${TRADINGD_BUILD_CONFIGURATION:-debug}
+BACKFILL_HOURS=${TRADINGD_BACKFILL_HOURS:-24}
+
+MODE=${1:-foreground}
+PIDFILE="$LOCAL/run-local.pids"
 
 say() { printf '[local] %s\n' "$*" >&2; }
 
-bash Deploy/servers.sh start
+stop_started() {
+    [ -f "$PIDFILE" ] || return 0
+    local pids pid
+    read -r -a pids < "$PIDFILE"
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    done
+    rm -f "$PIDFILE"
+}
+
+case "$MODE" in
+    foreground|start) ;;
+    stop) stop_started; say "stopped"; exit 0 ;;
+    *) echo "usage: Deploy/run-local.sh [start|stop]" >&2; exit 2 ;;
+esac
+stop_started  # a previous `start` left running
+
+servers_up() {
+    [ -f "$LOCAL/servers.env" ] && (set -a; . "$LOCAL/servers.env"; psql -qAt "$TRADINGD_LOCAL_DATABASE_URL" -c "SELECT 1") >/dev/null 2>&1
+}
+servers_up || bash Deploy/servers.sh start
 set -a
 # shellcheck disable=SC1091
 . "$LOCAL/servers.env"
@@ -68,9 +100,10 @@ if ! "$BIN/tradingd" vend user list --org "$ORG" | grep -q '^user@example.com'; 
 fi
 "$BIN/tradingd" vend import --org "$ORG" --file Deploy/vend-demo-catalog.csv >/dev/null
 # Seed 000's example: user trebolenergia submits for retailer 123 (quarter-hours in Madrid).
-psql -X -q "$TRADINGD_DATABASE_URL" -v ON_ERROR_STOP=1 -v org="$ORG" -c \
-    "INSERT INTO users (organization_id, username) SELECT id, 'trebolenergia' FROM organizations WHERE slug = :'org' ON CONFLICT DO NOTHING" \
-    >/dev/null
+# (On stdin: psql does not interpolate variables such as :'org' in a -c command.)
+psql -X -q "$TRADINGD_DATABASE_URL" -v ON_ERROR_STOP=1 -v org="$ORG" >/dev/null <<'SQL'
+INSERT INTO users (organization_id, username) SELECT id, 'trebolenergia' FROM organizations WHERE slug = :'org' ON CONFLICT DO NOTHING;
+SQL
 "$BIN/tradingd" retailer list --org "$ORG" | cut -f1 | grep -qx 123 \
     || "$BIN/tradingd" retailer create --org "$ORG" --id 123 --name "Demo Retailer" --time-zone Europe/Madrid >/dev/null
 PURCHASE_TOKEN=$("$BIN/tradingd" token create --org "$ORG" --role operator --scopes purchase | tail -1)
@@ -81,8 +114,13 @@ cleanup() {
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
-trap cleanup EXIT
-trap 'exit 0' INT TERM
+if [ "$MODE" = start ]; then
+    # Left running on success (their PIDs in .local/run-local.pids); stopped if this script fails.
+    trap '[ -f "$PIDFILE" ] || cleanup' EXIT
+else
+    trap cleanup EXIT
+    trap 'exit 0' INT TERM
+fi
 
 "$BIN/esm-sim" --port "$ESM_PORT" --amqp-url "$TRADINGD_AMQP_URL" --exchange "$TRADINGD_EXCHANGE" \
     --queue-prefix "$ORG" --client-id demo-client --client-secret demo-secret \
@@ -96,9 +134,13 @@ ARGO_SIM_TOKEN="$ARGO_TOKEN" "$BIN/argo-sim" --port "$ARGO_PORT" --pending-ms 20
     > "$LOCAL/logs/argo-sim.log" 2>&1 &
 PIDS+=($!)
 
-"$BIN/tradingd" serve > >(tee "$LOCAL/logs/tradingd.log") 2>&1 &
-DAEMON=$!
-PIDS+=($DAEMON)
+if [ "$MODE" = start ]; then
+    "$BIN/tradingd" serve > "$LOCAL/logs/tradingd.log" 2>&1 &
+else
+    "$BIN/tradingd" serve > >(tee "$LOCAL/logs/tradingd.log") 2>&1 &
+fi
+TRADINGD_PID=$!
+PIDS+=("$TRADINGD_PID")
 
 URL="http://$HTTP_ADDRESS"
 for _ in $(seq 1 60); do curl -fs "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
@@ -118,6 +160,13 @@ PLANTS=$(api GET '/plants?limit=100' | python3 -c 'import json,sys; print(",".jo
 [ -n "$PLANTS" ] || { say "no plants were synced from the simulator"; exit 1; }
 DEMO_PLANT=${PLANTS%%,*}
 
+# History first (one sample a minute for the last BACKFILL_HOURS), so charts and dashboards have
+# something to show at once; then live samples every second.
+if [ "$BACKFILL_HOURS" -gt 0 ]; then
+    say "publishing ${BACKFILL_HOURS} h of history"
+    "$BIN/telemetry-gen" --amqp-url "$TRADINGD_AMQP_URL" --exchange "$TRADINGD_EXCHANGE" --prefix "$ORG" --plants "$PLANTS" \
+        --count $((BACKFILL_HOURS * 60)) --step 60 --batch 60 --meter-every 900 --quiet > "$LOCAL/logs/telemetry-backfill.log" 2>&1
+fi
 "$BIN/telemetry-gen" --amqp-url "$TRADINGD_AMQP_URL" --exchange "$TRADINGD_EXCHANGE" --prefix "$ORG" \
     --plants "$PLANTS" --quiet > "$LOCAL/logs/telemetry-gen.log" 2>&1 &
 PIDS+=($!)
@@ -133,6 +182,8 @@ TRADINGD_EXCHANGE=$TRADINGD_EXCHANGE
 TRADINGD_QUEUE_PREFIX=$ORG
 TRADINGD_DEMO_PLANT=$DEMO_PLANT
 TRADINGD_ESM_SIM_URL=http://127.0.0.1:$ESM_PORT
+TRADINGD_AMQP_MANAGEMENT_URL=$TRADINGD_AMQP_MANAGEMENT_URL
+TRADINGD_BIN=$BIN
 TRADINGD_PURCHASE_TOKEN=$PURCHASE_TOKEN
 TRADINGD_ARGO_SIM_URL=http://127.0.0.1:$ARGO_PORT
 TRADINGD_VEND_SIM_URL=http://127.0.0.1:$VEND_PORT
@@ -156,6 +207,11 @@ tradingd is running at $URL (logs: .local/logs/). Demo organisation '$ORG', plan
       -d '{"transID": "TXN123456789", "meterNumber": "12345678901", "amount": 50.00, "email": "user@example.com", "password": "password123"}'
     curl -X POST $URL/api/buyelectricityprod -H 'Content-Type: application/json' -H "Authorization: Bearer <api_token>" \\
       -d '{"transID": "TXN123456789", "meterNumber": "12345678901", "amount": 50.00, "elec_token": "<elec_token>"}'
-Ctrl-C stops it.
 EOF
-wait "$DAEMON"
+if [ "$MODE" = start ]; then
+    echo "${PIDS[*]}" > "$PIDFILE"
+    say "running in the background; 'bash Deploy/run-local.sh stop' stops it"
+    exit 0
+fi
+say "Ctrl-C stops it."
+wait "$TRADINGD_PID"

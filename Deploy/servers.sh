@@ -47,17 +47,8 @@ install_packages() {
     command -v openssl >/dev/null 2>&1 || need+=(openssl)   # keys for the local run; TLS tests
     command -v flock >/dev/null 2>&1 || need+=(util-linux)
     [ ${#need[@]} -eq 0 ] && return 0
-    [ "$(id -u)" = 0 ] || die "missing packages (${need[*]}); run as root or install them"
     log "installing ${need[*]}"
-    # The packages' own services must not start: they would take the default ports and data.
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-        chmod +x /usr/sbin/policy-rc.d
-        trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    bash "$ROOT/Deploy/apt-install.sh" "${need[@]}"
 }
 
 # ---------------------------------------------------------------- PostgreSQL

@@ -14,8 +14,22 @@ set +a
 [ -d /opt/swift/usr/bin ] && PATH="/opt/swift/usr/bin:$PATH"
 
 mkdir -p .local/logs
+# The operations tests' Debian packages (Chromium, Prometheus, lintian) download while the build
+# keeps the processors busy; done before anything else may call apt.
+operations_packages=""
+if [ $# -eq 0 ]; then
+    bash Deploy/test-operations.sh --install-only > .local/logs/apt-operations.log 2>&1 &
+    operations_packages=$!
+fi
 echo "[test] building (log: .local/logs/build.log)"
-if ! swift build --build-tests > .local/logs/build.log 2>&1; then
+build_failed=0
+swift build --build-tests > .local/logs/build.log 2>&1 || build_failed=1
+if [ -n "$operations_packages" ] && ! wait "$operations_packages"; then
+    tail -20 .local/logs/apt-operations.log >&2
+    echo "[test] installing the operations tests' packages failed (log: .local/logs/apt-operations.log)" >&2
+    exit 1
+fi
+if [ "$build_failed" = 1 ]; then
     grep -E "error:" .local/logs/build.log | head -40 >&2 || tail -40 .local/logs/build.log >&2
     exit 1
 fi
@@ -45,6 +59,7 @@ if [ $# -eq 0 ]; then
     fi
     echo "[test] the API contract (openapi-spec-validator, schemathesis; docs/API-CONTRACT.md)"
     bash Tests/Contract/run.sh
+    bash Deploy/test-operations.sh
 else
     swift test --skip-build "$@"
 fi

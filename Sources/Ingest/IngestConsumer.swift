@@ -33,6 +33,10 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
     /// Bumped (on the consumer's thread) whenever the connection was lost or closed: deliveries
     /// read before are void.
     private let connectionLosses: Counter
+    /// When the first delivery of the batch at the writer arrived (nil: none there), and the
+    /// oldest unacknowledged arrival last told to the metrics.
+    private var writingSince: ContinuousClock.Instant?
+    private var reportedOldest: ContinuousClock.Instant?
 
     /// A plain counter owned by the consumer's thread.
     private final class Counter: @unchecked Sendable {
@@ -58,7 +62,7 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
         let kind = pipeline.kind, exchange = options.exchange, declare = options.declareQueues
         consumer = ReconnectingConsumer(
             url: amqpURL, queue: queue, prefetch: options.prefetch,
-            options: .init(heartbeat: .seconds(30), connectionName: "tradingd ingest \(queue)"),
+            options: .init(heartbeat: options.heartbeat, connectionName: "tradingd ingest \(queue)"),
             backoff: backoff,
             setup: { channel in
                 if declare {
@@ -67,10 +71,13 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
             },
             onEvent: { event in
                 switch event {
-                case .connected: log.info("ingest consumer connected")
+                case .connected(let reconnects):
+                    if reconnects > 0 { metrics.recordReconnect() }
+                    log.info("ingest consumer connected")
                 case .disconnected(let error):
                     losses.value += 1
                     metrics.recordRetry()
+                    metrics.recordConnectionLoss()
                     log.warning("ingest broker connection failed; reconnecting", ["error": String(describing: error)])
                 case .retrying(let attempt, _, let error):
                     log.warning("ingest consumer reconnecting", ["attempt": String(attempt), "error": String(describing: error)])
@@ -87,7 +94,8 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
 
     private var limits: IngestCycle<Pending>.Limits {
         .init(maximumDeliveries: max(1, min(options.maximumBatchDeliveries, Int(options.prefetch))),
-              maximumRows: options.maximumBatchRows, linger: options.linger)
+              maximumRows: options.maximumBatchRows, linger: options.linger,
+              brokerService: min(options.heartbeat / 4, .seconds(1)))
     }
 
     // Specialised for telemetry (the hot queue): generic code copied every delivery through value
@@ -98,14 +106,18 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
         var seenLosses = connectionLosses.value
         log.info("ingest consumer started")
         loop: while true {
+            reportOldestUnacknowledged(cycle)
             if thread.isStopping && !cycle.isStopping { cycle.requestStop() }
             switch cycle.next(now: .now, outcomeReady: writer.hasOutcome) {
             case .finish:
                 break loop
             case .submit(let batch):
+                writingSince = batch.first?.receivedAt
                 writer.submit(batch)
             case .sleep(let duration):
                 thread.sleep(duration)
+            case .serviceBroker:
+                consumer.serviceConnection()
             case .takeOutcome(let timeout):
                 guard let outcome = writer.outcome(waitingUpTo: timeout) else { continue }
                 settle(outcome, &cycle)
@@ -124,6 +136,7 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
                 }
                 if connectionLosses.value != seenLosses {
                     seenLosses = connectionLosses.value
+                    writingSince = nil  // the broker redelivers what the old connection held
                     cycle.connectionReplaced()
                 }
                 guard let delivery else { continue }
@@ -136,13 +149,30 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
         if cycle.isWriting { _ = writer.outcome(waitingUpTo: .seconds(30)) }  // its rows may commit; they come back as duplicates
         consumer.close()
         writer.close(timeout: .seconds(5))
+        metrics.noteUnacknowledged(consumer: ObjectIdentifier(self), oldest: nil)
         log.info("ingest consumer stopped")
+    }
+
+    /// Tells the metrics when the oldest delivery this consumer holds unacknowledged arrived:
+    /// the batch at the writer, one waiting for its retry, or the one being gathered. Changes once
+    /// per batch, so the hot path pays a comparison, not a lock.
+    private func reportOldestUnacknowledged(_ cycle: IngestCycle<Pending>) {
+        func earlier(_ a: ContinuousClock.Instant?, _ b: ContinuousClock.Instant?) -> ContinuousClock.Instant? {
+            guard let a else { return b }
+            guard let b else { return a }
+            return min(a, b)
+        }
+        let oldest = earlier(earlier(writingSince, cycle.failed?.first?.receivedAt), cycle.gathering.first?.receivedAt)
+        guard oldest != reportedOldest else { return }
+        reportedOldest = oldest
+        metrics.noteUnacknowledged(consumer: ObjectIdentifier(self), oldest: oldest)
     }
 
     /// The writer answered: dead-letter and ack a stored batch, or keep a failed one for its retry.
     private func settle(_ outcome: IngestBatchWriter<Pipeline>.Outcome, _ cycle: inout IngestCycle<Pending>) {
         switch outcome {
         case .stored(let batch, let inserted, let attempted, let committedAt):
+            writingSince = nil
             guard cycle.stored() == .acknowledge else { return }
             do {
                 try finish(batch, inserted: inserted, attempted: attempted, committedAt: committedAt)
@@ -156,6 +186,7 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
                 thread.sleep(backoff.delay(forAttempt: cycle.consecutiveFailures))
             }
         case .failed(let batch, let error):
+            writingSince = nil  // kept by the cycle for its retry (`cycle.failed`) until resubmitted
             let delay = backoff.delay(forAttempt: cycle.consecutiveFailures)
             guard case .retry = cycle.writeFailed(batch, now: .now, delay: delay) else { return }
             metrics.recordRetry()
@@ -180,12 +211,17 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
                 body: pending.delivery.body, properties: pending.delivery.properties, decoded: pending.decoded,
                 wholeRejection: pending.databaseRejection, queue: queue, deadLetterQueue: deadLetterQueue)
             else { continue }
-            letters.append(refused.letter)
+            var letter = refused.letter
+            letter.deliveryTag = pending.delivery.deliveryTag
+            letters.append(letter)
             for kind in refused.kinds { metrics.recordDeadLettered(kind: pipeline.kind, reason: kind) }
         }
         if !letters.isEmpty {
-            // Unroutable (no .dlq queue) or nacked: throws, so nothing is acked and nothing is lost.
-            try DeadLetterPublisher.publish(letters, on: consumer.publishingChannel())
+            // A letter that fails is sent again (its .dlq declared again, or as a minimal letter),
+            // else its original is rejected to the broker's dead-letter exchange: the queue never
+            // stalls on it. A connection failure throws: nothing is acked, nothing is lost.
+            let report = try DeadLetterPublisher.deadLetter(letters, from: batch.map(\.delivery), through: consumer, log: log)
+            if report.fallbacks > 0 { metrics.recordDeadLetterFallbacks(report.fallbacks) }
             log.info("ingest dead-lettered deliveries", ["count": String(letters.count)])
         }
         try consumer.ack(last.delivery, multiple: true)

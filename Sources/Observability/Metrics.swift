@@ -77,6 +77,17 @@ public final class MetricsRegistry: Sendable {
         }
     }
 
+    /// Replaces every series of a gauge family at once: for gauges whose label sets come and go
+    /// (one per queue of the enabled organisations), so a vanished queue leaves no stale series.
+    public func replaceAll(_ name: String, with samples: [(labels: [String: String], value: Double)]) {
+        families.withLock { all in
+            guard all[name] != nil else { preconditionFailure("metric \(name) used before it was registered") }
+            var series: [Labels: Series] = [:]
+            for sample in samples { series[Labels(sample.labels)] = Series(value: sample.value) }
+            all[name]!.series = series
+        }
+    }
+
     /// Adds a closure run before each rendering, to copy values kept elsewhere into gauges.
     public func addCollector(_ collector: @escaping @Sendable (MetricsRegistry) -> Void) {
         collectors.withLock { $0.append(collector) }

@@ -98,6 +98,13 @@ public final class PostgresConnection: @unchecked Sendable {
         try query("SELECT set_config('statement_timeout', $1, false)", [.text(String(milliseconds ?? 0))])
     }
 
+    /// Sets the session's `lock_timeout` (nil or zero: wait for ever); a statement that waits
+    /// longer for a lock fails with SQLSTATE 55P03.
+    public func setLockTimeout(_ timeout: Duration?) throws {
+        let milliseconds = timeout.map { $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000 }
+        try query("SELECT set_config('lock_timeout', $1, false)", [.text(String(milliseconds ?? 0))])
+    }
+
     /// Quotes an identifier (database, table, role name) for the places where SQL cannot take a
     /// parameter, such as `CREATE DATABASE`.
     public static func quoteIdentifier(_ identifier: String) throws -> String {

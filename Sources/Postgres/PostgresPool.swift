@@ -27,14 +27,32 @@ public final class PostgresPool: Sendable {
     /// One permit per connection that may exist; waiting on it is the blocking.
     private let permits: DispatchSemaphore
     private let state = Mutex(State())
+    private let leased = Atomic<Int>(0)
+    private let waiting = Atomic<Int>(0)
     private static let idleCheckAfter: Duration = .seconds(30)
 
+    /// Applied to every connection the pool opens: no statement runs longer, and no lock is
+    /// waited for longer, so a lease never outlives the HTTP handler budget (30 s) that the API's
+    /// requests run under. Nil leaves the server's default (none).
+    public struct SessionLimits: Sendable, Equatable {
+        public var statementTimeout: Duration?
+        public var lockTimeout: Duration?
+
+        public init(statementTimeout: Duration? = .seconds(25), lockTimeout: Duration? = .seconds(5)) {
+            self.statementTimeout = statementTimeout
+            self.lockTimeout = lockTimeout
+        }
+    }
+
+    private let sessionLimits: SessionLimits
+
     /// Does not connect yet; the first lease does (so a bad URL shows on first use).
-    public init(url: String, size: Int, acquireTimeout: Duration = .seconds(10)) {
+    public init(url: String, size: Int, acquireTimeout: Duration = .seconds(10), sessionLimits: SessionLimits = SessionLimits()) {
         precondition(size > 0, "a pool needs at least one connection")
         self.url = url
         self.size = size
         self.acquireTimeout = acquireTimeout
+        self.sessionLimits = sessionLimits
         self.permits = DispatchSemaphore(value: size)
     }
 
@@ -45,7 +63,10 @@ public final class PostgresPool: Sendable {
 
     /// Runs `body` with a connection leased to this thread alone; returns the body's value.
     public func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        guard permits.wait(timeout: .after(acquireTimeout)) == .success else {
+        waiting.add(1, ordering: .relaxed)
+        let acquired = permits.wait(timeout: .after(acquireTimeout)) == .success
+        waiting.subtract(1, ordering: .relaxed)
+        guard acquired else {
             throw PostgresError(code: .poolTimeout, message: "all \(size) connections stayed busy for \(acquireTimeout)")
         }
         let connection: PostgresConnection
@@ -55,7 +76,11 @@ public final class PostgresPool: Sendable {
             permits.signal()
             throw error
         }
-        defer { giveBack(connection) }
+        leased.add(1, ordering: .relaxed)
+        defer {
+            leased.subtract(1, ordering: .relaxed)
+            giveBack(connection)
+        }
         return try body(connection)
     }
 
@@ -80,6 +105,12 @@ public final class PostgresPool: Sendable {
     /// Connections currently open and idle (for metrics and tests).
     public var idleCount: Int { state.withLock { $0.idle.count } }
 
+    /// Connections leased to a caller right now.
+    public var inUseCount: Int { leased.load(ordering: .relaxed) }
+
+    /// Callers blocked waiting for a connection right now.
+    public var waitingCount: Int { waiting.load(ordering: .relaxed) }
+
     private func lease() throws -> PostgresConnection {
         let taken: Idle? = try state.withLock { state in
             if state.closed { throw PostgresError(code: .poolClosed, message: "the pool is closed") }
@@ -92,10 +123,14 @@ public final class PostgresPool: Sendable {
         return try openConnection()  // network I/O outside the lock
     }
 
-    /// Opens a connection with the pool's URL and session settings that the pool does not count
-    /// or lease, for an owner that keeps it (an event loop's `PostgresPipeline`). Blocking.
+    /// Opens a connection with the pool's URL and session settings (statement and lock
+    /// timeouts) that the pool does not count or lease, for an owner that keeps it (an event
+    /// loop's `PostgresPipeline`). Blocking.
     public func openConnection() throws -> PostgresConnection {
-        try PostgresConnection(url: url)
+        let opened = try PostgresConnection(url: url)
+        try opened.setStatementTimeout(sessionLimits.statementTimeout)
+        try opened.setLockTimeout(sessionLimits.lockTimeout)
+        return opened
     }
 
     private func giveBack(_ connection: PostgresConnection) {

@@ -19,8 +19,12 @@ public final class OrganizationESMClients: Sendable {
     private let settings: TradingSettings
     private let logger: Logger
     private let clients = Mutex<[UUID: Entry]>([:])
+    /// Latency and errors of every organisation's ESM calls (the wiring puts them on `/metrics`).
+    public let metrics: ESMMetrics
 
-    public init(keyring: Keyring, http: OutboundHTTPClient, settings: TradingSettings, logger: Logger) {
+    public init(keyring: Keyring, http: OutboundHTTPClient, settings: TradingSettings, logger: Logger,
+                metrics: ESMMetrics = ESMMetrics()) {
+        self.metrics = metrics
         self.keyring = keyring
         self.http = http
         self.settings = settings
@@ -44,9 +48,10 @@ public final class OrganizationESMClients: Sendable {
         let secret = try keyring.open(sealed, context: TradingConfigRecord.esmSecretContext(config.organizationID))
         let configuration = ESMClientConfiguration(
             baseURL: url, clientID: clientID, clientSecret: secret, connectTimeout: settings.esmConnectTimeout,
-            requestTimeout: settings.esmRequestTimeout, maxAttempts: settings.esmMaxAttempts)
+            requestTimeout: settings.esmRequestTimeout, maxAttempts: settings.esmMaxAttempts,
+            callDeadline: settings.esmCallDeadline, maxConcurrentCalls: settings.esmMaxConcurrentCalls)
         let client = try ESMClient(configuration: configuration, client: http,
-                                   logger: logger.with(["org.id": config.organizationID.uuidString.lowercased()]))
+                                   logger: logger.with(["org.id": config.organizationID.uuidString.lowercased()]), metrics: metrics)
         clients.withLock { $0[config.organizationID] = Entry(key: key, client: client) }
         return client
     }

@@ -14,7 +14,7 @@ struct ImportGraphTests {
         ["ESM", "ESMSimulator", "ArgoSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData", "VendSimulator", "PrepaidPlus"],
         ["Ingest", "Relay", "Trading", "Purchases", "Vend"],
         ["API"],
-        ["TradingAPI", "PurchasesAPI", "VendAPI"],
+        ["TradingAPI", "PurchasesAPI", "VendAPI", "StatusPage"],
         ["Tradingd"],
         ["tradingd", "esm-sim", "argo-sim", "telemetry-gen", "httpserver-bench", "vend-sim", "outbound-fetch"],
     ]

@@ -58,10 +58,20 @@ import Testing
         #expect(notFound.json?["code"] as? String == "PLANT_NOT_FOUND")
         #expect(notFound.headers["X-Request-Id"] != nil)
         #expect(try HTTP.get(base + "/metrics").body.contains("tradingd_http_requests_total"))
+        let status = try Daemon.run(["status", "--url", base], environment: environment)
+        #expect(status.status == 0)
+        #expect(status.output.contains("tradingd at \(base): ready"))
+        #expect(status.output.contains("postgres   ok") && status.output.contains("rabbitmq   ok"))
+        #expect(status.output.contains("version    "))
+        var configured = environment
+        configured["TRADINGD_HTTP_ADDRESS"] = "0.0.0.0:\(daemon.port)"
+        #expect(try Daemon.run(["status"], environment: configured).status == 0)
 
-        let status = daemon.terminate()
-        #expect(status == 0)
+        #expect(daemon.terminate() == 0)
         #expect(daemon.log.contains("\"msg\":\"stopped\""))
+        let gone = try Daemon.run(["status", "--url", base], environment: environment)
+        #expect(gone.status == 1)
+        #expect(gone.output.contains("not answering"))
     }
 
     @Test func expiredTokensAreRefused() throws {

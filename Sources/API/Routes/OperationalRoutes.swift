@@ -17,6 +17,15 @@ public struct OperationalRoutes: APIRoutes {
     }
 
     public func register(on router: inout Router) {
+        // What /readyz answers, for alerting: `tradingd_ready` and `tradingd_dependency_up{dependency}`.
+        metrics.register("tradingd_ready", kind: .gauge, help: "Whether the daemon is ready (1): PostgreSQL and RabbitMQ answer.")
+        metrics.register("tradingd_dependency_up", kind: .gauge, help: "Whether a dependency answers (1) or not (0).")
+        metrics.addCollector { [self] metrics in
+            let database = databaseReachable(), broker = brokerReachable()
+            metrics.set("tradingd_dependency_up", to: database ? 1 : 0, labels: ["dependency": "postgres"])
+            metrics.set("tradingd_dependency_up", to: broker ? 1 : 0, labels: ["dependency": "rabbitmq"])
+            metrics.set("tradingd_ready", to: database && broker ? 1 : 0)
+        }
         // Answered on the event loop: a liveness probe must not queue behind busy handlers.
         router.get("/healthz", execution: .eventLoop) { _ in
             Response(status: 200, headers: ["Content-Type": "application/json"], body: Array("{\"status\":\"ok\"}".utf8))

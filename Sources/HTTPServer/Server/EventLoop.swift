@@ -11,7 +11,7 @@ enum LoopMessage: Sendable {
     /// Stop accepting and close idle connections; `acknowledge` runs once the listener is out of
     /// this loop's epoll set.
     case drain(acknowledge: @Sendable () -> Void)
-    /// Run a job on the loop's thread (`EventLoopContext.execute`).
+    /// Run a job on the loop's thread (`EventLoopContext.execute`; the watchdog's probe).
     case run(@Sendable () -> Void)
     /// Close everything and leave the thread.
     case shutdown
@@ -239,10 +239,23 @@ final class EventLoop: @unchecked Sendable {
         switch connection.phase {
         case .reading:
             connection.parser.append(bytes)
+            guard holdRequestBytes(connection) else {
+                let error = HTTPError.serviceUnavailable("Too many request bytes are being received at once; retry later",
+                                                         code: "SERVER_BUSY")
+                respondWithoutRequest(connection, error: error, failure: "buffered request bytes limit reached", now: now)
+                flush(connection, now: now)
+                return
+            }
             processInput(connection, now: now)
             flush(connection, now: now)
         case .handling:
             connection.parser.append(bytes)
+            if !holdRequestBytes(connection) {
+                // A pipelined request behind one being handled: stop reading until there is room.
+                connection.readPaused = true
+                epoll.modify(connection.fd, events: connection.interest)
+                return
+            }
             if connection.parser.bufferedByteCount > core.limits.maxHeadBytes + core.limits.maxBodyBytes {
                 connection.readPaused = true
                 epoll.modify(connection.fd, events: connection.interest)
@@ -319,8 +332,20 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// Brings the connection's share of the server-wide request bytes up to date; false when it
+    /// grew past the limit (its share then stays as it was).
+    @discardableResult
+    func holdRequestBytes(_ connection: Connection) -> Bool {
+        let wanted = connection.requestBytesToHold
+        guard core.rebalanceHeldBytes(from: connection.heldRequestBytes, to: wanted) else { return false }
+        connection.heldRequestBytes = wanted
+        return true
+    }
+
     func close(_ connection: Connection) {
         guard connections[connection.fd] === connection else { return }
+        _ = core.rebalanceHeldBytes(from: connection.heldRequestBytes, to: 0)
+        connection.heldRequestBytes = 0
         connections[connection.fd] = nil
         connectionCount.subtract(1, ordering: .relaxed)
         Glibc.close(connection.fd)

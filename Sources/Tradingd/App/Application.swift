@@ -10,6 +10,7 @@ import Observability
 import OutboundHTTP
 import Postgres
 import Relay
+import StatusPage
 import Timekeeping
 import Trading
 import TradingAPI
@@ -72,8 +73,16 @@ public final class Application: Sendable {
 
         vend = try VendWiring(configuration: configuration, pool: pool, keyring: keyring, http: outbound, metrics: metrics, logger: logger)
 
+        // The queues of the organisations this replica consumes, as the broker counts them.
+        let ingest = ingest, deadLetterExchange = tradingSettings.deadLetterExchange, exchange = configuration.exchange
+        let queues = QueueStatistics(url: amqpURL) {
+            ingest.organizations.map { TradingTopology(queuePrefix: $0.queuePrefix, exchange: exchange, deadLetterExchange: deadLetterExchange) }
+        }
+        DaemonMetrics.install(on: metrics, pool: pool)
         ingest.metrics.install(on: metrics)
         relay.metrics.install(on: metrics)
+        esmClients.metrics.install(on: metrics)
+        queues.install(on: metrics)
         let authenticator = Authenticator(pool: pool)
         tokenRevocations = TokenRevocationListener(authenticator: authenticator, pool: pool, logger: logger)
         var router = Router()
@@ -85,6 +94,8 @@ public final class Application: Sendable {
                               brokerReachable: { broker.isReachable() }, metrics: metrics),
             TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.maxBucketsPerResponse,
                           authentication: BearerAuthentication(scope: .trading, authenticator: authenticator)),
+            StatusRoutes(pool: pool, authenticator: authenticator, queues: queues, maximumBuckets: configuration.maxBucketsPerResponse,
+                         logger: logger),
             purchases.routes,
             VendRoutes(service: vend.service, trustedProxies: configuration.vend.trustedProxies),
         ]
@@ -163,9 +174,10 @@ public final class Application: Sendable {
     }
 
     private func startWatchdog(_ notifier: SystemdNotifier, every interval: Duration) -> any DispatchSourceTimer {
+        let watchdog = Watchdog(notifier: notifier, server: http.server, interval: interval, logger: logger)
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "tradingd.watchdog"))
         timer.schedule(deadline: .now(), repeating: interval.dispatchInterval)
-        timer.setEventHandler { notifier.watchdog() }
+        timer.setEventHandler { watchdog.tick() }
         timer.resume()
         return timer
     }

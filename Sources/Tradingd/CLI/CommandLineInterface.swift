@@ -18,25 +18,6 @@ public struct CommandLineInterface {
         self.errorOutput = errorOutput
     }
 
-    static let usage = """
-        usage: tradingd <command> [options]
-
-        commands:
-          serve                     run the daemon (HTTP API, consumers, relay)
-          migrate                   apply Migrations/NNNN_name.sql in order
-          check-config              validate and print the effective configuration (secrets masked)
-          org create --slug SLUG --name NAME
-          token create --org SLUG --role admin|operator|viewer [--scopes trading,purchase,vend,loyalty] [--expires DAYS]
-                       [--user USER]
-          token list --org SLUG
-          token revoke ID
-        \(purchaseUsage)
-          vend user|customer|meter|import|provider|reconcile|unsettled ...   (tradingd vend --help)
-
-        Configuration: TRADINGD_CONFIG names a JSON file; TRADINGD_* variables override it.
-        Each command takes --help.
-        """
-
     /// Bad usage: the message and the usage line go to stderr, exit 2.
     struct UsageError: Error {
         let message: String
@@ -62,20 +43,35 @@ public struct CommandLineInterface {
     }
 
     private func dispatch(_ arguments: [String]) throws -> Int32 {
-        guard let command = arguments.first else { throw UsageError(message: "a command is required") }
+        guard let first = arguments.first else { throw UsageError(message: "a command is required") }
+        if first == "--help" || first == "-h" || first == "help" {
+            output(CommandCatalog.usage)
+            return 0
+        }
+        let asksForHelp = arguments.contains("--help") || arguments.contains("-h")
+        // An unknown command or subcommand is bad usage whatever follows it, --help included.
+        guard let known = CommandCatalog.command(for: arguments) else {
+            guard CommandCatalog.groups.contains(first) else { throw UsageError(message: "unknown command '\(first)'") }
+            if let word = arguments.dropFirst().first, !word.hasPrefix("-") {
+                throw UsageError(message: "unknown '\(first)' subcommand '\(word)'")
+            }
+            if asksForHelp {
+                output(CommandCatalog.help(forGroup: first))
+                return 0
+            }
+            throw UsageError(message: "'\(first)' needs a subcommand: "
+                + CommandCatalog.subcommands(of: first).map { $0.words[1] }.joined(separator: ", "))
+        }
+        if let word = arguments.dropFirst(known.words.count).first, !known.subwords.isEmpty, !word.hasPrefix("-"),
+           !known.subwords.contains(word) {
+            throw UsageError(message: "unknown '\(known.name)' subcommand '\(word)'")
+        }
+        if asksForHelp {
+            output(CommandCatalog.help(for: known))
+            return 0
+        }
+        let command = first
         let rest = Array(arguments.dropFirst())
-        if command == "--help" || command == "-h" || command == "help" {
-            output(Self.usage)
-            return 0
-        }
-        if command == "vend" && (rest.contains("--help") || rest.contains("-h")) {
-            output(Self.vendUsage)
-            return 0
-        }
-        if rest.contains("--help") || rest.contains("-h") {
-            output(Self.help(for: command + (rest.first.map { $0.hasPrefix("-") ? "" : " " + $0 } ?? "")))
-            return 0
-        }
         if let status = try runPurchases(command, rest) { return status }
         switch (command, rest.first) {
         case ("serve", _):
@@ -87,6 +83,19 @@ public struct CommandLineInterface {
         case ("check-config", _):
             try expectNoArguments(rest)
             return checkConfig()
+        case ("status", _):
+            let options = try Options(rest, allowed: ["--url"])
+            let url = try options.values["--url"]
+                ?? StatusCommand.url(listening: Configuration.load(environment: environment).listenAddress)
+            return try StatusCommand(baseURL: url, output: output).run()
+        case ("version", _):
+            try expectNoArguments(rest)
+            output("tradingd \(BuildInfo.version) (commit \(BuildInfo.commit))")
+            return 0
+        case ("completion", "bash"):
+            try expectNoArguments(Array(rest.dropFirst()))
+            output(CommandCatalog.bashCompletion)
+            return 0
         case ("org", "create"):
             let options = try Options(Array(rest.dropFirst()), allowed: ["--slug", "--name"])
             let id = try withDatabase { try TokenStore().createOrganization(
@@ -114,10 +123,8 @@ public struct CommandLineInterface {
             return 0
         case ("vend", _):
             return try vend(rest)
-        case ("org", _), ("token", _):
-            throw UsageError(message: "unknown '\(command)' subcommand '\(rest.first ?? "")'")
         default:
-            throw UsageError(message: "unknown command '\(command)'")
+            throw UsageError(message: "unknown command '\(command)'")  // a catalogue entry without a case
         }
     }
 
@@ -195,25 +202,6 @@ public struct CommandLineInterface {
 
     static func format(_ date: Date) -> String {
         date.formatted(.iso8601)
-    }
-
-    static func help(for command: String) -> String {
-        switch command {
-        case "serve": "usage: tradingd serve\n\nRuns the daemon until SIGTERM or SIGINT; logs JSON lines to stdout."
-        case "migrate": "usage: tradingd migrate\n\nApplies new files of the migrations folder (TRADINGD_MIGRATIONS_DIRECTORY) in order."
-        case "check-config": "usage: tradingd check-config\n\nValidates the configuration and prints it with secrets masked.\n\n"
-            + allSettings.map { "  \($0.environment)\n      \($0.help)" }.joined(separator: "\n")
-        case "org create", "org": "usage: tradingd org create --slug SLUG --name NAME\n\nPrints the new organisation's id."
-        case "token create", "token":
-            "usage: tradingd token create --org SLUG --role admin|operator|viewer [--scopes trading,purchase,vend,loyalty] [--expires DAYS]\n"
-            + "       tradingd token list --org SLUG\n       tradingd token revoke ID\n\n"
-            + "create prints the token alone on its last line; it is stored only as a SHA-256 hash.\n"
-            + "--user binds the token to one user of the organisation (by username or id): it then acts for that user\n"
-            + "alone on the purchase API; without it, a token acts for every user of its organisation."
-        case "token list": "usage: tradingd token list --org SLUG"
-        case "token revoke": "usage: tradingd token revoke ID"
-        default: purchaseHelp[command] ?? purchaseHelp[String(command.split(separator: " ").first ?? "")] ?? usage
-        }
     }
 }
 

@@ -7,28 +7,8 @@ import Purchases
 import Users
 
 /// The purchase family's commands: retailers and their market rules, and sealing the Argo
-/// service-account token for the configuration.
+/// service-account token for the configuration (their help is in `CommandCatalog`).
 extension CommandLineInterface {
-    static let purchaseUsage = """
-          retailer create --org SLUG --id ID --name NAME --time-zone IANA_ZONE [--interval MINUTES] [--label start|end]
-                          [--sales yes|no] [--max-mw MW]
-          retailer list --org SLUG
-          secret seal                 reads a secret (the Argo token) on stdin, prints it sealed with TRADINGD_SECRET_KEY
-        """
-
-    static let purchaseHelp: [String: String] = [
-        "retailer": "usage: tradingd retailer create --org SLUG --id ID --name NAME --time-zone IANA_ZONE [--interval MINUTES]\n"
-            + "                                [--label start|end] [--sales yes|no] [--max-mw MW]\n"
-            + "       tradingd retailer list --org SLUG\n\n"
-            + "A retailer of the organisation that purchase schedules are submitted for (seed 000's retailer_id = --id).\n"
-            + "Rows are local times of --time-zone (e.g. Europe/Madrid); --interval is the market period in minutes (default 15,\n"
-            + "a divisor of 60); --label says whether a row's datetime is the start (default) or the end of its period; --sales yes\n"
-            + "accepts negative quantities; --max-mw caps each row (default 100000).",
-        "secret": "usage: tradingd secret seal < secret.txt\n\n"
-            + "Prints the secret read on stdin (one line, trailing newline dropped) sealed with the current key of\n"
-            + "TRADINGD_SECRET_KEY (AES-256-GCM), for TRADINGD_ARGO_TOKEN_SEALED. The clear secret is never printed.",
-    ]
-
     /// Runs a purchase command; nil when `command` is not one.
     func runPurchases(_ command: String, _ rest: [String]) throws -> Int32? {
         switch (command, rest.first) {

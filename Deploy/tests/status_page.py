@@ -1,0 +1,131 @@
+"""The status page in a real browser against the local run (Deploy/run-local.sh start).
+
+Signs in through the login form with the demo admin token, then checks that the session cookie is
+out of the page's reach, that no inline code was refused, that every section shows, and that the
+telemetry chart's SVG has a point for each bucket the telemetry endpoint serves for the same
+window, where the chart's own stated scales put it. With --screenshots DIR it also writes the
+login form and the page as PNG files.
+
+usage: python3 Deploy/tests/status_page.py [--screenshots DIR]   (reads .local/env)
+"""
+import calendar
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+from cdp import Browser  # noqa: E402
+from checks import Checks, local_env  # noqa: E402
+
+CHART = """(() => {
+  const svg = document.querySelector('#telemetry svg.chart');
+  if (!svg) return null;
+  const series = {};
+  for (const line of svg.querySelectorAll('polyline')) {
+    const key = line.dataset.series;
+    const points = line.getAttribute('points').trim().split(/\\s+/).map(p => p.split(',').map(Number));
+    (series[key] = series[key] || []).push(points);
+  }
+  return {plot: svg.dataset.plot, time: svg.dataset.timeRange, power: svg.dataset.powerRange,
+          buckets: Number(svg.dataset.buckets), source: document.querySelector('#chart-source').dataset.source, series};
+})()"""
+
+
+def api(env, path):
+    request = urllib.request.Request(env["TRADINGD_URL"] + path, headers={"Authorization": "Bearer " + env["TRADINGD_TOKEN"]})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.load(answer)
+
+
+def epoch(text):
+    """Seconds of an RFC 3339 UTC time such as 2026-01-31T12:00:00Z or 2026-01-31T12:00:00.000Z."""
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    return calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S")) + (float("0." + fraction) if fraction else 0.0)
+
+
+def check_chart(checks, env, chart):
+    buckets = api(env, chart["source"])
+    checks.expect(len(buckets) > 0, "the telemetry endpoint has buckets for the chart's window", f"{len(buckets)} buckets")
+    checks.expect(chart["buckets"] == len(buckets) or chart["buckets"] == len(buckets) - 1,
+                  "the chart drew the endpoint's buckets", f"chart {chart['buckets']}, endpoint {len(buckets)}")
+    left, top, width, height = map(float, chart["plot"].split())
+    start, end = map(float, chart["time"].split())
+    low, high = map(float, chart["power"].split())
+    ranges = {"soc": (0.0, 100.0), "grid_power": (low, high), "fve_power": (low, high)}
+    # The newest bucket may have gained samples since the page was drawn: its value may differ.
+    settled = buckets[:-1]
+    for key in ("soc", "grid_power", "fve_power"):
+        points = [p for run in chart["series"].get(key, []) for p in run]
+        expected = [b for b in buckets if b.get(key) is not None]
+        checks.expect(len(points) in (len(expected), len(expected) - 1, len(expected) + 1) and len(points) > 0,
+                      f"{key}: a point per bucket with a value", f"{len(points)} points, {len(expected)} buckets")
+        by_x = {round(p[0], 1): p[1] for p in points}
+        misplaced = []
+        for bucket in (b for b in settled if b.get(key) is not None):
+            x = round(left + (epoch(bucket["time"]) - start) / (end - start) * width, 1)
+            lo, hi = ranges[key]
+            y = top + height - (bucket[key] - lo) / (hi - lo) * height
+            found = min(by_x.items(), key=lambda item: abs(item[0] - x), default=None)
+            if found is None or abs(found[0] - x) > 0.15 or abs(found[1] - y) > 0.15:
+                misplaced.append((bucket["time"], x, y, found))
+        checks.expect(not misplaced, f"{key}: every settled bucket's point is where the scales put it",
+                      f"first misplaced: {misplaced[:1]}")
+
+
+def main():
+    env = local_env()
+    shots = sys.argv[sys.argv.index("--screenshots") + 1] if "--screenshots" in sys.argv else None
+    checks = Checks("status page")
+    browser = Browser()
+    try:
+        browser.navigate(env["TRADINGD_URL"] + "/")
+        checks.expect(browser.evaluate("location.pathname") == "/login", "without a session / leads to the login form")
+        if shots:
+            browser.screenshot(os.path.join(shots, "status-login.png"))
+        browser.submit_and_wait("document.getElementById('token').value = 'tdt_wrong';"
+                                "document.querySelector('form.login').submit()")
+        checks.expect("unknown" in (browser.evaluate("document.getElementById('login-error')?.textContent") or ""),
+                      "a wrong token is refused on the form")
+        browser.drop_events("Log.entryAdded")  # the refused login's 401 is logged as a failed load
+        browser.submit_and_wait(f"document.getElementById('token').value = {json.dumps(env['TRADINGD_TOKEN'])};"
+                                "document.querySelector('form.login').submit()")
+        checks.expect(browser.evaluate("location.pathname") == "/", "the right token signs in")
+        checks.expect("tradingd_token" not in browser.evaluate("document.cookie"), "the session cookie is HttpOnly")
+        for section in ("trading", "ingest", "queues", "telemetry", "commands", "config"):
+            checks.expect(browser.evaluate(f"!!document.getElementById('{section}')"), f"section '{section}' is shown")
+        checks.expect(browser.evaluate("document.getElementById('trading-status').textContent") == "ENABLED",
+                      "trading status is ENABLED")
+        checks.expect(browser.evaluate(f"!!document.querySelector('[data-queue=\"{env['TRADINGD_QUEUE_PREFIX']}.telemetry\"]')"),
+                      "the telemetry queue is listed with its counts")
+        chart = browser.evaluate(CHART)
+        checks.expect(chart is not None, "the telemetry chart is drawn")
+        if chart:
+            check_chart(checks, env, chart)
+        checks.expect(browser.evaluate("document.querySelectorAll('script[src], link[rel=stylesheet], img').length") == 0,
+                      "no external asset is loaded")
+        errors = browser.console_errors()
+        checks.expect(not errors, "the page ran without errors or refused inline code", "; ".join(errors[:3]))
+        if shots:
+            browser.screenshot(os.path.join(shots, "status-page.png"))
+        forged = urllib.request.Request(env["TRADINGD_URL"] + "/logout", data=b"csrf=forged", method="POST",
+                                        headers={"Origin": "http://evil.example"})
+        try:
+            urllib.request.urlopen(forged, timeout=10)
+            status = 200
+        except urllib.error.HTTPError as error:
+            status = error.code
+        checks.expect(status == 403, "a cross-site sign-out post is refused", f"status {status}")
+        browser.submit_and_wait("document.querySelector('form[action=\"/logout\"]').submit()")
+        checks.expect(browser.evaluate("location.pathname") == "/login", "signing out returns to the login form")
+        browser.navigate(env["TRADINGD_URL"] + "/")
+        checks.expect(browser.evaluate("location.pathname") == "/login", "after signing out / needs a login again")
+    finally:
+        browser.close()
+    return checks.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
