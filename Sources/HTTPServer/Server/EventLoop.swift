@@ -137,8 +137,11 @@ final class EventLoop: @unchecked Sendable {
             }
             context.runEndOfTurn()
             if now &- lastSweep >= Self.sweepInterval {
-                sweep(now: now)
-                lastSweep = now
+                // A fresh reading: work finished during this turn (a loop handler's answer) has
+                // stamped its connections after the turn's `now`.
+                let sweepTime = SystemInfo.now()
+                sweep(now: sweepTime)
+                lastSweep = sweepTime
             }
         }
         for connection in Array(connections.values) { close(connection) }
@@ -358,6 +361,12 @@ final class EventLoop: @unchecked Sendable {
 
     // MARK: Timers
 
+    /// Nanoseconds from `start` to `now`; zero when `start` is later (a stamp taken after `now`
+    /// was read), never a wrapped-around huge value that would close the connection at once.
+    static func elapsed(_ now: UInt64, since start: UInt64) -> UInt64 {
+        now >= start ? now - start : 0
+    }
+
     /// Enforces the header, body, idle, handler, write and linger deadlines.
     private func sweep(now: UInt64) {
         if let pausedUntil = listenerPausedUntil, now >= pausedUntil, listener >= 0 {
@@ -366,7 +375,7 @@ final class EventLoop: @unchecked Sendable {
         }
         let limits = core.limits
         for connection in Array(connections.values) {
-            if connection.hasPendingOutput && now &- connection.lastWriteProgress > limits.writeTimeout.nanoseconds {
+            if connection.hasPendingOutput && Self.elapsed(now, since: connection.lastWriteProgress) > limits.writeTimeout.nanoseconds {
                 close(connection)
                 continue
             }
@@ -376,15 +385,15 @@ final class EventLoop: @unchecked Sendable {
                     // A connection that has not yet sent a request gets the header timeout, so
                     // that silent connections cannot hold slots for a whole idle period.
                     let allowed = connection.sequence == 0 ? limits.headerReadTimeout : limits.idleTimeout
-                    let idleFor = now &- connection.idleSince
+                    let idleFor = Self.elapsed(now, since: connection.idleSince)
                     if !connection.hasPendingOutput && (draining || idleFor > allowed.nanoseconds) {
                         close(connection)
                     }
                 } else if connection.parser.isReadingHead {
-                    if let started = connection.headStartedAt, now &- started > limits.headerReadTimeout.nanoseconds {
+                    if let started = connection.headStartedAt, Self.elapsed(now, since: started) > limits.headerReadTimeout.nanoseconds {
                         requestTimedOut(connection, reason: "header read timeout", now: now)
                     }
-                } else if let started = connection.bodyStartedAt, now &- started > limits.bodyReadTimeout.nanoseconds {
+                } else if let started = connection.bodyStartedAt, Self.elapsed(now, since: started) > limits.bodyReadTimeout.nanoseconds {
                     requestTimedOut(connection, reason: "body read timeout", now: now)
                 }
             case .handling(let inFlight):
