@@ -127,8 +127,9 @@ let package = Package(
                           path: "bench/relay/RelayBench", swiftSettings: settings),
 
         // Tests. `XTests` are unit tests and need no server; `XIntegrationTests` talk to the
-        // private PostgreSQL and RabbitMQ that TestSupport finds (Deploy/servers.sh started them).
-        .target(name: "TestSupport", dependencies: ["Postgres", "AMQP", "TradingCore"], path: "Tests/TestSupport", swiftSettings: settings),
+        // private PostgreSQL and RabbitMQ that TestSupport finds (Deploy/servers.sh started them);
+        // TestSupport's RawClient sends HTTP bytes exactly as written (malformed, slow, pipelined).
+        .target(name: "TestSupport", dependencies: ["Postgres", "AMQP", "TradingCore", "HTTPServer"], path: "Tests/TestSupport", swiftSettings: settings),
         // Hostile HTTP and TLS servers on loopback and test certificates made with the openssl CLI.
         .target(name: "OutboundTestSupport", dependencies: ["TLS"], path: "Tests/OutboundTestSupport", swiftSettings: settings),
         .testTarget(name: "ArchitectureTests", swiftSettings: settings),
@@ -158,7 +159,7 @@ let package = Package(
                                                              "Domain", "Postgres", "Observability",
                                                              "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], swiftSettings: settings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "OutboundTestSupport"], swiftSettings: settings),
         .testTarget(name: "OutboundHTTPTests", dependencies: ["OutboundHTTP", "OutboundTestSupport"], resources: [.copy("Fixtures")],
                     swiftSettings: settings),
@@ -176,7 +177,7 @@ let package = Package(
                                                                 "TradingCore", "Postgres", "AMQP", "Crypto", "ESM", "ESMSimulator",
                                                                 "HTTPServer", "Observability", "Ingest", "Relay", "Tradingd", "TestSupport"],
                     swiftSettings: settings),
-        .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "HTTPServer", "Observability", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "StatusPageTests", dependencies: ["StatusPage", "HTTPServer", "Crypto"], swiftSettings: settings),
         .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "ArgoSimulator", "TestSupport", "VendSimulator",
                                                                    "OutboundHTTP"], swiftSettings: settings),

@@ -50,6 +50,14 @@ extension AMQPChannel {
         }
     }
 
+    /// Reads every frame that has arrived, without waiting (deliveries are kept for
+    /// `nextDelivery`), so that librabbitmq, which sends and checks heartbeats only once its own
+    /// buffer is empty and it goes back to the socket, gets there. For a consumer that must not
+    /// take more deliveries now (a full batch waiting on its writer) but must keep its connection.
+    public func serviceConnection() throws {
+        while try connection.pumpFrame(until: .now) {}
+    }
+
     /// Deliveries already read from the socket for this channel but not yet returned.
     public var bufferedDeliveryCount: Int { state.pendingCount }
 

@@ -70,20 +70,35 @@ extension AMQPChannel {
     /// was returned since the last call (the error's detail lists the sequence numbers): the
     /// caller republishes what it needs. `.timeout` leaves the outstanding ones tracked.
     public func waitForConfirms(timeout: Duration = .seconds(30)) throws {
+        let settled = try settleConfirms(timeout: timeout)
+        if !settled.nacked.isEmpty {
+            throw AMQPError(.publishNacked, detail: "broker nacked sequence numbers \(settled.nacked.sorted().prefix(20))")
+        }
+        if let first = settled.returned.first {
+            throw AMQPError(.unroutable, replyCode: first.replyCode,
+                            detail: "\(settled.returned.count) returned: \(first.replyText) (\(first.exchange) \(first.routingKey))")
+        }
+    }
+
+    /// What the broker did with the messages published since the last settlement.
+    public struct ConfirmSettlement: Sendable {
+        /// Sequence numbers (as `publish` returned them) the broker nacked.
+        public var nacked: Set<UInt64>
+        /// Mandatory messages it could not route (it confirms them all the same).
+        public var returned: [AMQPReturnedMessage]
+    }
+
+    /// Waits like `waitForConfirms`, but reports nacks and returns instead of throwing them, so
+    /// that a caller can set aside what failed and keep the rest. `.timeout` and connection
+    /// failures are still thrown.
+    public func settleConfirms(timeout: Duration = .seconds(30)) throws -> ConfirmSettlement {
         guard state.confirms != nil else {
-            throw AMQPError(.invalidArgument, detail: "waitForConfirms without enableConfirms", isRetriable: false)
+            throw AMQPError(.invalidArgument, detail: "confirms were not enabled on this channel", isRetriable: false)
         }
         try waitUntilUnconfirmed(atMost: 0, timeout: timeout)
-        let nacked = state.confirms?.takeFailures() ?? []
-        let returned = state.returned
-        state.returned.removeAll()
-        if !nacked.isEmpty {
-            throw AMQPError(.publishNacked, detail: "broker nacked sequence numbers \(nacked.prefix(20))")
-        }
-        if let first = returned.first {
-            throw AMQPError(.unroutable, replyCode: first.replyCode,
-                            detail: "\(returned.count) returned: \(first.replyText) (\(first.exchange) \(first.routingKey))")
-        }
+        let nacked = Set(state.confirms?.takeFailures() ?? [])
+        defer { state.returned.removeAll() }
+        return ConfirmSettlement(nacked: nacked, returned: state.returned)
     }
 
     /// Mandatory messages returned since the last `waitForConfirms` or call of this method.

@@ -70,6 +70,19 @@ public final class ReconnectingConsumer: @unchecked Sendable {
         }
     }
 
+    /// Serves the connection's heartbeats without taking a delivery (`AMQPChannel.serviceConnection`);
+    /// does nothing while disconnected. A failure drops the connection like `nextDelivery` does.
+    public func serviceConnection() {
+        guard let channel = consumerChannel, channel.isOpen else { return }
+        do {
+            try channel.serviceConnection()
+        } catch let error as AMQPError {
+            drop(error)
+        } catch {
+            drop(AMQPError(.connectionClosed, detail: "\(error)"))
+        }
+    }
+
     public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) throws {
         try settle(delivery) { try $0.ack(delivery, multiple: multiple) }
     }

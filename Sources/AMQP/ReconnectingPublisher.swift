@@ -77,6 +77,35 @@ public final class ReconnectingPublisher: @unchecked Sendable {
 
     public func publish(_ message: AMQPOutgoingMessage) throws { try publish([message]) }
 
+    /// Like `publish(_:)`, but a mandatory message the broker could not route is returned rather
+    /// than thrown, so the caller can set it aside and go on with the others (all were confirmed).
+    public func publishReportingReturns(_ messages: [AMQPOutgoingMessage],
+                                        confirmTimeout: Duration = .seconds(30)) throws -> [AMQPReturnedMessage] {
+        try backoff.retrying(
+            isStopped: { isStopped },
+            onRetry: { attempt, delay, error in onEvent(.retrying(attempt: attempt, after: delay, error: error)) },
+            {
+                let channel = try currentChannel()
+                do {
+                    _ = channel.takeReturnedMessages()
+                    for message in messages {
+                        try channel.publish(exchange: message.exchange, routingKey: message.routingKey,
+                                            body: message.body, properties: message.properties,
+                                            mandatory: message.mandatory, timeout: confirmTimeout)
+                    }
+                    let settled = try channel.settleConfirms(timeout: confirmTimeout)
+                    if !settled.nacked.isEmpty {
+                        throw AMQPError(.publishNacked, detail: "broker nacked \(settled.nacked.count) of \(messages.count)")
+                    }
+                    return settled.returned
+                } catch let error as AMQPError where error.closesConnection || error.code == .timeout {
+                    onEvent(.disconnected(error))
+                    close()
+                    throw error
+                }
+            })
+    }
+
     /// Connects now (with retries), so that configuration errors surface at start-up.
     public func start() throws {
         _ = try backoff.retrying(isStopped: { isStopped }, onRetry: { _, _, _ in }, { try currentChannel() })

@@ -38,6 +38,14 @@ public struct TokenStore: Sendable {
 
     static let tokenPrefix = "tdt_"
 
+    /// Whether `token` has the form of an issued token (`tdt_` and 64 hex digits): anything else
+    /// is refused without looking it up.
+    public static func isWellFormed(_ token: String) -> Bool {
+        let bytes = Array(token.utf8)
+        guard bytes.count == tokenPrefix.utf8.count + 64, token.hasPrefix(tokenPrefix) else { return false }
+        return bytes[tokenPrefix.utf8.count...].allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
     public init() {}
 
     /// Creates an organisation. - Returns: its id.

@@ -18,6 +18,8 @@ public final class ESMClient: Sendable, CustomStringConvertible {
     /// The base path without a trailing slash (`""` or `/prefix`).
     private let basePath: String
     private let tokenFetches = Atomic<Int>(0)
+    /// Calls in progress (`ESMClientConfiguration.maxConcurrentCalls`).
+    private let callsInProgress = Atomic<Int>(0)
     private let metrics: ESMMetrics?
 
     /// - Throws: `ESMError.forbiddenAddress` when the guard refuses `baseURL`,
@@ -100,15 +102,15 @@ public final class ESMClient: Sendable, CustomStringConvertible {
         return try decode(ESMConfigResult.self, from: response, what: "the configuration result")
     }
 
-    /// `POST /plants/{id}/commands` with `Idempotency-Key: <messageId>`; the ESM answers 202 and
+    /// `POST /plants/{id}/commands` with `Idempotency-Key: <idempotencyKey>`; the ESM answers 202 and
     /// acknowledges later over AMQP. Retried like a GET, since the key makes a repeat harmless.
     @discardableResult
     public func sendCommand(plantID: String, command: ESMCommand) throws(ESMError) -> ESMCommandReceipt {
         guard (try? JSONSerialization.jsonObject(with: Data(command.payloadJSON), options: [.fragmentsAllowed])) != nil else {
             throw ESMError(.invalidConfiguration, message: "the command payload is not valid JSON")
         }
-        guard !command.messageId.isEmpty, command.messageId.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7f }) else {
-            throw ESMError(.invalidConfiguration, message: "the command's messageId is empty or has control characters; it cannot be an Idempotency-Key")
+        guard !command.idempotencyKey.isEmpty, command.idempotencyKey.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7f }) else {
+            throw ESMError(.invalidConfiguration, message: "the command's idempotency key is empty or has control characters")
         }
         var body = Array("{\"messageId\":".utf8) + Self.jsonString(command.messageId)
         body += Array(",\"correlationId\":".utf8) + Self.jsonString(command.correlationId)
@@ -117,7 +119,7 @@ public final class ESMClient: Sendable, CustomStringConvertible {
         if let validUntil = command.validUntil { body += Array(",\"validUntil\":".utf8) + Self.jsonString(validUntil) }
         body += Array("}".utf8)
         let response = try perform(method: "POST", path: "/plants/\(Self.escape(plantID))/commands", body: body,
-                                   idempotent: true, extraHeaders: [("Idempotency-Key", command.messageId)])
+                                   idempotent: true, extraHeaders: [("Idempotency-Key", command.idempotencyKey)])
         let duplicate = (try? JSONDecoder().decode(CommandAnswer.self, from: Data(response.body)))?.duplicate ?? false
         return ESMCommandReceipt(status: response.status, isDuplicate: duplicate)
     }
@@ -128,14 +130,23 @@ public final class ESMClient: Sendable, CustomStringConvertible {
     /// `returningClientErrors`, a 4xx other than 401) or throws.
     func perform(method: String, path: String, body: [UInt8] = [], idempotent: Bool,
                  extraHeaders: [(String, String)] = [], returningClientErrors: Bool = false) throws(ESMError) -> HTTPClientResponse {
+        guard callsInProgress.add(1, ordering: .relaxed).newValue <= configuration.maxConcurrentCalls else {
+            callsInProgress.subtract(1, ordering: .relaxed)
+            throw ESMError(.busy, message: "\(configuration.maxConcurrentCalls) calls to the ESM at \(baseURL.authority) are in progress "
+                           + "already; \(method) \(path) was not sent (retry later)")
+        }
+        defer { callsInProgress.subtract(1, ordering: .relaxed) }
+        let deadline = ContinuousClock.now + configuration.callDeadline
         var attempt = 1
         var renewedAfter401 = false
         while true {
-            let token = try tokens.token(fetch: fetchToken)
+            let token = try tokens.token { () throws(ESMError) -> (value: String, lifetime: Duration) in
+                try fetchToken(until: deadline)
+            }
             var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(token)"), ("Accept", "application/json")]
             if !body.isEmpty { headers.append(("Content-Type", "application/json")) }
             for (name, value) in extraHeaders { headers.append((name, value)) }
-            let outcome = exchange(method: method, path: path, headers: headers, body: body, secrets: [token])
+            let outcome = exchange(method: method, path: path, headers: headers, body: body, secrets: [token], until: deadline)
             switch outcome {
             case .success(let response) where response.status == 401 && !renewedAfter401:
                 tokens.invalidate(token)
@@ -149,15 +160,15 @@ public final class ESMClient: Sendable, CustomStringConvertible {
                 if (200..<300).contains(response.status) { return response }
                 if returningClientErrors && (400..<500).contains(response.status) && response.status != 429 { return response }
                 let error = statusError(response, method: method, path: path, secrets: [token])
-                if error.isRetriable && idempotent && attempt < configuration.maxAttempts {
-                    backOff(after: attempt, error: error, path: path)
+                if error.isRetriable && idempotent && attempt < configuration.maxAttempts,
+                   backOff(after: attempt, error: error, path: path, until: deadline) {
                     attempt += 1
                     continue
                 }
                 throw error
             case .failure(let failure):
-                if failure.error.isRetriable && (idempotent || !failure.mayHaveBeenSent) && attempt < configuration.maxAttempts {
-                    backOff(after: attempt, error: failure.error, path: path)
+                if failure.error.isRetriable && (idempotent || !failure.mayHaveBeenSent) && attempt < configuration.maxAttempts,
+                   backOff(after: attempt, error: failure.error, path: path, until: deadline) {
                     attempt += 1
                     continue
                 }
@@ -171,11 +182,12 @@ public final class ESMClient: Sendable, CustomStringConvertible {
         let mayHaveBeenSent: Bool
     }
 
-    /// One HTTP exchange, timed and counted in `metrics`; transport failures become `ESMError`s.
+    /// One HTTP exchange, cut short at `deadline`, timed and counted in `metrics`; transport
+    /// failures become `ESMError`s.
     func exchange(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8],
-                  secrets: [String]) -> Result<HTTPClientResponse, TransportFailure> {
+                  secrets: [String], until deadline: ContinuousClock.Instant) -> Result<HTTPClientResponse, TransportFailure> {
         let started = ContinuousClock.now
-        let outcome = send(method: method, path: path, headers: headers, body: body, secrets: secrets)
+        let outcome = send(method: method, path: path, headers: headers, body: body, secrets: secrets, until: deadline)
         if let metrics {
             let failure: ESMError.Kind? = switch outcome {
             case .success(let response): ESMMetrics.failureKind(status: response.status)
@@ -187,9 +199,15 @@ public final class ESMClient: Sendable, CustomStringConvertible {
     }
 
     private func send(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8],
-                      secrets: [String]) -> Result<HTTPClientResponse, TransportFailure> {
+                      secrets: [String], until deadline: ContinuousClock.Instant) -> Result<HTTPClientResponse, TransportFailure> {
+        let remaining = deadline - ContinuousClock.now
+        guard remaining > .zero else {
+            return .failure(TransportFailure(error: ESMError(.timeout, message: "the ESM call \(method) \(path) ran out of its "
+                                                             + "\(configuration.callDeadline) deadline"), mayHaveBeenSent: false))
+        }
         let request = HTTPClientRequest(method: method, url: baseURL, path: basePath + path, headers: headers, body: body)
-        let timeouts = OutboundHTTPClient.Timeouts(connect: configuration.connectTimeout, request: configuration.requestTimeout)
+        let timeouts = OutboundHTTPClient.Timeouts(connect: min(configuration.connectTimeout, remaining),
+                                                   request: min(configuration.requestTimeout, remaining))
         do {
             return .success(try http.send(request, timeouts: timeouts))
         } catch {
@@ -215,11 +233,15 @@ public final class ESMClient: Sendable, CustomStringConvertible {
         }
     }
 
-    private func backOff(after attempt: Int, error: ESMError, path: String) {
+    /// Sleeps before the next attempt; false (no sleep) when the attempt could not start before
+    /// `deadline`.
+    func backOff(after attempt: Int, error: ESMError, path: String, until deadline: ContinuousClock.Instant) -> Bool {
         let delay = Self.retryDelay(attempt: attempt, base: configuration.retryDelay, maximum: configuration.maxRetryDelay)
+        guard ContinuousClock.now + .milliseconds(Int64(delay * 1000)) < deadline else { return false }
         logger.warning("ESM call failed; retrying", ["esm.path": path, "esm.error": error.code,
                                                      "attempt": String(attempt), "delay.ms": String(Int(delay * 1000))])
         Thread.sleep(forTimeInterval: delay)
+        return true
     }
 
     /// Seconds before retry number `attempt`: exponential, capped, "equal jitter" (half fixed,

@@ -17,11 +17,21 @@ public struct ESMClientConfiguration: Sendable, CustomStringConvertible, CustomD
     public var maxRetryDelay: Duration
     /// Share of a token's lifetime after which a new one is fetched.
     public var tokenRefreshFraction: Double
+    /// The most one call may take, its token request, retries and backoff included: no attempt
+    /// starts, and no exchange runs, past it. Kept under the HTTP handler budget (30 s), so an
+    /// API request waiting on the ESM answers before its budget runs out, and under the relay's
+    /// claim on a command.
+    public var callDeadline: Duration
+    /// Calls of this client (one per organisation) in progress at once; one more is refused at
+    /// once with `ESM_BUSY`, so that a slow ESM cannot hold every HTTP worker (16) on one tenant's
+    /// calls. Relay workers (4) and API requests share it.
+    public var maxConcurrentCalls: Int
 
     public init(baseURL: String, clientID: String, clientSecret: String,
                 connectTimeout: Duration = .seconds(3), requestTimeout: Duration = .seconds(10),
                 maxAttempts: Int = 3, retryDelay: Duration = .milliseconds(100), maxRetryDelay: Duration = .seconds(2),
-                tokenRefreshFraction: Double = 0.8) {
+                tokenRefreshFraction: Double = 0.8, callDeadline: Duration = .seconds(20),
+                maxConcurrentCalls: Int = 6) {
         self.baseURL = baseURL
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -31,11 +41,14 @@ public struct ESMClientConfiguration: Sendable, CustomStringConvertible, CustomD
         self.retryDelay = retryDelay
         self.maxRetryDelay = maxRetryDelay
         self.tokenRefreshFraction = tokenRefreshFraction
+        self.callDeadline = callDeadline
+        self.maxConcurrentCalls = max(1, maxConcurrentCalls)
     }
 
     public var description: String {
         "ESMClientConfiguration(baseURL: \(baseURL), clientID: \(clientID), clientSecret: ***, "
-            + "connectTimeout: \(connectTimeout), requestTimeout: \(requestTimeout), maxAttempts: \(maxAttempts))"
+            + "connectTimeout: \(connectTimeout), requestTimeout: \(requestTimeout), maxAttempts: \(maxAttempts), "
+            + "callDeadline: \(callDeadline))"
     }
 
     public var debugDescription: String { description }

@@ -9,6 +9,9 @@ public struct ESMError: Error, Sendable, Equatable, CustomStringConvertible {
         case timeout = "ESM_TIMEOUT"
         /// The ESM answered 5xx (or 429). Retriable.
         case serverError = "ESM_SERVER_ERROR"
+        /// The organisation already has `maxConcurrentCalls` calls to its ESM in progress; this
+        /// one was not sent. Retriable.
+        case busy = "ESM_BUSY"
         /// The ESM refused the request (4xx other than 401): terminal; `esmReason` says why.
         case clientError = "ESM_CLIENT_ERROR"
         /// The ESM refused the client credentials or a fresh token.
@@ -41,7 +44,7 @@ public struct ESMError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Whether trying again later may succeed (the client already retried idempotent calls).
     public var isRetriable: Bool {
         switch kind {
-        case .unreachable, .timeout, .serverError: true
+        case .unreachable, .timeout, .serverError, .busy: true
         case .clientError, .unauthorized, .invalidResponse, .forbiddenAddress, .invalidConfiguration: false
         }
     }

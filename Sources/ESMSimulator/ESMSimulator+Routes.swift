@@ -133,15 +133,39 @@ extension ESMSimulator {
         guard !key.isEmpty, !body.correlationId.isEmpty else {
             throw HTTPError.badRequest("messageId/Idempotency-Key and correlationId are required")
         }
-        let outcome = state.withLock { s -> (duplicate: Bool, prefix: String?, reject: Bool, delay: Duration) in
+        // Like an ESM that serialises requests per key: while the first request with a key is in
+        // progress, another one with the same key is answered 409, and afterwards 202 duplicate.
+        enum Arrival { case conflict, duplicate, first(hold: Duration) }
+        let arrival = state.withLock { s -> Arrival in
             s.stats.commandsReceived += 1
+            let hold = s.commandDelays.isEmpty ? Duration.zero : s.commandDelays.removeFirst()
             if var known = s.commands[key] {
                 known.received += 1
+                let inProgress = s.keysInProgress.contains(key)
+                if inProgress {
+                    known.conflicts += 1
+                    s.stats.commandConflicts += 1
+                }
                 s.commands[key] = known
-                return (true, nil, false, .zero)
+                return inProgress ? .conflict : .duplicate
             }
-            s.commands[key] = ESMSimulatedCommand(plantId: plantID, correlationId: body.correlationId,
-                                                  commandType: body.commandType, received: 1, executed: 1)
+            s.commands[key] = ESMSimulatedCommand(plantId: plantID, messageId: body.messageId, correlationId: body.correlationId,
+                                                  commandType: body.commandType, received: 1, executed: 0, conflicts: 0)
+            s.keysInProgress.insert(key)
+            return .first(hold: hold)
+        }
+        switch arrival {
+        case .conflict:
+            return try Response.json(["error": "conflict", "message": "a request with this Idempotency-Key is still in progress"],
+                                     status: 409)
+        case .duplicate:
+            return try Response.json(CommandAnswer(accepted: true, duplicate: true, correlationId: body.correlationId), status: 202)
+        case .first(let hold):
+            if hold > .zero { handlers.sleep(hold) }
+        }
+        let outcome = state.withLock { s -> (duplicate: Bool, prefix: String?, reject: Bool, delay: Duration) in
+            s.keysInProgress.remove(key)
+            s.commands[key]?.executed = 1
             s.stats.commandsExecuted += 1
             let reject = s.knobs.rejectRate > 0 && Double.random(in: 0..<1) < s.knobs.rejectRate
             return (false, s.queuePrefixes[plantID] ?? options.queuePrefix, reject, s.knobs.ackDelay)

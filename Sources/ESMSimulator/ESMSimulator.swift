@@ -99,6 +99,10 @@ public final class ESMSimulator: Sendable {
         set { state.withLock { $0.knobs.rejectRate = min(1, max(0, newValue)) } }
     }
 
+    /// The next command requests are each held this much longer before they execute (one delay
+    /// per request, in order): a slow first call, while the key counts as in progress.
+    public func delayNextCommands(_ delays: [Duration]) { state.withLock { $0.commandDelays += delays } }
+
     /// Makes every issued token invalid, so the next call gets a 401.
     public func revokeAllTokens() { state.withLock { $0.tokens.removeAll() } }
 

@@ -40,6 +40,8 @@ public struct ESMSimulatorStats: Sendable, Equatable, Codable {
     public var commandsReceived = 0
     /// Distinct idempotency keys executed (a repeated key is not executed again).
     public var commandsExecuted = 0
+    /// Command requests answered 409 (same key still in progress).
+    public var commandConflicts = 0
     public var configUpdates = 0
     public var acksPublished = 0
 
@@ -49,10 +51,14 @@ public struct ESMSimulatorStats: Sendable, Equatable, Codable {
 /// What the simulator holds for one idempotency key.
 public struct ESMSimulatedCommand: Sendable, Equatable, Codable {
     public var plantId: String
+    /// The partner's messageId from the body (the key is the relay's own).
+    public var messageId: String
     public var correlationId: String
     public var commandType: String
-    /// How many times the key arrived.
+    /// How many times the key arrived (POSTs answered 409 included).
     public var received: Int
-    /// How many times it was executed: 1, whatever `received` says.
+    /// How many times it was executed: 1 once the first request finished, whatever `received` says.
     public var executed: Int
+    /// Requests answered 409 because an earlier request with the key was still in progress.
+    public var conflicts: Int
 }

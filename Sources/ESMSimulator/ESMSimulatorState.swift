@@ -20,6 +20,10 @@ struct ESMSimulatorState {
     /// Token → expiry (uptime nanoseconds).
     var tokens: [String: UInt64] = [:]
     var commands: [String: ESMSimulatedCommand] = [:]
+    /// Keys whose first request is still being handled: a second one meanwhile gets 409.
+    var keysInProgress: Set<String> = []
+    /// Extra delays for the next command requests, one each, in order (`delayNextCommands`).
+    var commandDelays: [Duration] = []
     var stats = ESMSimulatorStats()
     var nextRequestCode = 1
 

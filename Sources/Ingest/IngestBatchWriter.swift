@@ -62,6 +62,8 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
     private let outcomeReady = DispatchSemaphore(value: 0)
     private let thread: WorkerThread
     private var database: PostgresConnection?
+    /// Consecutive attempts whose halves were refused alike (`Bisection.CommonRefusal`).
+    private var commonRefusals = 0
 
     init(pipeline: Pipeline, organizationID: UUID, databaseURL: String, options: IngestOptions, plants: PlantDirectory,
          metrics: IngestMetrics, log: Logger, queue: String) {
@@ -124,10 +126,15 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
             do {
                 let database = try connection()
                 try rejectUnknownPlants(&batch, database: database)
-                let (inserted, attempted) = try store(&batch, database: database)
+                let (inserted, attempted) = try store(&batch, database: database,
+                                                      stopOnCommonRefusal: commonRefusals < options.commonRefusalRetries)
+                commonRefusals = 0
                 outcome = .stored(batch, inserted: inserted, attempted: attempted, committedAt: .now)
             } catch {
-                if database?.isHealthy != true { database = nil }
+                if error is Bisection.CommonRefusal { commonRefusals += 1 }
+                // A fresh session next time: a read-only database that became writable again, or
+                // a new primary after a failover, is seen only by a new connection.
+                database = nil
                 outcome = .failed(batch, error)
             }
             slots.withLock { $0.outcome = outcome }
@@ -168,10 +175,13 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
         }
     }
 
-    /// Writes the batch's valid rows; when PostgreSQL refuses them for good, bisects the
-    /// deliveries until the refused one is alone, and marks it for the `.dlq`. Retriable failures
-    /// propagate (the batch is retried whole; what committed is then a no-op).
-    private func store(_ batch: inout Batch, database: PostgresConnection) throws -> (inserted: Int, attempted: Int) {
+    /// Writes the batch's valid rows; when PostgreSQL refuses their data (`isDataError`), bisects
+    /// the deliveries until the refused one is alone, and marks it for the `.dlq`. Every other
+    /// failure propagates (the batch is retried whole; what committed is then a no-op), and so
+    /// does `Bisection.CommonRefusal` when both halves are refused with the same SQLSTATE and
+    /// `stopOnCommonRefusal` (docs/RELIABILITY.md, item 1).
+    private func store(_ batch: inout Batch, database: PostgresConnection,
+                       stopOnCommonRefusal: Bool) throws -> (inserted: Int, attempted: Int) {
         var refused: [(index: Int, error: PostgresError)] = []
         let stored = try Bisection.store(
             batch.indices,
@@ -191,7 +201,8 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
                 return (0, 0)
             },
             combine: { ($0.inserted + $1.inserted, $0.attempted + $1.attempted) },
-            onSplit: { metrics.recordBisection() })
+            onSplit: { metrics.recordBisection() },
+            sameRefusal: stopOnCommonRefusal ? { ($0 as? PostgresError)?.sqlState == ($1 as? PostgresError)?.sqlState } : nil)
         for (index, error) in refused {
             let state = error.sqlState.map { " (SQLSTATE \($0))" } ?? ""
             batch[index].databaseRejection = TelemetryRejection(.database, "PostgreSQL refused the rows\(state): \(error.message)")
@@ -202,7 +213,7 @@ final class IngestBatchWriter<Pipeline: IngestPipeline>: @unchecked Sendable {
 
     /// What kind of failure a write error is, for `IngestCycle.decision(for:)`.
     static func classify(_ error: any Error, database: PostgresConnection) -> IngestCycle<Pending>.WriteFailure {
-        if let error = error as? PostgresError, !error.isRetriable, database.isHealthy { return .refused }
+        if let error = error as? PostgresError, error.isDataError, database.isHealthy { return .refused }
         return .transient
     }
 

@@ -62,7 +62,7 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
         let kind = pipeline.kind, exchange = options.exchange, declare = options.declareQueues
         consumer = ReconnectingConsumer(
             url: amqpURL, queue: queue, prefetch: options.prefetch,
-            options: .init(heartbeat: .seconds(30), connectionName: "tradingd ingest \(queue)"),
+            options: .init(heartbeat: options.heartbeat, connectionName: "tradingd ingest \(queue)"),
             backoff: backoff,
             setup: { channel in
                 if declare {
@@ -77,6 +77,7 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
                 case .disconnected(let error):
                     losses.value += 1
                     metrics.recordRetry()
+                    metrics.recordConnectionLoss()
                     log.warning("ingest broker connection failed; reconnecting", ["error": String(describing: error)])
                 case .retrying(let attempt, _, let error):
                     log.warning("ingest consumer reconnecting", ["attempt": String(attempt), "error": String(describing: error)])
@@ -93,7 +94,8 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
 
     private var limits: IngestCycle<Pending>.Limits {
         .init(maximumDeliveries: max(1, min(options.maximumBatchDeliveries, Int(options.prefetch))),
-              maximumRows: options.maximumBatchRows, linger: options.linger)
+              maximumRows: options.maximumBatchRows, linger: options.linger,
+              brokerService: min(options.heartbeat / 4, .seconds(1)))
     }
 
     // Specialised for telemetry (the hot queue): generic code copied every delivery through value
@@ -114,6 +116,8 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
                 writer.submit(batch)
             case .sleep(let duration):
                 thread.sleep(duration)
+            case .serviceBroker:
+                consumer.serviceConnection()
             case .takeOutcome(let timeout):
                 guard let outcome = writer.outcome(waitingUpTo: timeout) else { continue }
                 settle(outcome, &cycle)
@@ -207,12 +211,17 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
                 body: pending.delivery.body, properties: pending.delivery.properties, decoded: pending.decoded,
                 wholeRejection: pending.databaseRejection, queue: queue, deadLetterQueue: deadLetterQueue)
             else { continue }
-            letters.append(refused.letter)
+            var letter = refused.letter
+            letter.deliveryTag = pending.delivery.deliveryTag
+            letters.append(letter)
             for kind in refused.kinds { metrics.recordDeadLettered(kind: pipeline.kind, reason: kind) }
         }
         if !letters.isEmpty {
-            // Unroutable (no .dlq queue) or nacked: throws, so nothing is acked and nothing is lost.
-            try DeadLetterPublisher.publish(letters, on: consumer.publishingChannel())
+            // A letter that fails is sent again (its .dlq declared again, or as a minimal letter),
+            // else its original is rejected to the broker's dead-letter exchange: the queue never
+            // stalls on it. A connection failure throws: nothing is acked, nothing is lost.
+            let report = try DeadLetterPublisher.deadLetter(letters, from: batch.map(\.delivery), through: consumer, log: log)
+            if report.fallbacks > 0 { metrics.recordDeadLetterFallbacks(report.fallbacks) }
             log.info("ingest dead-lettered deliveries", ["count": String(letters.count)])
         }
         try consumer.ack(last.delivery, multiple: true)

@@ -24,6 +24,12 @@ struct IngestCycle<Delivery> {
         var outcomeWait: Duration = .milliseconds(100)
         /// The longest sleep while a failed batch waits for its retry.
         var retryPoll: Duration = .milliseconds(100)
+        /// While a full batch waits on a slow writer or for its retry, the consumer still serves
+        /// the broker connection this often (librabbitmq sends and checks heartbeats only inside
+        /// its calls): without it a database outage longer than two heartbeats drops the
+        /// connection and the whole prefetch window comes back. Deliveries read meanwhile stay
+        /// buffered (at most the prefetch window) for the next batch.
+        var brokerService: Duration = .seconds(1)
     }
 
     /// What the consumer does next.
@@ -36,6 +42,8 @@ struct IngestCycle<Delivery> {
         case takeOutcome(timeout: Duration)
         /// Nothing to read or write: wait (a failed batch's retry is not due yet).
         case sleep(Duration)
+        /// Serve the broker connection's heartbeats without taking a delivery.
+        case serviceBroker
         /// Stopping and nothing is in flight: leave the loop.
         case finish
     }
@@ -85,6 +93,8 @@ struct IngestCycle<Delivery> {
     private(set) var consecutiveFailures = 0
     private(set) var generation = 0
     private(set) var isStopping = false
+    /// When the consumer last went to the broker (a `gather` or `serviceBroker`).
+    private var lastBrokerCall: ContinuousClock.Instant?
 
     init(limits: Limits) {
         self.limits = limits
@@ -102,9 +112,24 @@ struct IngestCycle<Delivery> {
 
     /// The next step. `outcomeReady`: the writer has posted an outcome.
     mutating func next(now: ContinuousClock.Instant, outcomeReady: Bool) -> Action {
+        let action = decide(now: now, outcomeReady: outcomeReady)
+        switch action {
+        case .gather, .serviceBroker: lastBrokerCall = now
+        default: break
+        }
+        return action
+    }
+
+    /// Whether the broker connection has gone unserviced for `brokerService`.
+    private func brokerServiceDue(_ now: ContinuousClock.Instant) -> Bool {
+        !isStopping && now - (lastBrokerCall ?? now) >= limits.brokerService
+    }
+
+    private mutating func decide(now: ContinuousClock.Instant, outcomeReady: Bool) -> Action {
         if isStopping && !isWriting && (failed != nil || gathering.isEmpty) { return .finish }
         if isWriting {
             if outcomeReady { return .takeOutcome(timeout: .zero) }
+            if isFull && brokerServiceDue(now) { return .serviceBroker }
             if isFull || isStopping { return .takeOutcome(timeout: limits.outcomeWait) }
             return .gather(timeout: limits.busyPoll)
         }
@@ -115,6 +140,7 @@ struct IngestCycle<Delivery> {
                 inFlightGeneration = generation
                 return .submit(batch)
             }
+            if isFull && brokerServiceDue(now) { return .serviceBroker }
             if isFull || isStopping {
                 return .sleep(min(max((retryAt ?? now) - now, .milliseconds(1)), limits.retryPoll))
             }

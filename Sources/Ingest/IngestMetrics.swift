@@ -23,6 +23,11 @@ public final class IngestMetrics: Sendable {
         public var retries: Int
         /// Batches split because PostgreSQL refused a row permanently.
         public var bisections: Int
+        /// Dead letters that needed a fallback (their `.dlq` declared again, a minimal letter, or
+        /// the original rejected to the broker's dead-letter exchange).
+        public var deadLetterFallbacks: Int
+        /// Broker connections lost (each one redelivers what was unacked).
+        public var connectionLosses: Int
         /// When the first delivery of the first batch arrived, and when the latest batch committed
         /// (the span a throughput figure is measured over).
         public var firstDeliveryAt: ContinuousClock.Instant?
@@ -39,6 +44,8 @@ public final class IngestMetrics: Sendable {
         var batchSecondsMaximum = 0.0
         var retries = 0
         var bisections = 0
+        var deadLetterFallbacks = 0
+        var connectionLosses = 0
         var firstDeliveryAt: ContinuousClock.Instant?
         var lastCommitAt: ContinuousClock.Instant?
         var reconnects = 0
@@ -59,7 +66,7 @@ public final class IngestMetrics: Sendable {
             Snapshot(stored: s.stored, duplicates: s.duplicates, deadLettered: s.deadLettered,
                      deliveriesAcked: s.deliveriesAcked, batches: s.batches, batchSecondsTotal: s.batchSecondsTotal,
                      batchSecondsMaximum: s.batchSecondsMaximum, retries: s.retries, bisections: s.bisections,
-                     firstDeliveryAt: s.firstDeliveryAt, lastCommitAt: s.lastCommitAt)
+                     deadLetterFallbacks: s.deadLetterFallbacks, connectionLosses: s.connectionLosses, firstDeliveryAt: s.firstDeliveryAt, lastCommitAt: s.lastCommitAt)
         }
     }
 
@@ -103,6 +110,8 @@ public final class IngestMetrics: Sendable {
 
     func recordRetry() { state.withLock { $0.retries += 1 } }
     func recordBisection() { state.withLock { $0.bisections += 1 } }
+    func recordDeadLetterFallbacks(_ count: Int) { state.withLock { $0.deadLetterFallbacks += count } }
+    func recordConnectionLoss() { state.withLock { $0.connectionLosses += 1 } }
 
     /// Exposes the pipeline on `/metrics`: `tradingd_ingest_rows_stored_total{queue}`,
     /// `tradingd_ingest_rows_duplicate_total{queue}`, `tradingd_ingest_dead_lettered_total{queue,reason}`,
@@ -124,6 +133,8 @@ public final class IngestMetrics: Sendable {
         registry.register("tradingd_ingest_dead_lettered_total", kind: .counter, help: "Elements dead-lettered, by reason.")
         registry.register("tradingd_ingest_batches_total", kind: .counter, help: "Batches committed.")
         registry.register("tradingd_ingest_retries_total", kind: .counter, help: "Backoffs after database or broker failures.")
+        registry.register("tradingd_ingest_dead_letter_fallbacks_total", kind: .counter,
+                          help: "Dead letters that needed a fallback: .dlq declared again, minimal letter, or rejected to the broker.")
         // Zero series before the first batch, so rates and alerts see every queue and reason.
         for kind in IngestQueueKind.allCases {
             registry.set("tradingd_ingest_rows_stored_total", to: 0, labels: ["queue": kind.rawValue])
@@ -148,6 +159,7 @@ public final class IngestMetrics: Sendable {
             }
             registry.set("tradingd_ingest_batches_total", to: Double(snapshot.batches))
             registry.set("tradingd_ingest_retries_total", to: Double(snapshot.retries))
+            registry.set("tradingd_ingest_dead_letter_fallbacks_total", to: Double(snapshot.deadLetterFallbacks))
             registry.set("tradingd_ingest_oldest_unacked_delivery_age_seconds", to: oldestUnacknowledgedAge())
             registry.set("tradingd_amqp_reconnects_total", to: Double(state.withLock { $0.reconnects }), labels: ["component": "ingest"])
         }

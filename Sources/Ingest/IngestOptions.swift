@@ -18,6 +18,12 @@ public struct IngestOptions: Sendable {
     /// First and longest wait between retries while PostgreSQL or RabbitMQ is unavailable.
     public var initialBackoff: Duration = .milliseconds(200)
     public var maximumBackoff: Duration = .seconds(10)
+    /// The AMQP heartbeat asked of the broker; the consumer reads from the broker at least every
+    /// `heartbeat / 4` (at most every second), even while a full batch waits on the writer.
+    public var heartbeat: Duration = .seconds(30)
+    /// How often a batch whose halves PostgreSQL refuses with the same SQLSTATE is retried whole
+    /// before it is bisected all the way (`Messaging.Bisection`, docs/RELIABILITY.md item 1).
+    public var commonRefusalRetries = 5
     /// How long a known plant stays in the cache before it is checked again.
     public var plantCacheTTL: Duration = .seconds(60)
     /// Decoding rules (future-time skew, meter id length).

@@ -48,6 +48,10 @@ public final class IngestService: Service {
                 log: Logger = .silent) {
         self.amqpURL = amqpURL
         self.databaseURL = databaseURL
+        var options = options
+        // Samples older than the raw retention are refused: their raw row, the only duplicate
+        // check, may be gone, and the aggregates (kept longer) would count them again.
+        if let retention { options.validation.rawRetentionDays = retention.rawDays }
         self.options = options
         self.retention = retention
         self.metrics = metrics

@@ -15,11 +15,17 @@ public enum TelemetryPartitionMaintainer {
     /// One pass, for the UTC day of `now`.
     @discardableResult
     public static func run(retention: TelemetryRetention, now: Date = Date(), on connection: PostgresConnection) throws -> Outcome {
-        let today = utcDay(now)
-        let created = try connection.query(
-            "SELECT telemetry_ensure_partitions($1::date, $2::int) AS created",
-            [.text(today), .int(Int64(retention.partitionsAhead + 1))]
-        ).singleRow()?.int("created") ?? 0
+        // One day of one table per statement, each its own transaction: a maintainer that fell
+        // behind keeps every day it made, even if a later one fails (Migrations/0006).
+        var created = 0
+        for offset in 0...max(retention.partitionsAhead, 0) {
+            let day = utcDay(now.addingTimeInterval(Double(offset) * 86_400))
+            for table in ["telemetry_samples", "meter_readings"] {
+                let made = try connection.query("SELECT telemetry_ensure_partition($1, $2::date) AS made",
+                                                [.text(table), .text(day)]).singleRow()?.bool("made") ?? false
+                if made { created += 1 }
+            }
+        }
         let rawCutoff = utcDay(now.addingTimeInterval(-Double(retention.rawDays) * 86_400))
         let dropped = try connection.query(
             "SELECT telemetry_drop_partitions_before($1::date) AS name", [.text(rawCutoff)]

@@ -52,8 +52,8 @@ public final class PostgresConnection: @unchecked Sendable {
     public func query(_ sql: String, _ parameters: [PostgresValue] = []) throws -> PostgresRows {
         let encoded = try EncodedParameters(parameters)
         return try exclusively {
-            try encoded.withPointers { count, types, values in
-                try check(PQexecParams(handle, sql, count, types, values, nil, nil, 0)).rows()
+            try encoded.withPointers { p in
+                try check(PQexecParams(handle, sql, p.count, p.types, p.values, p.lengths, p.formats, 0)).rows()
             }
         }
     }
@@ -96,6 +96,13 @@ public final class PostgresConnection: @unchecked Sendable {
     public func setStatementTimeout(_ timeout: Duration?) throws {
         let milliseconds = timeout.map(\.wholeMilliseconds)
         try query("SELECT set_config('statement_timeout', $1, false)", [.text(String(milliseconds ?? 0))])
+    }
+
+    /// Sets the session's `lock_timeout` (nil or zero: wait for ever); a statement that waits
+    /// longer for a lock fails with SQLSTATE 55P03.
+    public func setLockTimeout(_ timeout: Duration?) throws {
+        let milliseconds = timeout.map { $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000 }
+        try query("SELECT set_config('lock_timeout', $1, false)", [.text(String(milliseconds ?? 0))])
     }
 
     /// Quotes an identifier (database, table, role name) for the places where SQL cannot take a
@@ -171,11 +178,20 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 }
 
-/// Parameters encoded once into one NUL-separated buffer, with their type OIDs.
+/// Parameters encoded once into one buffer (text values NUL-terminated, binary ones as they
+/// are), with their type OIDs and, when any is binary, their lengths and formats.
 struct EncodedParameters {
+    /// The pointers libpq's `PQexecParams`/`PQexecPrepared`/`PQsendQueryPrepared` take: count,
+    /// types, values, lengths and formats (the last two nil when every value is text).
+    typealias Pointers = (count: Int32, types: UnsafePointer<UInt32>?, values: UnsafePointer<UnsafePointer<CChar>?>?,
+                          lengths: UnsafePointer<Int32>?, formats: UnsafePointer<Int32>?)
+
     private var types: [UInt32] = []
     private var buffer: [UInt8] = []
     private var offsets: [Int?] = []
+    private var lengths: [Int32] = []
+    private var formats: [Int32] = []
+    private var hasBinary = false
 
     init(_ parameters: [PostgresValue]) throws {
         guard parameters.count <= 65_535 else {
@@ -183,9 +199,24 @@ struct EncodedParameters {
         }
         types.reserveCapacity(parameters.count)
         offsets.reserveCapacity(parameters.count)
+        lengths.reserveCapacity(parameters.count)
+        formats.reserveCapacity(parameters.count)
         for parameter in parameters {
             types.append(parameter.typeOID)
             let start = buffer.count
+            if case .binary(_, let bytes) = parameter {
+                guard bytes.count <= Int(Int32.max) else {
+                    throw PostgresError(code: .invalidParameter, message: "a binary parameter of more than 2 GiB")
+                }
+                buffer.append(contentsOf: bytes)
+                offsets.append(start)
+                lengths.append(Int32(bytes.count))
+                formats.append(1)
+                hasBinary = true
+                continue
+            }
+            lengths.append(0)
+            formats.append(0)
             guard try parameter.appendTextFormat(to: &buffer) else {
                 offsets.append(nil)
                 continue
@@ -197,15 +228,18 @@ struct EncodedParameters {
 
     var typeSignature: [UInt32] { types }
 
-    func withPointers<T>(
-        _ body: (Int32, UnsafePointer<UInt32>?, UnsafePointer<UnsafePointer<CChar>?>?) throws -> T
-    ) rethrows -> T {
+    func withPointers<T>(_ body: (Pointers) throws -> T) rethrows -> T {
         try buffer.withUnsafeBytes { bytes in
             let base = bytes.bindMemory(to: CChar.self).baseAddress
             let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in offset.map { base! + $0 } }
             return try types.withUnsafeBufferPointer { typePointer in
                 try pointers.withUnsafeBufferPointer { valuePointer in
-                    try body(Int32(types.count), typePointer.baseAddress, valuePointer.baseAddress)
+                    try lengths.withUnsafeBufferPointer { lengthPointer in
+                        try formats.withUnsafeBufferPointer { formatPointer in
+                            try body((Int32(types.count), typePointer.baseAddress, valuePointer.baseAddress,
+                                      hasBinary ? lengthPointer.baseAddress : nil, hasBinary ? formatPointer.baseAddress : nil))
+                        }
+                    }
                 }
             }
         }

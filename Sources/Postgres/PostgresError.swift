@@ -67,20 +67,30 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         self.constraintName = constraintName
     }
 
-    /// True when trying again later (on a new connection or transaction) can succeed.
-    public var isRetriable: Bool {
+    /// True when the refusal is about the data sent (SQLSTATE classes 22 "data exception" and 23
+    /// "integrity constraint violation", or a parameter this wrapper cannot encode): the same
+    /// values fail again however often they are sent, so a batch is bisected to find them.
+    public var isDataError: Bool {
         switch code {
-        case .connectionFailed, .connectionLost, .poolTimeout, .pipelineAborted: return true
+        case .invalidParameter: return true
         case .server:
             guard let sqlState else { return false }
-            return Self.retriableStates.contains(sqlState) || sqlState.hasPrefix("08")
+            return sqlState.hasPrefix("22") || sqlState.hasPrefix("23")
         default: return false
         }
     }
 
-    /// Serialization failure, deadlock, admin/crash shutdown, cannot connect now, too many
-    /// connections; class 08 (connection exceptions) is checked by prefix.
-    private static let retriableStates: Set<String> = ["40001", "40P01", "57P01", "57P02", "57P03", "53300"]
+    /// True when trying again later (on a new connection or transaction) can succeed: every
+    /// failure except a data error. A disk or memory shortage (53100, 53200), a read-only
+    /// database (25006), statement and lock timeouts (57014, 55P03), a function missing while a
+    /// migration runs (42883), a revoked grant (42501), a lost connection: none of them is the
+    /// message's fault, so the message is retried with backoff and never dead-lettered.
+    public var isRetriable: Bool {
+        switch code {
+        case .invalidParameter, .invalidURL, .poolClosed, .invalidMigration, .changedMigration, .failedMigration: return false
+        default: return !isDataError
+        }
+    }
 
     /// True for a unique violation (SQLSTATE 23505).
     public var isUniqueViolation: Bool { sqlState == "23505" }

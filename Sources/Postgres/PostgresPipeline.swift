@@ -79,14 +79,14 @@ public final class PostgresPipeline {
         var name = connection.preparedStatements.name(for: key)
         var sent = true
         if name == nil, let new = connection.preparedStatements.insert(key) {
-            sent = encoded.withPointers { count, types, _ in PQsendPrepare(handle, new, sql, count, types) == 1 }
+            sent = encoded.withPointers { p in PQsendPrepare(handle, new, sql, p.count, p.types) == 1 }
             if sent { expected.append(.prepare(key)) }
             name = new
         }
         if sent {
-            sent = encoded.withPointers { count, types, values in
-                if let name { return PQsendQueryPrepared(handle, name, count, values, nil, nil, 0) == 1 }
-                return PQsendQueryParams(handle, sql, count, types, values, nil, nil, 0) == 1  // cache full
+            sent = encoded.withPointers { p in
+                if let name { return PQsendQueryPrepared(handle, name, p.count, p.values, p.lengths, p.formats, 0) == 1 }
+                return PQsendQueryParams(handle, sql, p.count, p.types, p.values, p.lengths, p.formats, 0) == 1  // cache full
             }
         }
         guard sent else {

@@ -31,12 +31,28 @@ public final class PostgresPool: Sendable {
     private let waiting = Atomic<Int>(0)
     private static let idleCheckAfter: Duration = .seconds(30)
 
+    /// Applied to every connection the pool opens: no statement runs longer, and no lock is
+    /// waited for longer, so a lease never outlives the HTTP handler budget (30 s) that the API's
+    /// requests run under. Nil leaves the server's default (none).
+    public struct SessionLimits: Sendable, Equatable {
+        public var statementTimeout: Duration?
+        public var lockTimeout: Duration?
+
+        public init(statementTimeout: Duration? = .seconds(25), lockTimeout: Duration? = .seconds(5)) {
+            self.statementTimeout = statementTimeout
+            self.lockTimeout = lockTimeout
+        }
+    }
+
+    private let sessionLimits: SessionLimits
+
     /// Does not connect yet; the first lease does (so a bad URL shows on first use).
-    public init(url: String, size: Int, acquireTimeout: Duration = .seconds(10)) {
+    public init(url: String, size: Int, acquireTimeout: Duration = .seconds(10), sessionLimits: SessionLimits = SessionLimits()) {
         precondition(size > 0, "a pool needs at least one connection")
         self.url = url
         self.size = size
         self.acquireTimeout = acquireTimeout
+        self.sessionLimits = sessionLimits
         self.permits = DispatchSemaphore(value: size)
     }
 
@@ -107,10 +123,14 @@ public final class PostgresPool: Sendable {
         return try openConnection()  // network I/O outside the lock
     }
 
-    /// Opens a connection with the pool's URL and session settings that the pool does not count
-    /// or lease, for an owner that keeps it (an event loop's `PostgresPipeline`). Blocking.
+    /// Opens a connection with the pool's URL and session settings (statement and lock
+    /// timeouts) that the pool does not count or lease, for an owner that keeps it (an event
+    /// loop's `PostgresPipeline`). Blocking.
     public func openConnection() throws -> PostgresConnection {
-        try PostgresConnection(url: url)
+        let opened = try PostgresConnection(url: url)
+        try opened.setStatementTimeout(sessionLimits.statementTimeout)
+        try opened.setLockTimeout(sessionLimits.lockTimeout)
+        return opened
     }
 
     private func giveBack(_ connection: PostgresConnection) {

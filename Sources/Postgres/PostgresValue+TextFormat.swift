@@ -37,6 +37,8 @@ extension PostgresValue {
             }
         case .boolArray(let values):
             PostgresTextFormat.appendArray(values, to: &out) { value, out in out.append(contentsOf: (value ? "t" : "f").utf8) }
+        case .binary:
+            throw PostgresError(code: .invalidParameter, message: "a binary value has no text format")
         }
         return true
     }

@@ -26,6 +26,8 @@ public enum PostgresValue: Sendable, Hashable {
     case uuidArray([UUID?])
     case timestamptzArray([Date?])
     case boolArray([Bool?])
+    /// A value already in PostgreSQL's binary format, of type `typeOID` (`PostgresBinaryArray`).
+    case binary(typeOID: UInt32, bytes: [UInt8])
 
     /// `jsonb` from UTF-8 JSON bytes.
     public static func jsonb(_ data: Data) -> PostgresValue {
@@ -79,6 +81,7 @@ extension PostgresValue {
         case .uuidArray: return PostgresTypeOID.uuidArray
         case .timestamptzArray: return PostgresTypeOID.timestamptzArray
         case .boolArray: return PostgresTypeOID.boolArray
+        case .binary(let oid, _): return oid
         }
     }
 }

@@ -47,8 +47,8 @@ extension PostgresConnection {
 
     private func runPrepared(_ key: PreparedStatementCache.Key, _ encoded: EncodedParameters) throws -> PostgresRows {
         let name = try preparedName(for: key, encoded)
-        return try encoded.withPointers { count, _, values in
-            try check(PQexecPrepared(rawHandle, name, count, values, nil, nil, 0)).rows()
+        return try encoded.withPointers { p in
+            try check(PQexecPrepared(rawHandle, name, p.count, p.values, p.lengths, p.formats, 0)).rows()
         }
     }
 
@@ -62,8 +62,8 @@ extension PostgresConnection {
         }
         guard let name else { preconditionFailure("an empty statement cache refused an insert") }
         do {
-            try encoded.withPointers { count, types, _ in
-                _ = try check(PQprepare(rawHandle, name, key.sql, count, types))
+            try encoded.withPointers { p in
+                _ = try check(PQprepare(rawHandle, name, key.sql, p.count, p.types))
             }
         } catch {
             preparedStatements.remove(key)

@@ -34,9 +34,17 @@ struct CommandRecorder: RelayBatchHandler {
         let arrival = now()
         var records: [CommandStore.NewCommand] = []
         for (delivery, command) in decoded {
-            guard let (plantID, siteID) = plants.resolve(command) else {
+            let plantID: UUID, siteID: String?
+            switch plants.resolve(command) {
+            case .plant(let plant, let site): (plantID, siteID) = (plant, site)
+            case .unknown:
                 let named = command.plantID.map { "plant \($0.uuidString.lowercased())" } ?? "site \(command.siteID ?? "")"
                 letters.append(letter(delivery, CommandRejection(.unknownPlant, "\(named) is not a plant of this organisation")))
+                continue
+            case .siteMismatch(let plant, let esmID):
+                let linked = esmID.map { "is linked to ESM plant \($0)" } ?? "has no ESM link"
+                letters.append(letter(delivery, CommandRejection(
+                    .plantSiteMismatch, "siteId \(command.siteID ?? "") does not match plant \(plant.uuidString.lowercased()), which \(linked)")))
                 continue
             }
             let (status, reason): (CommandStatus, String?)

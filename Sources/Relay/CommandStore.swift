@@ -23,14 +23,24 @@ enum CommandStore {
         var esmIDByPlant: [UUID: String?] = [:]
         var plantBySite: [String: UUID] = [:]
 
-        /// Our plant id and the site id to record, or nil when the command names no plant of ours.
-        func resolve(_ command: Command) -> (plantID: UUID, siteID: String?)? {
+        enum Resolution: Equatable {
+            /// Our plant, and the site id to record (the ESM's id the command goes to).
+            case plant(UUID, siteID: String?)
+            /// No plant of the organisation has this id (or ESM id).
+            case unknown
+            /// `plantId` names a plant of ours whose ESM link is not the given `siteId`: the
+            /// command would go to another plant than the one the log shows, so it is refused.
+            case siteMismatch(plantID: UUID, esmID: String?)
+        }
+
+        func resolve(_ command: Command) -> Resolution {
             if let plantID = command.plantID {
-                guard let esmID = esmIDByPlant[plantID] else { return nil }
-                return (plantID, command.siteID ?? esmID)
+                guard let esmID = esmIDByPlant[plantID] else { return .unknown }
+                if let siteID = command.siteID, siteID != esmID { return .siteMismatch(plantID: plantID, esmID: esmID) }
+                return .plant(plantID, siteID: esmID)
             }
-            guard let siteID = command.siteID, let plantID = plantBySite[siteID] else { return nil }
-            return (plantID, siteID)
+            guard let siteID = command.siteID, let plantID = plantBySite[siteID] else { return .unknown }
+            return .plant(plantID, siteID: siteID)
         }
     }
 
@@ -78,9 +88,12 @@ enum CommandStore {
 
     // MARK: Relay
 
-    /// A PENDING command due for an attempt, locked by the claiming transaction.
+    /// A PENDING command claimed for one attempt: only the claimer holding `claimToken` may record
+    /// its outcome.
     struct DueCommand: Sendable {
         let id: UUID
+        /// Written with the lease; every outcome statement requires it (fencing).
+        let claimToken: UUID
         let organizationID: UUID
         /// The ESM's id of the plant: the recorded siteId, else the plant's ESM link, else our id.
         let esmPlantID: String
@@ -91,19 +104,26 @@ enum CommandStore {
         let validUntil: Date?
         let attempts: Int
         let createdAt: Date
-        /// `validUntil` has passed (checked on the database clock).
+        /// `validUntil` has passed (checked on the database clock when claimed, just before sending).
         let isExpired: Bool
         /// No `validUntil`, and older than the maximum relay window.
         let isOverdue: Bool
+
+        /// The ESM's `Idempotency-Key`: the command's own id, unique across organisations (a
+        /// partner's messageId is unique only within its organisation), and the same for every
+        /// attempt at this command.
+        var idempotencyKey: String { id.uuidString.lowercased() }
     }
 
-    /// Claims up to `limit` due commands for one relay round: rows found with `FOR UPDATE SKIP
-    /// LOCKED` (replicas claiming at the same time get disjoint sets) get a lease, i.e. their
-    /// `next_attempt_at` moves `lease` ahead, in the same statement. No lock is held while the ESM
-    /// is called; another worker or replica claims the command again only once the lease ran out
-    /// (the claimer died mid-call), and then sends it under the same idempotency key, so the ESM
-    /// still executes it once. A retry is never scheduled past `valid_until`, so an expiring
-    /// command is due in time to be marked EXPIRED.
+    /// Claims up to `limit` due commands (the relay worker claims one at a time, right before it
+    /// sends it): rows found with `FOR UPDATE SKIP LOCKED` (replicas claiming at the same time
+    /// get disjoint sets) get a lease, i.e. their `next_attempt_at` moves `lease` ahead, and a
+    /// fresh claim token, in the same statement. No lock is held while the ESM is called; another
+    /// worker or replica claims the command again only once the lease ran out (the claimer died
+    /// or stalled mid-call), and then sends it under the same idempotency key; the earlier
+    /// claimer's outcome statements no longer match the token and change nothing. A retry is
+    /// never scheduled past `valid_until`, so an expiring command is due in time to be marked
+    /// EXPIRED.
     ///
     /// The organisation test is wrapped in `IS TRUE` so the planner cannot answer it from the
     /// (organization_id, message_id) index and must walk the small partial `command_log_due`
@@ -111,6 +131,7 @@ enum CommandStore {
     /// claim once the log is large.
     static func claimDue(organizationIDs: [UUID], limit: Int, lease: Duration, maximumRelayWindow: Duration,
                          on connection: PostgresConnection) throws -> [DueCommand] {
+        let token = UUID()
         let rows = try connection.queryPrepared("""
             WITH due AS (
                 SELECT id FROM command_log
@@ -119,18 +140,19 @@ enum CommandStore {
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED
             )
-            UPDATE command_log AS c SET next_attempt_at = clock_timestamp() + make_interval(secs => $4)
+            UPDATE command_log AS c SET next_attempt_at = clock_timestamp() + make_interval(secs => $4), claim_token = $5
             FROM due, plants AS p
             WHERE c.id = due.id AND p.id = c.plant_id
             RETURNING c.id, c.organization_id, coalesce(c.site_id, p.esm_plant_id, p.id::text) AS esm_plant_id, c.message_id,
                       c.correlation_id, c.command_type, c.payload::text AS payload, c.valid_until, c.attempts, c.created_at,
-                      coalesce(c.valid_until <= now(), false) AS expired,
+                      coalesce(c.valid_until <= clock_timestamp(), false) AS expired,
                       (c.valid_until IS NULL AND c.created_at < now() - make_interval(secs => $3)) AS overdue
             """, [.uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.inSeconds),
-                  .double(lease.inSeconds)])
+                  .double(lease.inSeconds), .uuid(token)])
         return try rows.map { row in
             DueCommand(
-                id: try row.uuid("id"), organizationID: try row.uuid("organization_id"), esmPlantID: try row.string("esm_plant_id"),
+                id: try row.uuid("id"), claimToken: token, organizationID: try row.uuid("organization_id"),
+                esmPlantID: try row.string("esm_plant_id"),
                 messageID: try row.string("message_id"), correlationID: try row.string("correlation_id"),
                 commandType: CommandType(rawValue: try row.string("command_type")) ?? .deviceCommand,
                 payloadJSON: try row.string("payload"), validUntil: try row.optionalDate("valid_until"),
@@ -139,38 +161,54 @@ enum CommandStore {
         }.sorted { $0.createdAt < $1.createdAt }
     }
 
-    // Outcomes apply only to a command still PENDING: after a lease ran out, a second claimer may
-    // have recorded one already, and a terminal status is never replaced.
+    /// Moves the claim's lease to `lease` from now, while the claim is still the caller's.
+    /// - Returns: false when another worker claimed the command since (or it is no longer PENDING).
+    static func extendLease(_ command: DueCommand, lease: Duration, on connection: PostgresConnection) throws -> Bool {
+        try connection.queryPrepared("""
+            UPDATE command_log SET next_attempt_at = clock_timestamp() + make_interval(secs => $3)
+            WHERE id = $1 AND claim_token = $2 AND status = 'PENDING'
+            """, [.uuid(command.id), .uuid(command.claimToken), .double(lease.inSeconds)]).affectedRows == 1
+    }
+
+    // Outcomes apply only to a command still PENDING and still claimed with the caller's token:
+    // after a lease ran out, a second claimer owns the command, and a terminal status is never
+    // replaced.
 
     /// RELAYED after the ESM's 202. Leaves the ack columns alone: an ack may already be there
     /// (the ESM can acknowledge before its 202 arrives here).
     /// - Returns: seconds from recording to now (the relay latency), nil when the command was no
-    ///   longer PENDING.
-    static func markRelayed(_ id: UUID, on connection: PostgresConnection) throws -> Double? {
+    ///   longer PENDING or no longer the caller's.
+    static func markRelayed(_ command: DueCommand, on connection: PostgresConnection) throws -> Double? {
         try connection.queryPrepared("""
             UPDATE command_log SET status = 'RELAYED', relayed_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
-            WHERE id = $1 AND status = 'PENDING' RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
-            """, [.uuid(id)]).singleRow()?.double(0)
+            WHERE id = $1 AND claim_token = $2 AND status = 'PENDING'
+            RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
+            """, [.uuid(command.id), .uuid(command.claimToken)]).singleRow()?.double(0)
     }
 
     /// A terminal status with its reason (REJECTED, EXPIRED, FAILED).
-    /// - Returns: false when the command was no longer PENDING.
+    /// - Returns: false when the command was no longer PENDING or no longer the caller's.
     @discardableResult
-    static func markTerminal(_ id: UUID, status: CommandStatus, reason: String, countsAsAttempt: Bool,
+    static func markTerminal(_ command: DueCommand, status: CommandStatus, reason: String, countsAsAttempt: Bool,
                              on connection: PostgresConnection) throws -> Bool {
         try connection.queryPrepared("""
-            UPDATE command_log SET status = $2, rejection_reason = $3, attempts = attempts + $4
-            WHERE id = $1 AND status = 'PENDING'
-            """, [.uuid(id), .text(status.rawValue), .text(reason), .int(countsAsAttempt ? 1 : 0)]).affectedRows == 1
+            UPDATE command_log SET status = $3, rejection_reason = $4, attempts = attempts + $5
+            WHERE id = $1 AND claim_token = $2 AND status = 'PENDING'
+            """, [.uuid(command.id), .uuid(command.claimToken), .text(status.rawValue), .text(reason),
+                  .int(countsAsAttempt ? 1 : 0)]).affectedRows == 1
     }
 
     /// Still PENDING: the next attempt after `delay`.
-    static func scheduleRetry(_ id: UUID, after delay: Duration, error: String, on connection: PostgresConnection) throws {
+    /// - Returns: false when the command was no longer PENDING or no longer the caller's.
+    @discardableResult
+    static func scheduleRetry(_ command: DueCommand, after delay: Duration, error: String,
+                              on connection: PostgresConnection) throws -> Bool {
         try connection.queryPrepared("""
-            UPDATE command_log SET attempts = attempts + 1, last_error = $3,
-                                   next_attempt_at = least(clock_timestamp() + make_interval(secs => $2), valid_until)
-            WHERE id = $1 AND status = 'PENDING'
-            """, [.uuid(id), .double(delay.inSeconds), .text(String(error.prefix(1000)))])
+            UPDATE command_log SET attempts = attempts + 1, last_error = $4,
+                                   next_attempt_at = least(clock_timestamp() + make_interval(secs => $3), valid_until)
+            WHERE id = $1 AND claim_token = $2 AND status = 'PENDING'
+            """, [.uuid(command.id), .uuid(command.claimToken), .double(delay.inSeconds),
+                  .text(String(error.prefix(1000)))]).affectedRows == 1
     }
 
     // MARK: Acknowledgements

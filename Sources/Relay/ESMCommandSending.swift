@@ -5,7 +5,10 @@ import TradingCore
 public struct ESMCommandRequest: Sendable, Equatable {
     /// The ESM's id of the plant (path parameter).
     public let esmPlantID: String
-    /// The partner's messageId: the `Idempotency-Key`, so a repeated call executes once.
+    /// The `Idempotency-Key` (the command's own id, unique across organisations), so a repeated
+    /// call executes once.
+    public let idempotencyKey: String
+    /// The partner's messageId (unique only within its organisation), sent in the body.
     public let messageID: String
     /// Echoed by the ESM in its acknowledgements on `P.command-acks`.
     public let correlationID: String
@@ -14,9 +17,10 @@ public struct ESMCommandRequest: Sendable, Equatable {
     public let payloadJSON: String
     public let validUntil: Date?
 
-    public init(esmPlantID: String, messageID: String, correlationID: String, commandType: CommandType,
+    public init(esmPlantID: String, idempotencyKey: String, messageID: String, correlationID: String, commandType: CommandType,
                 payloadJSON: String, validUntil: Date?) {
         self.esmPlantID = esmPlantID
+        self.idempotencyKey = idempotencyKey
         self.messageID = messageID
         self.correlationID = correlationID
         self.commandType = commandType
@@ -31,12 +35,16 @@ public enum ESMCommandOutcome: Sendable, Equatable {
     case accepted
     /// A 4xx: terminal, recorded as REJECTED with the ESM's reason.
     case rejected(status: Int, reason: String)
-    /// Unreachable, timed out, or 5xx: retried with backoff.
+    /// Unreachable, timed out, 5xx, or 409 (a request with the same key is still in progress at
+    /// the ESM): retried with backoff.
     case unavailable(reason: String)
 }
 
 /// Sends commands to one organisation's ESM. Blocking: relay workers call it on their own threads.
 public protocol ESMCommandSending: Sendable {
+    /// The longest one `sendCommand` can take, its retries included: the relay keeps its claim on
+    /// the command at least this long.
+    var callDeadline: Duration { get }
     func sendCommand(_ request: ESMCommandRequest) -> ESMCommandOutcome
 }
 

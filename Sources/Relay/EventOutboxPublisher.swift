@@ -7,12 +7,13 @@ import Synchronization
 import Timekeeping
 
 /// Publishes the `command_events` outbox to `P.events` with publisher confirms, oldest first,
-/// on a thread of its own: events are marked published only after the broker confirmed them, in
-/// the same transaction that read them, so a broker outage delays events but never drops one
-/// (a crash between confirm and commit publishes a batch again: partners dedupe on `eventId`).
+/// on a thread of its own: read, publish, confirm, then mark, with no transaction open across
+/// the broker call (a broker outage delays events but never drops one, and never holds back
+/// vacuum). An event the broker returns as unroutable (its organisation's `P.events` is gone) is
+/// parked with the broker's reason, and the others go on (docs/RELIABILITY.md).
 ///
-/// One publisher at a time per database (a transaction-scoped advisory lock): with several
-/// replicas, a command's events still leave in order.
+/// One publisher at a time per database (a session advisory lock on its connection): with
+/// several replicas, a command's events still leave in order.
 final class EventOutboxPublisher: @unchecked Sendable {
     // @unchecked Sendable: `publisher` is used and `database` touched only by the publisher's
     // thread; other threads use only `thread` (whose stop request also stops `publisher`).
@@ -28,6 +29,8 @@ final class EventOutboxPublisher: @unchecked Sendable {
     private let publisher: ReconnectingPublisher
     let thread: WorkerThread
     private var database: PostgresConnection?
+    /// Whether `database` holds the outbox's advisory lock.
+    private var holdsLock = false
 
     init(amqpURL: AMQPURL, databaseURL: String, options: RelayOptions, organizationIDs: @escaping @Sendable () -> [UUID],
          metrics: RelayMetrics, log: Logger, wakeup: RelayWakeup) {
@@ -81,49 +84,93 @@ final class EventOutboxPublisher: @unchecked Sendable {
         database = nil
     }
 
-    /// Publishes one batch of unpublished events; returns how many.
+    /// Publishes one batch of unpublished events; returns how many it settled (published or
+    /// parked). No transaction is open while the broker is called: the rows are read (one
+    /// statement), published and confirmed, then marked (one statement). One publisher at a time
+    /// per database holds a session advisory lock on its connection, so a command's events leave
+    /// in order even with several replicas; a crash between confirm and mark publishes a batch
+    /// again (partners dedupe on `eventId`).
     private func publishRound() throws -> Int {
         let organizations = organizationIDs()
         guard !organizations.isEmpty else { return 0 }
-        let connection: PostgresConnection
-        if let database, database.isHealthy {
-            connection = database
-        } else {
-            connection = try PostgresConnection(url: databaseURL)
-            try RelayWorker.preferOrderedIndexScans(connection)  // `command_events_unpublished` churns likewise
-            // A lost "published" mark only publishes an event again (partners dedupe on eventId).
-            try RelayWorker.commitWithoutWaitingForDisk(connection)
-            database = connection
+        let connection = try lockedConnection()
+        guard let connection else { return 0 }  // another replica is publishing
+        // Parked events whose wait is over go first (they are older), within the same batch size.
+        let rows = try connection.queryPrepared("""
+            (SELECT id, routing_key, body->>'correlationId' AS correlation_id,
+                    (body || jsonb_build_object('eventId', id::text))::text AS body
+             FROM command_events
+             WHERE published_at IS NULL AND parked_at < now() - make_interval(secs => $3) AND organization_id = ANY($1::uuid[])
+             ORDER BY id LIMIT $2)
+            UNION ALL
+            (SELECT id, routing_key, body->>'correlationId' AS correlation_id,
+                    (body || jsonb_build_object('eventId', id::text))::text AS body
+             FROM command_events
+             WHERE published_at IS NULL AND parked_at IS NULL AND organization_id = ANY($1::uuid[])
+             ORDER BY id LIMIT $2)
+            ORDER BY id LIMIT $2
+            """, [.uuidArray(organizations), .int(Int64(options.eventBatch)), .double(options.parkedEventRetryInterval.inSeconds)])
+        guard !rows.isEmpty else { return 0 }
+        var ids: [Int64] = []
+        var messages: [AMQPOutgoingMessage] = []
+        for row in rows {
+            let id = Int64(try row.int("id"))
+            ids.append(id)
+            var properties = AMQPProperties.json(messageId: Self.messageID(id), correlationId: try row.optionalString("correlation_id"))
+            properties.type = "command.status"
+            messages.append(AMQPOutgoingMessage(exchange: options.exchange, routingKey: try row.string("routing_key"),
+                                                body: Array(try row.string("body").utf8), properties: properties, mandatory: true))
         }
-        let published = try connection.transaction { connection -> Int in
-            guard try connection.queryPrepared("SELECT pg_try_advisory_xact_lock($1)", [.int(Self.lockKey)]).singleRow()?.bool(0) == true
-            else { return 0 }  // another replica is publishing
-            let rows = try connection.queryPrepared("""
-                SELECT id, routing_key, body->>'correlationId' AS correlation_id,
-                       (body || jsonb_build_object('eventId', id::text))::text AS body
-                FROM command_events
-                WHERE published_at IS NULL AND organization_id = ANY($1::uuid[])
-                ORDER BY id LIMIT $2
-                """, [.uuidArray(organizations), .int(Int64(options.eventBatch))])
-            guard !rows.isEmpty else { return 0 }
-            var ids: [Int64?] = []
-            var messages: [AMQPOutgoingMessage] = []
-            for row in rows {
-                let id = Int64(try row.int("id"))
-                ids.append(id)
-                var properties = AMQPProperties.json(messageId: "command-event-\(id)", correlationId: try row.optionalString("correlation_id"))
-                properties.type = "command.status"
-                messages.append(AMQPOutgoingMessage(exchange: options.exchange, routingKey: try row.string("routing_key"),
-                                                    body: Array(try row.string("body").utf8), properties: properties, mandatory: true))
+        // Retries through reconnects until confirmed; what the broker could not route comes back.
+        let returned = try publisher.publishReportingReturns(messages)
+        var parked: [Int64: String] = [:]
+        for message in returned {
+            guard let id = message.properties.messageId.flatMap(Self.eventID) else { continue }
+            parked[id] = "the broker could not route the event (\(message.replyCode) \(message.replyText)) "
+                + "to \(message.exchange) with routing key \(message.routingKey)"
+        }
+        let published = ids.filter { parked[$0] == nil }
+        try connection.queryPrepared("""
+            UPDATE command_events SET published_at = clock_timestamp(), parked_at = NULL, park_error = NULL
+            WHERE id = ANY($1::bigint[])
+            """, [.intArray(published.map { $0 })])
+        if !parked.isEmpty {
+            let parkedIDs = parked.keys.sorted()
+            try connection.queryPrepared("""
+                UPDATE command_events AS e SET parked_at = clock_timestamp(), park_error = p.error
+                FROM unnest($1::bigint[], $2::text[]) AS p(id, error) WHERE e.id = p.id
+                """, [.intArray(parkedIDs.map { $0 }), .textArray(parkedIDs.map { parked[$0] })])
+            for id in parkedIDs {
+                log.error("event parked: unroutable", ["event.id": String(id), "error": parked[id] ?? ""])
             }
-            // Retries through reconnects until confirmed; throws when stopped or unroutable.
-            try publisher.publish(messages)
-            try connection.queryPrepared("UPDATE command_events SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])",
-                                   [.intArray(ids)])
-            return rows.count
         }
-        if published > 0 { metrics.update { $0.eventsPublished += published } }
-        return published
+        metrics.update {
+            $0.eventsPublished += published.count
+            $0.eventsParked += parked.count
+        }
+        return rows.count
     }
 
+    /// The publisher's connection, holding the outbox's session advisory lock; nil while another
+    /// replica holds it.
+    private func lockedConnection() throws -> PostgresConnection? {
+        if let database, database.isHealthy, holdsLock { return database }
+        if database?.isHealthy != true {
+            holdsLock = false
+            let fresh = try PostgresConnection(url: databaseURL)
+            try RelayWorker.preferOrderedIndexScans(fresh)  // `command_events_unpublished` churns likewise
+            // A lost "published" mark only publishes an event again (partners dedupe on eventId).
+            try RelayWorker.commitWithoutWaitingForDisk(fresh)
+            database = fresh
+        }
+        guard let database else { return nil }
+        holdsLock = try database.queryPrepared("SELECT pg_try_advisory_lock($1)", [.int(Self.lockKey)]).singleRow()?.bool(0) == true
+        return holdsLock ? database : nil
+    }
+
+    static func messageID(_ eventID: Int64) -> String { "command-event-\(eventID)" }
+
+    static func eventID(_ messageID: String) -> Int64? {
+        messageID.hasPrefix("command-event-") ? Int64(messageID.dropFirst("command-event-".count)) : nil
+    }
 }

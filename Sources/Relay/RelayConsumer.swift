@@ -21,8 +21,9 @@ protocol RelayBatchHandler: Sendable {
 /// Cycle: wait for a delivery, take whatever else is already buffered (up to the batch size),
 /// let the handler store it (one statement or transaction), publish the dead letters with
 /// confirms, then ack the batch with one `multiple` ack. Nothing is acked before it is stored,
-/// and stores are idempotent, so any failure means redelivery and no harm. A batch the database
-/// refuses for good is split until the refused delivery is found, which is dead-lettered.
+/// and stores are idempotent, so any failure means redelivery and no harm. A batch whose data
+/// the database refuses (SQLSTATE classes 22 and 23) is split until the refused delivery is
+/// found, which is dead-lettered; any other failure is retried with backoff, nothing acked.
 final class RelayConsumer: @unchecked Sendable {
     // @unchecked Sendable: `consumer` and `database` are touched only by the consumer's thread;
     // other threads use only `thread` (whose stop request also stops `consumer`'s reconnecting).
@@ -79,7 +80,10 @@ final class RelayConsumer: @unchecked Sendable {
                     batch.append(next)
                 }
                 guard let letters = storeRetrying(batch) else { break }
-                try DeadLetterPublisher.publish(letters, on: consumer.publishingChannel())
+                if !letters.isEmpty {
+                    let report = try DeadLetterPublisher.deadLetter(letters, from: batch, through: consumer, log: log)
+                    if report.fallbacks > 0 { metrics.update { $0.deadLetterFallbacks += report.fallbacks } }
+                }
                 try consumer.ack(batch[batch.count - 1], multiple: true)
                 backoff = options.failureBackoffInitial
             } catch let error as AMQPError where error.code == .staleDelivery {
@@ -100,27 +104,42 @@ final class RelayConsumer: @unchecked Sendable {
         log.info("relay consumer stopped")
     }
 
-    /// Stores the batch, retrying transient database failures with backoff; nil when asked to
-    /// stop first (the batch stays unacked and is redelivered).
+    /// Stores the batch, retrying every failure that is not the data's fault with backoff (the
+    /// batch stays unacked meanwhile); nil when asked to stop first (the batch is redelivered).
     private func storeRetrying(_ batch: [AMQPDelivery]) -> [DeadLetter]? {
         var backoff = options.failureBackoffInitial
+        var commonRefusals = 0
         while !stopping {
             do {
-                return try store(batch)
+                return try store(batch, stopOnCommonRefusal: commonRefusals < options.commonRefusalRetries)
             } catch {
+                if error is Bisection.CommonRefusal { commonRefusals += 1 }
                 database = nil
                 metrics.update { $0.failures += 1 }
                 log.warning("relay batch not stored; retrying", ["error": String(describing: error), "deliveries": String(batch.count)])
-                thread.sleep(backoff)
+                waitServicingBroker(backoff)
                 backoff = min(backoff * 2, options.failureBackoffMaximum)
             }
         }
         return nil
     }
 
-    /// One attempt; a permanent database refusal is bisected (`Messaging.Bisection`) down to the
-    /// delivery causing it, which is dead-lettered.
-    private func store(_ batch: [AMQPDelivery]) throws -> [DeadLetter] {
+    /// Waits `duration` while still serving the broker connection every half second: librabbitmq
+    /// sends and checks heartbeats only inside its calls, so a database outage longer than two
+    /// heartbeats would otherwise drop the connection and bring the whole prefetch window back.
+    private func waitServicingBroker(_ duration: Duration) {
+        let deadline = ContinuousClock.now + duration
+        while !stopping, ContinuousClock.now < deadline {
+            consumer.serviceConnection()
+            thread.sleep(min(deadline - .now, .milliseconds(500)))
+        }
+    }
+
+    /// One attempt; a refusal of the data (`PostgresError.isDataError`) is bisected
+    /// (`Messaging.Bisection`) down to the delivery causing it, which is dead-lettered. With
+    /// `stopOnCommonRefusal`, a batch whose halves are refused with the same SQLSTATE throws
+    /// `Bisection.CommonRefusal` instead, and is retried.
+    private func store(_ batch: [AMQPDelivery], stopOnCommonRefusal: Bool) throws -> [DeadLetter] {
         let connection = try database ?? PostgresConnection(url: databaseURL)
         database = connection
         return try Bisection.store(
@@ -128,13 +147,15 @@ final class RelayConsumer: @unchecked Sendable {
             attempt: { range in try handler.handle(Array(batch[range]), on: connection) },
             splits: { error in
                 guard let error = error as? PostgresError else { return false }
-                return !error.isRetriable && connection.isHealthy && !connection.isInTransaction
+                return error.isDataError && connection.isHealthy && !connection.isInTransaction
             },
             refuse: { index, error in
-                let message = (error as? PostgresError)?.message ?? String(describing: error)
-                return [DeadLetter(batch[index], reason: "the database refused the message: \(message)",
+                let refusal = error as? PostgresError
+                let state = refusal?.sqlState.map { " (SQLSTATE \($0))" } ?? ""
+                return [DeadLetter(batch[index], reason: "the database refused the message\(state): \(refusal?.message ?? "\(error)")",
                                    kind: "database", queue: handler.queue, deadLetterQueue: handler.deadLetterQueue)]
             },
-            combine: +)
+            combine: +,
+            sameRefusal: stopOnCommonRefusal ? { ($0 as? PostgresError)?.sqlState == ($1 as? PostgresError)?.sqlState } : nil)
     }
 }

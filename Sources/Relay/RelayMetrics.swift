@@ -57,6 +57,11 @@ public final class RelayMetrics: Sendable {
         public var acksDeadLettered = 0
         public var ackTimeouts = 0
         public var eventsPublished = 0
+        /// Events the broker could not route (the organisation's `P.events` is gone), parked.
+        public var eventsParked = 0
+        /// Dead letters that needed a fallback (their `.dlq` declared again, a minimal letter, or
+        /// the original rejected to the broker's dead-letter exchange).
+        public var deadLetterFallbacks = 0
         /// Database or broker failures that made a consumer, worker or publisher back off.
         public var failures = 0
         /// Broker connections of the relay's consumers and publisher replaced after a failure.
@@ -105,6 +110,9 @@ public final class RelayMetrics: Sendable {
         registry.register("tradingd_relay_retries_total", kind: .counter, help: "Relay attempts deferred (ESM unreachable or 5xx).")
         registry.register("tradingd_relay_events_published_total", kind: .counter, help: "Command status events confirmed on P.events.")
         registry.register("tradingd_relay_failures_total", kind: .counter, help: "Backoffs after database or broker failures.")
+        registry.register("tradingd_relay_events_parked_total", kind: .counter, help: "Events the broker could not route, parked.")
+        registry.register("tradingd_relay_dead_letter_fallbacks_total", kind: .counter,
+                          help: "Dead letters that needed a fallback: .dlq declared again, minimal letter, or rejected to the broker.")
         registry.register("tradingd_amqp_reconnects_total", kind: .counter, help: "Broker connections replaced after a failure.")
         let buckets = Histogram.defaultBounds
         registry.register("tradingd_relay_latency_seconds", kind: .histogram,
@@ -127,6 +135,8 @@ public final class RelayMetrics: Sendable {
             }
             registry.set("tradingd_relay_retries_total", to: Double(s.relayRetries))
             registry.set("tradingd_relay_events_published_total", to: Double(s.eventsPublished))
+            registry.set("tradingd_relay_events_parked_total", to: Double(s.eventsParked))
+            registry.set("tradingd_relay_dead_letter_fallbacks_total", to: Double(s.deadLetterFallbacks))
             registry.set("tradingd_relay_failures_total", to: Double(s.failures))
             registry.set("tradingd_amqp_reconnects_total", to: Double(s.amqpReconnects), labels: ["component": "relay"])
         }

@@ -12,13 +12,16 @@ public struct RelayOptions: Sendable {
     public var maximumBatch = 100
     public var validation = CommandValidationRules()
 
-    /// Relay worker threads per service, each claiming up to `relayBatch` due commands at a time.
+    /// Relay worker threads per service; a worker relays up to `relayBatch` commands per round,
+    /// claiming each right before it sends it.
     public var relayWorkers = 4
     public var relayBatch = 4
     /// How long a claimed command is left to its claimer before another worker or replica may
-    /// claim it again (only after a crash mid-call): longer than the slowest ESM call, retries
-    /// of the ESM client included.
+    /// claim it again (only after a crash or a stall mid-call). A claim is extended to the ESM
+    /// client's whole call deadline plus `leaseMargin` when that is longer.
     public var claimLease: Duration = .seconds(60)
+    /// Added to the ESM client's call deadline when a claim is extended to cover the call.
+    public var leaseMargin: Duration = .seconds(5)
     /// How often idle workers look for due commands that no local signal announced (retries,
     /// commands recorded by other replicas).
     public var pollInterval: Duration = .milliseconds(500)
@@ -34,8 +37,15 @@ public struct RelayOptions: Sendable {
 
     /// Most events published (and confirmed) as one batch.
     public var eventBatch = 500
+    /// How long an event the broker could not route stays parked before it is tried again (its
+    /// queue may be back, e.g. after the organisation was enabled again).
+    public var parkedEventRetryInterval: Duration = .seconds(300)
     /// How often the outbox publisher looks for events no local signal announced.
     public var eventPollInterval: Duration = .milliseconds(500)
+
+    /// How often a batch whose halves are refused with the same SQLSTATE is retried whole before
+    /// it is bisected all the way (see `DataErrorBisection`).
+    public var commonRefusalRetries = 5
 
     /// Backoff after a database or broker failure of a consumer or worker.
     public var failureBackoffInitial: Duration = .milliseconds(200)

@@ -10,12 +10,13 @@ import TradingCore
 /// Relays PENDING commands to the ESM from the database (an outbox), on a thread of its own with
 /// its own PostgreSQL connection; restart-safe, since everything it needs is in `command_log`.
 ///
-/// Each round claims due commands (`FOR UPDATE SKIP LOCKED` and a lease, see
-/// `CommandStore.claimDue`), calls the ESM for each with its messageId as idempotency key, and
-/// records each outcome as soon as it is known. No transaction stays open across an ESM call;
-/// another worker or replica never claims a command while its lease runs, and a crash mid-call
-/// leaves it PENDING, to be sent again after the lease under the same idempotency key (so the
-/// ESM still executes it once).
+/// Each round claims due commands one at a time (`FOR UPDATE SKIP LOCKED`, a lease and a claim
+/// token, see `CommandStore.claimDue`), right before calling the ESM for it with the command's id
+/// as idempotency key, and records the outcome under that token as soon as it is known. The
+/// lease covers the ESM client's whole call deadline, so another worker or replica never claims
+/// a command while its call may still be running; a crash mid-call leaves it PENDING, to be sent
+/// again after the lease under the same idempotency key (so the ESM still executes it once), and
+/// a worker that stalled past its lease finds its token replaced and records nothing.
 final class RelayWorker: @unchecked Sendable {
     // @unchecked Sendable: `database` is touched only by the worker's thread.
     private let index: Int
@@ -98,21 +99,24 @@ final class RelayWorker: @unchecked Sendable {
         case superseded
     }
 
-    /// Claims and relays one batch. Returns how many commands it claimed.
+    /// Relays up to `relayBatch` commands, claiming each one right before sending it (so its
+    /// lease and its `validUntil` check are fresh when the ESM is called). Returns how many it
+    /// claimed.
     private func relayRound(_ organizations: [UUID]) throws -> Int {
         guard !organizations.isEmpty else { return 0 }
         let connection = try connection()
-        let due = try CommandStore.claimDue(organizationIDs: organizations, limit: options.relayBatch, lease: options.claimLease,
-                                            maximumRelayWindow: options.maximumRelayWindow, on: connection)
         // After one ESM call of a round found the ESM unavailable, the organisation's other
         // commands of the round wait too, rather than each waiting out its own timeout.
         var unavailable: [UUID: String] = [:]
         var results: [Result] = []
         defer { record(results) }
-        for command in due {
+        while results.count < options.relayBatch, !stopping {
+            guard let command = try CommandStore.claimDue(organizationIDs: organizations, limit: 1, lease: options.claimLease,
+                                                          maximumRelayWindow: options.maximumRelayWindow, on: connection).first
+            else { break }
             results.append(try relay(command, unavailable: &unavailable, on: connection))
         }
-        return due.count
+        return results.count
     }
 
     private func record(_ results: [Result]) {
@@ -141,14 +145,14 @@ final class RelayWorker: @unchecked Sendable {
     private func relay(_ command: CommandStore.DueCommand, unavailable: inout [UUID: String],
                        on connection: PostgresConnection) throws -> Result {
         if command.isExpired {
-            let applied = try CommandStore.markTerminal(command.id, status: .expired,
+            let applied = try CommandStore.markTerminal(command, status: .expired,
                                                         reason: "validUntil passed before the ESM accepted the command",
                                                         countsAsAttempt: false, on: connection)
             return applied ? .expired : .superseded
         }
         if command.isOverdue {
             let applied = try CommandStore.markTerminal(
-                command.id, status: .failed, reason: "not relayed within \(Int(options.maximumRelayWindow.inSeconds)) s; last attempts failed",
+                command, status: .failed, reason: "not relayed within \(Int(options.maximumRelayWindow.inSeconds)) s; last attempts failed",
                 countsAsAttempt: false, on: connection)
             return applied ? .failed : .superseded
         }
@@ -158,25 +162,32 @@ final class RelayWorker: @unchecked Sendable {
         } else {
             do {
                 let client = try esmClients.client(for: command.organizationID)
+                // The lease must outlast the call, or another worker would send the command again
+                // while this one still waits for the ESM.
+                let needed = client.callDeadline + options.leaseMargin
+                if needed > options.claimLease, try !CommandStore.extendLease(command, lease: needed, on: connection) {
+                    return .superseded
+                }
                 outcome = client.sendCommand(ESMCommandRequest(
-                    esmPlantID: command.esmPlantID, messageID: command.messageID, correlationID: command.correlationID,
-                    commandType: command.commandType, payloadJSON: command.payloadJSON, validUntil: command.validUntil))
+                    esmPlantID: command.esmPlantID, idempotencyKey: command.idempotencyKey, messageID: command.messageID,
+                    correlationID: command.correlationID, commandType: command.commandType, payloadJSON: command.payloadJSON,
+                    validUntil: command.validUntil))
             } catch {
                 outcome = .unavailable(reason: "no ESM client: \(error)")
             }
         }
         switch outcome {
         case .accepted:
-            return try CommandStore.markRelayed(command.id, on: connection).map { .relayed(latency: $0) } ?? .superseded
+            return try CommandStore.markRelayed(command, on: connection).map { .relayed(latency: $0) } ?? .superseded
         case .rejected(let status, let reason):
-            let applied = try CommandStore.markTerminal(command.id, status: .rejected,
+            let applied = try CommandStore.markTerminal(command, status: .rejected,
                                                         reason: "ESM rejected the command (HTTP \(status)): \(reason)",
                                                         countsAsAttempt: true, on: connection)
             return applied ? .rejectedByESM : .superseded
         case .unavailable(let reason):
             unavailable[command.organizationID] = reason
             let delay = retryBackoff.delay(forAttempt: command.attempts)
-            try CommandStore.scheduleRetry(command.id, after: delay, error: reason, on: connection)
+            guard try CommandStore.scheduleRetry(command, after: delay, error: reason, on: connection) else { return .superseded }
             log.info("command relay deferred", ["command.id": command.id.uuidString.lowercased(), "error": reason,
                                                 "retry_in_ms": String(Int(delay.inSeconds * 1000))])
             return .retry

@@ -48,7 +48,8 @@ public final class OrganizationESMClients: Sendable {
         let secret = try keyring.open(sealed, context: TradingConfigRecord.esmSecretContext(config.organizationID))
         let configuration = ESMClientConfiguration(
             baseURL: url, clientID: clientID, clientSecret: secret, connectTimeout: settings.esmConnectTimeout,
-            requestTimeout: settings.esmRequestTimeout, maxAttempts: settings.esmMaxAttempts)
+            requestTimeout: settings.esmRequestTimeout, maxAttempts: settings.esmMaxAttempts,
+            callDeadline: settings.esmCallDeadline, maxConcurrentCalls: settings.esmMaxConcurrentCalls)
         let client = try ESMClient(configuration: configuration, client: http,
                                    logger: logger.with(["org.id": config.organizationID.uuidString.lowercased()]), metrics: metrics)
         clients.withLock { $0[config.organizationID] = Entry(key: key, client: client) }

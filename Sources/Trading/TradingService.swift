@@ -158,8 +158,11 @@ public struct TradingService: Sendable {
 
     // MARK: Broker
 
-    /// Sets the partner user's password, tag and permissions: resources (queues) and routing keys
-    /// starting with `P.` only, plus publishing through the shared exchange (DESIGN §4).
+    /// Sets the partner user's password, tag and permissions (DESIGN §4): no configure permission
+    /// at all (a partner cannot delete or redeclare its queues, `P.events` included), reading its
+    /// own queues, publishing through the shared exchange, and on it only the routing keys
+    /// `P.telemetry`, `P.meters` and `P.commands` (so it cannot forge the ESM's acks on
+    /// `P.command-acks` or events on `P.events`).
     private func putPartnerUser(_ topology: TradingTopology, password: String) throws {
         let user = topology.queuePrefix
         let vhost = settings.amqpURL.virtualHost
@@ -171,8 +174,9 @@ public struct TradingService: Sendable {
             try management.putUser(user, password: password, tags: [Self.partnerTag])
             let own = topology.resourcePattern
             let write = "^(\(TradingTopology.regexEscaped(user))\\..*|\(TradingTopology.regexEscaped(settings.exchange)))$"
-            try management.putPermissions(user: user, vhost: vhost, configure: own, write: write, read: own)
-            try management.putTopicPermissions(user: user, vhost: vhost, exchange: settings.exchange, write: own, read: own)
+            try management.putPermissions(user: user, vhost: vhost, configure: "", write: write, read: own)
+            try management.putTopicPermissions(user: user, vhost: vhost, exchange: settings.exchange,
+                                               write: topology.partnerPublishPattern, read: own)
         }
     }
 

@@ -21,6 +21,12 @@ public struct TradingSettings: Sendable {
     public var esmConnectTimeout: Duration = .seconds(3)
     public var esmRequestTimeout: Duration = .seconds(10)
     public var esmMaxAttempts: Int = 3
+    /// The whole of one ESM call, retries included: under the HTTP handler budget (30 s), so a
+    /// request waiting on the ESM is answered by its handler, not by the budget's 503.
+    public var esmCallDeadline: Duration = .seconds(20)
+    /// ESM calls of one organisation in progress at once (`ESMClientConfiguration.maxConcurrentCalls`):
+    /// under the HTTP worker count (16), so a slow ESM holds at most this many workers.
+    public var esmMaxConcurrentCalls: Int = 6
     /// Seconds between periodic plant syncs of every enabled organisation (0 turns it off).
     public var plantSyncInterval: Duration = .seconds(300)
 

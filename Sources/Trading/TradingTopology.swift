@@ -80,6 +80,9 @@ public struct TradingTopology: Sendable {
         }
     }
 
+    /// The routing keys the partner may publish on the shared exchange.
+    public var partnerPublishPattern: String { "^\(Self.regexEscaped(queuePrefix))\\.(telemetry|meters|commands)$" }
+
     /// The regular expression matching this organisation's resources and routing keys.
     public var resourcePattern: String { "^\(Self.regexEscaped(queuePrefix))\\." }
 

@@ -12,6 +12,8 @@ public struct CommandRejection: Error, Equatable, Sendable, CustomStringConverti
         case outOfRange = "out_of_range"
         /// The plant (or site) does not exist in the queue's organisation.
         case unknownPlant = "unknown_plant"
+        /// Both `plantId` and `siteId` are given and name different plants.
+        case plantSiteMismatch = "plant_site_mismatch"
         /// An acknowledgement whose correlationId matches no command of the organisation.
         case unknownCommand = "unknown_command"
     }

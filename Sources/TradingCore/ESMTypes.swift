@@ -72,17 +72,22 @@ public struct ESMConfigResult: Codable, Sendable, Hashable {
 }
 
 /// A command relayed to the ESM (`POST /plants/{id}/commands`, sent with
-/// `Idempotency-Key: <messageId>`). `payloadJSON` is the command's `payload` as JSON text (an
+/// `Idempotency-Key: <idempotencyKey>`). `payloadJSON` is the command's `payload` as JSON text (an
 /// object), passed through verbatim; `validUntil` is RFC 3339 text when present.
 public struct ESMCommand: Sendable, Hashable {
+    /// Unique across organisations (the relay uses the command's own id); the partner's
+    /// `messageId` is unique only within its organisation.
+    public var idempotencyKey: String
     public var messageId: String
     public var correlationId: String
     public var commandType: String
     public var payloadJSON: [UInt8]
     public var validUntil: String?
 
-    public init(messageId: String, correlationId: String, commandType: String, payloadJSON: [UInt8],
-                validUntil: String? = nil) {
+    /// - Parameter idempotencyKey: defaults to `messageId` (tools and tests with one organisation).
+    public init(idempotencyKey: String? = nil, messageId: String, correlationId: String, commandType: String,
+                payloadJSON: [UInt8], validUntil: String? = nil) {
+        self.idempotencyKey = idempotencyKey ?? messageId
         self.messageId = messageId
         self.correlationId = correlationId
         self.commandType = commandType

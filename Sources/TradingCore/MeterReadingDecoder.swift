@@ -5,7 +5,9 @@ public enum MeterReadingDecoder {
         now: TelemetryTimestamp,
         rules: TelemetryValidationRules = .standard
     ) -> TelemetryDelivery<MeterReading> {
-        TelemetryDelivery.decode(body) { reading(from: $0, now: now, rules: rules) }
+        TelemetryDelivery.decode(body, maximumBytes: rules.maximumDeliveryBytes, maximumElements: rules.maximumElements) {
+            reading(from: $0, now: now, rules: rules)
+        }
     }
 
     /// Validates one reading object: `plant_id`, `meter_id`, `time` and a finite `energy` (kWh,
@@ -19,8 +21,8 @@ public enum MeterReadingDecoder {
         let plantID = reader.requiredUUID("plant_id")
         let meterID = reader.requiredString("meter_id", maximumLength: rules.maximumMeterIDLength)
         let time = reader.requiredTime("time")
-        if let time { reader.checkNotInFuture(time, now: now, rules: rules) }
-        let energy = reader.requiredNumber("energy")
+        if let time { reader.checkTime(time, now: now, rules: rules) }
+        let energy = reader.requiredNumber("energy", range: -rules.maximumMagnitude...rules.maximumMagnitude)
         if let rejection = TelemetryRejection.combining(reader.violations) { return .failure(rejection) }
         guard let plantID, let meterID, let time, let energy else {
             return .failure(TelemetryRejection(.missingField, "missing plant_id, meter_id, time or energy"))

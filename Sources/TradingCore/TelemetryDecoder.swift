@@ -6,7 +6,9 @@ public enum TelemetryDecoder {
         now: TelemetryTimestamp,
         rules: TelemetryValidationRules = .standard
     ) -> TelemetryDelivery<TelemetrySample> {
-        TelemetryDelivery.decode(body) { sample(from: $0, now: now, rules: rules) }
+        TelemetryDelivery.decode(body, maximumBytes: rules.maximumDeliveryBytes, maximumElements: rules.maximumElements) {
+            sample(from: $0, now: now, rules: rules)
+        }
     }
 
     /// Validates one sample object, reporting every violation at once.
@@ -18,11 +20,12 @@ public enum TelemetryDecoder {
         var reader = TelemetryFieldReader(value)
         let plantID = reader.requiredUUID("plant_id")
         let time = reader.requiredTime("time")
-        if let time { reader.checkNotInFuture(time, now: now, rules: rules) }
+        if let time { reader.checkTime(time, now: now, rules: rules) }
         var values: [Double?] = []
         values.reserveCapacity(TelemetryField.allCases.count)
+        let magnitude = -rules.maximumMagnitude...rules.maximumMagnitude
         for field in TelemetryField.allCases {
-            values.append(reader.optionalNumber(field.rawValue, range: field.allowedRange))
+            values.append(reader.optionalNumber(field.rawValue, range: field.allowedRange ?? magnitude))
         }
         if let rejection = TelemetryRejection.combining(reader.violations) { return .failure(rejection) }
         guard let plantID, let time else { return .failure(TelemetryRejection(.missingField, "missing plant_id or time")) }

@@ -29,11 +29,18 @@ public struct TelemetryDelivery<Item: Sendable>: Sendable {
         }
     }
 
-    /// Splits `body` into elements and decodes each with `decodeElement`.
+    /// Splits `body` into elements and decodes each with `decodeElement`; a body over
+    /// `maximumBytes`, or an array of more than `maximumElements`, is refused whole (`tooLarge`).
     public static func decode(
         _ body: [UInt8],
+        maximumBytes: Int = .max,
+        maximumElements: Int = .max,
         decodeElement: (TelemetryJSONValue) -> Result<Item, TelemetryRejection>
     ) -> TelemetryDelivery<Item> {
+        guard body.count <= maximumBytes else {
+            return TelemetryDelivery(isArray: false, elements: [], wholeRejection: TelemetryRejection(
+                .tooLarge, "the delivery has \(body.count) bytes; at most \(maximumBytes) are accepted"))
+        }
         let document: TelemetryJSONDocument
         do {
             document = try TelemetryJSONParser.parseDocument(body)
@@ -56,6 +63,10 @@ public struct TelemetryDelivery<Item: Sendable>: Sendable {
         case .array(let entries):
             guard !entries.isEmpty else {
                 return TelemetryDelivery(isArray: true, elements: [], wholeRejection: TelemetryRejection(.malformed, "body is an empty array"))
+            }
+            guard entries.count <= maximumElements else {
+                return TelemetryDelivery(isArray: true, elements: [], wholeRejection: TelemetryRejection(
+                    .tooLarge, "the array has \(entries.count) elements; at most \(maximumElements) are accepted per delivery"))
             }
             var elements: [Element] = []
             elements.reserveCapacity(entries.count)
@@ -136,12 +147,12 @@ struct TelemetryFieldReader {
         return checkedNumber(name, value, range: range)
     }
 
-    mutating func requiredNumber(_ name: String) -> Double? {
+    mutating func requiredNumber(_ name: String, range: ClosedRange<Double>? = nil) -> Double? {
         guard let value = members[name], value != .null else {
             violations.append(TelemetryRejection(.missingField, "missing \(name)"))
             return nil
         }
-        return checkedNumber(name, value, range: nil)
+        return checkedNumber(name, value, range: range)
     }
 
     private mutating func checkedNumber(_ name: String, _ value: TelemetryJSONValue, range: ClosedRange<Double>?) -> Double? {
@@ -163,7 +174,19 @@ struct TelemetryFieldReader {
         return number
     }
 
-    mutating func checkNotInFuture(_ time: TelemetryTimestamp, now: TelemetryTimestamp, rules: TelemetryValidationRules) {
+    /// The time lies between the earliest accepted time (and the raw retention) and now plus the
+    /// allowed skew.
+    mutating func checkTime(_ time: TelemetryTimestamp, now: TelemetryTimestamp, rules: TelemetryValidationRules) {
+        if time < rules.earliestTime {
+            violations.append(TelemetryRejection(.outOfRange, "time \(time.rfc3339) is before \(rules.earliestTime.rfc3339)"))
+            return
+        }
+        if let oldest = rules.oldestKept(now: now), time < oldest {
+            violations.append(TelemetryRejection(
+                .tooOld, "time \(time.rfc3339) is older than the raw retention of \(rules.rawRetentionDays ?? 0) days "
+                    + "(samples from \(oldest.rfc3339) on are stored): it could be counted twice in the aggregates"))
+            return
+        }
         let limit = now.adding(microseconds: rules.maximumFutureSkewSeconds * TelemetryTimestamp.microsecondsPerSecond)
         if time > limit {
             violations.append(TelemetryRejection(

@@ -1,4 +1,4 @@
-import ESM
+@testable import ESM
 import ESMSimulator
 import Foundation
 import Observability
@@ -108,6 +108,33 @@ struct ESMClientSecurityTests {
         let tokenRequest = try #require(server.requestHeads.first)
         #expect(tokenRequest.contains("Authorization: Basic "))
         #expect(!tokenRequest.contains(secret))   // only inside the Basic credentials
+    }
+
+    /// The secret straddling the 300-character cut, base64-encoded, form-encoded, and as the
+    /// Basic credentials: none of it survives in the reason.
+    @Test func secretAcrossTheCutAndInEncodedFormsIsScrubbed() throws {
+        let secret = "p@ss word/+=Secret-\(UUID().uuidString.prefix(8))"
+        let form = ESMClient.formEncode(secret), basic = Data("client-a:\(form)".utf8).base64EncodedString()
+        let padding = String(repeating: "x", count: 300 - 10)   // the secret starts 10 characters before the cut
+        let body = padding + secret + " b64=" + Data(secret.utf8).base64EncodedString() + " form=" + form + " basic=" + basic
+        let server = try RawHTTPServer { head, _ in
+            if head.hasPrefix("POST /oauth/token") { return RawHTTPServer.tokenAnswer }
+            return RawHTTPServer.answer(status: 400, headers: ["Content-Type: application/json"],
+                                        body: #"{"message":"\#(body)"}"#)
+        }
+        let client = try ESMClient(configuration: ESMClientConfiguration(
+            baseURL: "http://127.0.0.1:\(server.port)", clientID: "client-a", clientSecret: secret),
+            urlGuard: try OutboundURLGuard(privateAllowList: "127.0.0.1:\(server.port)"))
+        let error = try #require(throws: ESMError.self) { try client.listPlants() }
+        let reason = try #require(error.esmReason)
+        #expect(reason.hasPrefix(padding + "***"), "\(reason.suffix(40))")
+        for text in renderings(of: error) + [reason] {
+            #expect(!text.contains(secret.prefix(10)), "the secret's first part survives in: \(text.suffix(60))")
+            #expect(!text.contains(Data(secret.utf8).base64EncodedString().prefix(12)))
+            #expect(!text.contains(form.prefix(12)))
+        }
+        // Past the cut too: every form is replaced in the whole text.
+        #expect(client.scrub(body, secrets: []) == padding + "*** b64=*** form=*** basic=***")
     }
 
     @Test func commandWithAnUnsafeMessageIdIsRefusedBeforeSending() throws {

@@ -43,7 +43,8 @@ struct ESMClientTests {
     @Test func concurrentCallersShareOneTokenRequest() throws {
         var options = ESMSimulatorOptions()
         options.latency = .milliseconds(100)   // keeps the token request open while the others arrive
-        let fixture = try ESMTestFixture(options: options)
+        // 24 callers at once: above the default cap of calls per organisation (ESMCallLimitTests).
+        let fixture = try ESMTestFixture(options: options) { $0.maxConcurrentCalls = 24 }
         let failures = Counter()
         runConcurrently(24) { _ in
             do { _ = try fixture.client.listPlants() } catch { failures.increment() }

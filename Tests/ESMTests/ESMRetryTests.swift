@@ -22,7 +22,10 @@ struct ESMRetryTests {
         var options = ESMSimulatorOptions()
         options.failureRate = 1
         options.latency = .milliseconds(150)
-        let fixture = try ESMTestFixture(options: options) { $0.maxAttempts = 1 }
+        let fixture = try ESMTestFixture(options: options) {
+            $0.maxAttempts = 1
+            $0.maxConcurrentCalls = 12   // every caller at once, above the default cap
+        }
         let errors = Counter()
         runConcurrently(12) { _ in
             do { _ = try fixture.client.listPlants() } catch let error as ESMError where error.kind == .serverError {

@@ -1,6 +1,7 @@
 import Foundation
 @testable import HTTPServer
 import Testing
+import TestSupport
 
 /// Routes with a loop handler, through a real listener: what the loop handler answers, when the
 /// worker-pool handler answers instead, and how middleware takes part on the loop.
@@ -93,6 +94,31 @@ import Testing
         #expect(failed.text.contains("GONE"))
         let unauthorized = try get("/gated/later", headers: "")
         #expect(unauthorized.status == 401)
+    }
+
+    /// Answers given during a turn stamp their connection after the turn began; the sweep at the
+    /// end of that turn must not take the connection for one idle since forever.
+    @Test func aKeepAliveConnectionAnsweredOnTheLoopStaysOpenAcrossSweeps() throws {
+        defer { server.stop(grace: .seconds(1)) }
+        let client = try RawClient(port: port)
+        let started = ContinuousClock.now
+        var answered = 0
+        // Sweeps run every 100 ms: a second and a half of requests meets more than ten of them.
+        while ContinuousClock.now - started < .milliseconds(1500) {
+            #expect(client.send("GET /gated/later?q=\(answered) HTTP/1.1\r\nHost: t\r\nX-Allowed: yes\r\n\r\n"))
+            let response = try client.readResponse()
+            guard response.text == "loop later \(answered) loop" else {
+                Issue.record("request \(answered): \(response.status) \(response.text)")
+                return
+            }
+            answered += 1
+        }
+        #expect(answered > 20)
+    }
+
+    @Test func elapsedTimeIsNeverNegative() {
+        #expect(EventLoop.elapsed(1_000, since: 400) == 600)
+        #expect(EventLoop.elapsed(400, since: 1_000) == 0)
     }
 
     @Test func onlyTheFirstAnswerCountsAndTheConnectionStaysInStep() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 @testable import HTTPServer
 
 /// Hostile and broken clients against the real listener; after each, others are still served.
@@ -108,6 +109,57 @@ import Testing
         leaving.send("GET /slow?ms=200 HTTP/1.1\r\nHost: t\r\n\r\n")
         _ = leaving
         #expect(fixture.servesOthers())
+    }
+
+    /// Bodies are read before any handler (authentication included) runs: the bytes held across
+    /// all connections are bounded, and the connection that would pass the bound gets 503
+    /// (docs/RELIABILITY.md, item 14).
+    @Test func requestBytesHeldAcrossConnectionsAreBounded() throws {
+        var limits = Self.shortLimits()
+        limits.maxBodyBytes = 3000
+        limits.maxBufferedRequestBytes = 5000
+        let fixture = try TestServer(limits: limits)
+        defer { fixture.stop() }
+        let head = "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3000\r\n\r\n"
+        // Two slow clients each send most of a body: together over the 5,000 bytes...
+        let first = try fixture.connect(), second = try fixture.connect()
+        first.send(head + String(repeating: "a", count: 2600))
+        #expect(TestServer.eventually { fixture.server.heldRequestBytes >= 2600 })
+        second.send(head + String(repeating: "b", count: 2600))
+        let refused = try second.readResponse()
+        #expect(refused.status == 503)
+        #expect(refused.text.contains("Too many request bytes"), "\(refused.text)")
+        #expect(second.waitForClose())
+        // ... the first still completes, and once it is answered the bytes are free again.
+        first.send(String(repeating: "a", count: 400))
+        #expect(try first.readResponse().body.count == 3000)
+        #expect(TestServer.eventually { fixture.server.heldRequestBytes == 0 })
+        let third = try fixture.connect()
+        third.send(head + String(repeating: "c", count: 3000))
+        #expect(try third.readResponse().status == 200)
+        #expect(fixture.servesOthers())
+    }
+
+    /// A job still queued when its client got the budget's 503 is dropped, never run late (a
+    /// retried `POST` would otherwise apply twice) (docs/RELIABILITY.md, item 11).
+    @Test func aQueuedRequestWhoseBudgetRanOutIsNeverRun() throws {
+        var limits = Self.shortLimits()
+        limits.handlerTimeBudget = .milliseconds(400)
+        let fixture = try TestServer(limits: limits, workers: 1)
+        defer { fixture.stop() }
+        let busy = try fixture.connect()
+        busy.send("GET /slow?ms=1500 HTTP/1.1\r\nHost: t\r\n\r\n")   // holds the only worker
+        Thread.sleep(forTimeInterval: 0.1)
+        let queued = try fixture.connect()
+        queued.send("POST /apply HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+        #expect(try queued.readResponse().status == 503)
+        #expect(try busy.readResponse().status == 503)
+        Thread.sleep(forTimeInterval: 1.6)   // the worker is free again: the queued job would run now
+        #expect(fixture.applied.value == 0)
+        let fresh = try fixture.connect()
+        fresh.send("POST /apply HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+        #expect(try fresh.readResponse().status == 200)
+        #expect(fixture.applied.value == 1)
     }
 
     @Test func connectionsOverTheLimitGet503() throws {

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 @testable import HTTPServer
 import JSON
+import TestSupport
 
 /// Access records the server reported.
 final class RecordLog: Sendable {
@@ -17,6 +18,14 @@ final class TestServer: Sendable {
     let server: HTTPServer
     let port: Int
     let records = RecordLog()
+    /// How often `POST /apply` ran (a handler with an effect, like a configuration change).
+    let applied = RunCounter()
+
+    final class RunCounter: Sendable {
+        private let count = Atomic<Int>(0)
+        func add() { count.add(1, ordering: .relaxed) }
+        var value: Int { count.load(ordering: .relaxed) }
+    }
 
     init(limits: ServerLimits = ServerLimits(), workers: Int = 4) throws {
         var router = Router()
@@ -28,6 +37,11 @@ final class TestServer: Sendable {
             let milliseconds = Int(request.query["ms"] ?? "100") ?? 100
             usleep(useconds_t(milliseconds * 1000))
             return .text("slept \(milliseconds)")
+        }
+        let applied = self.applied
+        router.post("/apply") { _ in
+            applied.add()
+            return .text("applied")
         }
         router.get("/items/{id}") { request in .text("item \(try request.pathParameter("id"))") }
         router.delete("/items/{id}") { _ in .empty() }

@@ -122,4 +122,25 @@ struct IngestCycleTests {
         #expect(Cycle.decision(for: .refused) == .bisect)
         #expect(Cycle.decision(for: .transient) == .retryWholeBatch)
     }
+
+    /// A full batch waiting on a slow writer, or on its retry, still serves the broker
+    /// connection every `brokerService`, so that librabbitmq sends and checks the heartbeats,
+    /// without taking deliveries (docs/RELIABILITY.md, item 12).
+    @Test func aFullBatchWaitingOnTheWriterStillServicesTheBroker() {
+        var cycle = Cycle(limits: Self.limits)
+        cycle.received(1, rows: 1, now: at(0))
+        #expect(cycle.next(now: at(10), outcomeReady: false) == .submit([1]))
+        #expect(cycle.next(now: at(11), outcomeReady: false) == .gather(timeout: Self.limits.busyPoll))
+        for delivery in 2...5 { cycle.received(delivery, rows: 1, now: at(12)) }
+        #expect(cycle.next(now: at(500), outcomeReady: false) == .takeOutcome(timeout: Self.limits.outcomeWait))
+        #expect(cycle.next(now: at(1011), outcomeReady: false) == .serviceBroker, "a second without going to the broker")
+        #expect(cycle.next(now: at(1012), outcomeReady: false) == .takeOutcome(timeout: Self.limits.outcomeWait))
+        // The writer fails: the full batch waits for its retry, and the broker is still served.
+        #expect(cycle.writeFailed([1], now: at(1100), delay: .seconds(5)) == .retry(after: .seconds(5)))
+        #expect(cycle.next(now: at(1200), outcomeReady: false) == .sleep(Self.limits.retryPoll))
+        #expect(cycle.next(now: at(2012), outcomeReady: false) == .serviceBroker)
+        #expect(cycle.next(now: at(6100), outcomeReady: false) == .submit([1]))
+        #expect(cycle.stored() == .acknowledge)
+        #expect(cycle.next(now: at(6101), outcomeReady: false) == .submit([2, 3, 4, 5]))
+    }
 }

@@ -40,6 +40,34 @@ struct BisectionTests {
         }
         #expect(attempts == 1)
     }
+
+    @Test func bothHalvesRefusedAlikeStopTheSearchUnlessAskedToGoOn() throws {
+        // Every item is refused (a constraint no row meets): with `sameRefusal` the search stops
+        // after one split instead of refusing all 16 one by one.
+        let store = Store(bad: Set(0..<16))
+        #expect(throws: Bisection.CommonRefusal.self) {
+            _ = try Bisection.store(0..<16, attempt: store.write, splits: { $0 is Refused }, refuse: { _, _ in [] }, combine: +,
+                                    sameRefusal: { _, _ in true })
+        }
+        #expect(store.attempts == 3)
+        var refused: [Int] = []
+        _ = try Bisection.store(0..<16, attempt: store.write, splits: { $0 is Refused },
+                                refuse: { index, _ in refused.append(index); return [] }, combine: +)
+        #expect(refused == Array(0..<16))
+    }
+
+    @Test func halvesRefusedDifferentlyAreSearchedOn() throws {
+        struct Other: Error {}
+        var refused: [Int] = []
+        let stored = try Bisection.store(0..<8, attempt: { range -> [Int] in
+            if range.contains(1) { throw Refused() }
+            if range.contains(6) { throw Other() }
+            return Array(range)
+        }, splits: { $0 is Refused || $0 is Other }, refuse: { index, _ in refused.append(index); return [] }, combine: +,
+           sameRefusal: { type(of: $0) == type(of: $1) })
+        #expect(refused == [1, 6])
+        #expect(stored == [0, 2, 3, 4, 5, 7])
+    }
 }
 
 struct DeadLetterTests {

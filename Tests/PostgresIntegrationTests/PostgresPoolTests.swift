@@ -112,6 +112,27 @@ func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
         #expect(try pool.withConnection { try $0.query("SELECT count(*) FROM hits")[0].int(0) } == 1)
     }
 
+    /// Pooled connections carry a statement and a lock timeout (docs/RELIABILITY.md, item 11):
+    /// a stuck query or a lock held elsewhere cannot keep a lease, and an HTTP worker, past them.
+    @Test func pooledConnectionsHaveStatementAndLockTimeouts() throws {
+        let url = try TestDatabase.fresh()
+        let pool = PostgresPool(url: url, size: 1, sessionLimits: .init(statementTimeout: .milliseconds(300),
+                                                                          lockTimeout: .milliseconds(200)))
+        defer { pool.close() }
+        let slow = try #require(throws: PostgresError.self) { try pool.withConnection { try $0.query("SELECT pg_sleep(5)") } }
+        #expect(slow.sqlState == "57014")
+        let holder = try PostgresConnection(url: url)
+        try holder.execute("CREATE TABLE locked (id int)")
+        try holder.execute("BEGIN")
+        try holder.execute("LOCK TABLE locked IN ACCESS EXCLUSIVE MODE")
+        let started = ContinuousClock.now
+        let waiting = try #require(throws: PostgresError.self) { try pool.withConnection { try $0.query("SELECT * FROM locked") } }
+        #expect(waiting.sqlState == "55P03")
+        #expect(ContinuousClock.now - started < .seconds(2))
+        try holder.execute("ROLLBACK")
+        #expect(PostgresPool.SessionLimits().statementTimeout! < .seconds(30), "under the HTTP handler budget")
+    }
+
     @Test func closedPoolRefusesLeases() throws {
         let pool = PostgresPool(url: url, size: 2)
         try pool.withConnection { _ in }

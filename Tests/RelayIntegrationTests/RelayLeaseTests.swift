@@ -55,15 +55,52 @@ struct RelayLeaseTests {
         #expect(try claim(s).map(\.messageID) == ["m-1"])
     }
 
+    @Test func aStaleClaimerRecordsNothingOnceTheCommandWasClaimedAgain() throws {
+        let s = try setup()
+        let stale = try #require(try claim(s, lease: .milliseconds(50)).first)
+        Thread.sleep(forTimeInterval: 0.1)
+        let current = try #require(try claim(s).first)
+        #expect(current.claimToken != stale.claimToken)
+        #expect(current.idempotencyKey == stale.idempotencyKey)   // the same key for every attempt
+        // The first claimer's answer comes back late: a retry, a rejection, a lease extension,
+        // a 202: none of them applies.
+        #expect(try CommandStore.scheduleRetry(stale, after: .zero, error: "late", on: s.connection) == false)
+        #expect(try CommandStore.markTerminal(stale, status: .rejected, reason: "late", countsAsAttempt: true, on: s.connection) == false)
+        #expect(try CommandStore.extendLease(stale, lease: .seconds(60), on: s.connection) == false)
+        #expect(try CommandStore.markRelayed(stale, on: s.connection) == nil)
+        #expect(try claim(s).isEmpty)   // the retry did not make it due again
+        #expect(try CommandStore.markRelayed(current, on: s.connection) != nil)
+        let row = try s.connection.query("SELECT status, attempts, last_error FROM command_log").singleRow()!
+        #expect(try row.string("status") == "RELAYED")
+        #expect(try row.int("attempts") == 1)
+        #expect(try row.optionalString("last_error") == nil)
+    }
+
+    @Test func theIdempotencyKeyDiffersBetweenOrganisationsUsingTheSameMessageId() throws {
+        let s = try setup()
+        let other = try s.connection.query("INSERT INTO organizations (slug, name) VALUES ($1, 'O') RETURNING id",
+                                           [.text("o-" + UUID().uuidString.prefix(8).lowercased())]).singleRow()!.uuid("id")
+        let plant = try s.connection.query("INSERT INTO plants (organization_id, name, esm_plant_id) VALUES ($1, 'p', 'esm-7') RETURNING id",
+                                           [.uuid(other)]).singleRow()!.uuid("id")
+        let command = try CommandDecoder.decode(Array(#"{"messageId":"m-1","correlationId":"c-1","plantId":"\#(plant)","commandType":"MODE_CHANGE","payload":{"mode":"IDLE"}}"#.utf8)).get()
+        _ = try CommandStore.insert([CommandStore.NewCommand(command: command, plantID: plant, siteID: nil, status: .pending,
+                                                             rejectionReason: nil, routingKey: "o.commands")],
+                                    organizationID: other, queuePrefix: "o", on: s.connection)
+        let claimed = try CommandStore.claimDue(organizationIDs: [s.organizationID, other], limit: 10, lease: .seconds(60),
+                                                maximumRelayWindow: .seconds(3600), on: s.connection)
+        #expect(claimed.map(\.messageID) == ["m-1", "m-1"])
+        #expect(Set(claimed.map(\.idempotencyKey)).count == 2)
+    }
+
     @Test func anAckBeforeTheRelayOutcomeSurvivesIt() throws {
         let s = try setup()
-        _ = try claim(s)
+        let claimed = try #require(try claim(s).first)
         let ack = CommandAck(correlationID: "c-1", status: .executed, executedAt: TelemetryTimestamp(rfc3339: "2026-01-01T00:00:00Z"), reason: nil)
         guard case .recorded = try CommandStore.recordAck(ack, organizationID: s.organizationID, on: s.connection) else {
             Issue.record("the ack was not recorded on the PENDING command")
             return
         }
-        #expect(try CommandStore.markRelayed(s.commandID, on: s.connection) != nil)
+        #expect(try CommandStore.markRelayed(claimed, on: s.connection) != nil)
         let row = try s.connection.query("SELECT status, ack_status, executed_at FROM command_log").singleRow()!
         #expect(try row.string("status") == "RELAYED")
         #expect(try row.optionalString("ack_status") == "EXECUTED")
@@ -76,12 +113,12 @@ struct RelayLeaseTests {
 
     @Test func aLateOutcomeNeverReplacesAnEarlierOne() throws {
         let s = try setup()
-        _ = try claim(s)
-        #expect(try CommandStore.markRelayed(s.commandID, on: s.connection) != nil)
-        // A second claimer (after a lease ran out) comes back with a 4xx, or a retry: ignored.
-        #expect(try CommandStore.markTerminal(s.commandID, status: .rejected, reason: "late", countsAsAttempt: true, on: s.connection) == false)
-        try CommandStore.scheduleRetry(s.commandID, after: .seconds(1), error: "late", on: s.connection)
-        #expect(try CommandStore.markRelayed(s.commandID, on: s.connection) == nil)
+        let claimed = try #require(try claim(s).first)
+        #expect(try CommandStore.markRelayed(claimed, on: s.connection) != nil)
+        // The same claimer comes back with a 4xx, or a retry, for a command already RELAYED: ignored.
+        #expect(try CommandStore.markTerminal(claimed, status: .rejected, reason: "late", countsAsAttempt: true, on: s.connection) == false)
+        #expect(try CommandStore.scheduleRetry(claimed, after: .seconds(1), error: "late", on: s.connection) == false)
+        #expect(try CommandStore.markRelayed(claimed, on: s.connection) == nil)
         let row = try s.connection.query("SELECT status, attempts, rejection_reason FROM command_log").singleRow()!
         #expect(try row.string("status") == "RELAYED")
         #expect(try row.int("attempts") == 1)

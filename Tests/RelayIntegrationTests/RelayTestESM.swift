@@ -40,8 +40,13 @@ final class RelayTestESM: ESMClientProvider, Sendable {
 
     func setDown(_ down: Bool) throws { try simulator.setDown(down) }
 
-    /// How often the ESM received the command with this idempotency key.
-    func calls(_ messageID: String) -> Int { simulator.commands[messageID]?.received ?? 0 }
-    func executions(_ messageID: String) -> Int { simulator.commands[messageID]?.executed ?? 0 }
-    var allCalls: [String: Int] { simulator.commands.mapValues(\.received) }
+    /// What the ESM holds for the partner's messageId (the relay's idempotency key is the
+    /// command's own id, so the simulator knows the command under that key).
+    func keys(_ messageID: String) -> [ESMSimulatedCommand] { simulator.commands.values.filter { $0.messageId == messageID } }
+    /// How often the ESM received the command with this messageId, under any key.
+    func calls(_ messageID: String) -> Int { keys(messageID).reduce(0) { $0 + $1.received } }
+    func executions(_ messageID: String) -> Int { keys(messageID).reduce(0) { $0 + $1.executed } }
+    var allCalls: [String: Int] {
+        simulator.commands.values.reduce(into: [:]) { calls, command in calls[command.messageId, default: 0] += command.received }
+    }
 }

@@ -15,7 +15,7 @@ public enum TestDatabase {
     public static func fresh(migrated: Bool = true) throws -> String {
         let baseURL = try TestServers.databaseURL
         let admin = try PostgresConnection(url: baseURL)
-        dropStaleDatabasesOnce(admin)
+        dropStaleDatabasesOnce(baseURL: baseURL)
         let name = "\(testPrefix)\(Int(Date().timeIntervalSince1970))_\(UUID().uuidString.prefix(8).lowercased())"
         if migrated {
             do {
@@ -122,15 +122,26 @@ public enum TestDatabase {
 
     private static let cleanedUp = Mutex(false)
 
-    /// Once per process: drops test databases made over an hour ago (their names carry the time)
-    /// and templates of other migration sets unused for a day. Best effort: failures are ignored,
-    /// since another process may be dropping the same ones.
-    private static func dropStaleDatabasesOnce(_ admin: PostgresConnection) {
+    /// Held by the one process that sweeps (session lock on its sweeping connection).
+    private static let sweepLockKey: Int64 = 8_390_876_139_822_084_981
+
+    /// Once per process, in the background: drops test databases made over an hour ago (their
+    /// names carry the time) and templates of other migration sets unused for a day. No test waits
+    /// for it (thousands left behind take a second each to drop), and only one process at a time
+    /// sweeps: several used to drop the same list in lockstep. Best effort: failures are ignored.
+    private static func dropStaleDatabasesOnce(baseURL: String) {
         let first = cleanedUp.withLock { done in
             defer { done = true }
             return !done
         }
-        guard first, let current = try? templatePrefix + migrationsHash(admin) else { return }
+        guard first else { return }
+        Thread.detachNewThread { dropStaleDatabases(baseURL: baseURL) }
+    }
+
+    private static func dropStaleDatabases(baseURL: String) {
+        guard let admin = try? PostgresConnection(url: baseURL),
+              (try? admin.query("SELECT pg_try_advisory_lock($1)", [.int(sweepLockKey)]).singleRow()?.bool(0)) == true,
+              let current = try? templatePrefix + migrationsHash(admin) else { return }
         let now = Int(Date().timeIntervalSince1970)
         guard let rows = try? admin.query(
             "SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database "

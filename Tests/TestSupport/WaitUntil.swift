@@ -16,3 +16,14 @@ public func waitUntil(timeout: Duration = .seconds(60), _ what: String, _ condit
     }
     throw WaitTimedOut(what: what)
 }
+
+/// `waitUntil` for async tests: suspends between polls instead of blocking a thread of the
+/// cooperative pool, which the test's own tasks may need to make the condition true.
+public func suspendUntil(timeout: Duration = .seconds(60), _ what: String, _ condition: () throws -> Bool) async throws {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while ContinuousClock.now < deadline {
+        if try condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw WaitTimedOut(what: what)
+}

@@ -3,9 +3,12 @@ import Accounts
 import Domain
 import ESMSimulator
 import Foundation
+import HTTPServer
 import JSON
 import Postgres
+import Synchronization
 import Testing
+import TestSupport
 @testable import Trading
 @testable import TradingAPI
 import TradingCore
@@ -15,8 +18,9 @@ import TradingCore
 /// config log, and ESM outage, slowness and 5xx.
 struct PlantConfigAPITests {
     /// The fixture synced against the simulator; returns tradingd's id of simulated plant 1.
-    private func setUp() async throws -> (ESMSimulator, TradingTestFixture, plant: UUID, esmPlant: String, secret: String) {
-        let (simulator, f, secret) = try await PlantSyncTests.setUp(plants: 2)
+    private func setUp(adjust: (inout TradingSettings) -> Void = { _ in })
+        async throws -> (ESMSimulator, TradingTestFixture, plant: UUID, esmPlant: String, secret: String) {
+        let (simulator, f, secret) = try await PlantSyncTests.setUp(plants: 2, adjust: adjust)
         #expect(try await f.call("POST", "/plants/sync", role: .operator).status == 200)
         let esmPlant = ESMSimulator.plantID(number: 1)
         let plant = try #require(try f.row("SELECT id FROM plants WHERE esm_plant_id = $1", [.text(esmPlant)])?.uuid(0))
@@ -236,6 +240,51 @@ struct PlantConfigAPITests {
         #expect(entry["resultCode"] as? String == "ESM_TIMEOUT" && entry["isError"] as? Bool == true)
     }
 
+    /// docs/RELIABILITY.md, item 11: the fixture serves with 4 workers and caps an
+    /// organisation's ESM calls at 2. Four reads against a stalled ESM: two wait at the ESM, two
+    /// are refused at once, and another organisation is answered while the two still wait.
+    /// Without the cap the four reads held every worker until the ESM answered.
+    @Test func aStalledESMHoldsOnlyItsOrganisationsShareOfTheWorkers() async throws {
+        let (simulator, f, plant, _, _) = try await setUp { settings in
+            settings.esmMaxConcurrentCalls = 2
+            settings.esmRequestTimeout = .seconds(50)
+            settings.esmCallDeadline = .seconds(55)
+        }
+        defer { simulator.stop(); f.tearDown() }
+        let atTheESMBefore = simulator.stats.requests
+        simulator.latency = .seconds(60)   // cut short by simulator.stop() below
+        let answered = AnsweredStatuses()
+        let reads = (0..<4).map { _ in
+            Task {
+                let answer = try await f.call("GET", "/plants/\(plant)/config", role: .viewer)
+                answered.append(answer.status)
+                return answer
+            }
+        }
+        try await suspendUntil(timeout: .seconds(30), "two reads are answered") { answered.all.count >= 2 }
+        try await suspendUntil(timeout: .seconds(30), "two reads wait at the ESM") { simulator.stats.requests - atTheESMBefore == 2 }
+        let other = try await f.call("GET", "/config", role: .viewer, organization: f.otherOrganizationID)
+        #expect(other.status == 200, "\(other.text)")
+        #expect(answered.all == [502, 502], "only the refused reads are answered while the ESM stalls")
+        #expect(simulator.stats.requests - atTheESMBefore == 2, "the refused reads never reached the ESM")
+
+        simulator.stop()   // the stalled reads are answered now
+        var busy = 0
+        for read in reads {
+            let answer = try await read.value
+            if answer.status == 502 {
+                #expect((answer.object["details"] as? [String: Any])?["esmCode"] as? String == "ESM_BUSY", "\(answer.text)")
+                busy += 1
+            } else {
+                #expect(answer.status == 200, "\(answer.text)")
+            }
+        }
+        #expect(busy == 2)
+        let defaults = TradingSettings(amqpURL: f.settings.amqpURL, managementURL: f.settings.managementURL)
+        #expect(defaults.esmMaxConcurrentCalls < HTTPServerConfiguration().workerCount)
+        #expect(defaults.esmCallDeadline < ServerLimits().handlerTimeBudget)
+    }
+
     @Test func esmServerErrorsAreClearErrors() async throws {
         let (simulator, f, plant, _, _) = try await setUp()
         defer { simulator.stop(); f.tearDown() }
@@ -258,4 +307,11 @@ struct PlantConfigAPITests {
         let entry = try #require(try await log(f, plant).first)
         #expect(entry["resultCode"] as? String == "ESM_CLIENT_ERROR" && entry["isTerminal"] as? Bool == true)
     }
+}
+
+/// Statuses in the order the requests were answered.
+private final class AnsweredStatuses: Sendable {
+    private let statuses = Mutex<[Int]>([])
+    func append(_ status: Int) { statuses.withLock { $0.append(status) } }
+    var all: [Int] { statuses.withLock { $0 } }
 }

@@ -14,13 +14,14 @@ import TradingCore
 /// `POST /plants/sync` and the periodic sync against the in-process ESM simulator.
 struct PlantSyncTests {
     /// A simulator with `plants` plants and a fixture whose organisation is configured for it.
-    static func setUp(plants: Int = 3) async throws -> (ESMSimulator, TradingTestFixture, secret: String) {
+    static func setUp(plants: Int = 3, adjust: (inout TradingSettings) -> Void = { _ in })
+        async throws -> (ESMSimulator, TradingTestFixture, secret: String) {
         var options = ESMSimulatorOptions()
         options.plantCount = plants
         options.clientSecret = "sim-secret-" + UUID().uuidString
         let simulator = try ESMSimulator(options: options)
         let port = try simulator.start()
-        let fixture = try TradingTestFixture(privateAllowList: "127.0.0.1:\(port)")
+        let fixture = try TradingTestFixture(privateAllowList: "127.0.0.1:\(port)", adjust: adjust)
         let answer = try await fixture.configure(url: simulator.baseURL, clientID: options.clientID, secret: options.clientSecret)
         #expect(answer.status == 200, "\(answer.text)")
         return (simulator, fixture, options.clientSecret)

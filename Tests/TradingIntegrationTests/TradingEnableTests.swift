@@ -129,6 +129,38 @@ struct TradingEnableTests {
         expectTradingError(try await f.call("POST", "/connection-details/credentials"), status: 400, code: "TRADING_NOT_ENABLED")
     }
 
+    @Test func aPartnerCannotDeleteItsQueuesNorPublishAcksOrEvents() async throws {
+        let f = try TradingTestFixture()
+        defer { f.tearDown() }
+        try await f.configure()
+        #expect(try await f.call("POST", "/config/enable").status == 200)
+        let issued = try await f.call("POST", "/connection-details/credentials")
+        let partner = partnerURL(f, user: try #require(issued.object["username"] as? String),
+                                 password: try #require(issued.object["password"] as? String))
+        // Its three inbound routing keys work.
+        for key in ["telemetry", "meters", "commands"] {
+            try publish(partner, exchange: f.settings.exchange, routingKey: "\(f.slug).\(key)", body: "{}")
+        }
+        // No configure permission: deleting (or redeclaring) its own queues is refused.
+        let deletion = #expect(throws: AMQPError.self) {
+            let connection = try AMQPConnection(url: partner)
+            defer { connection.close() }
+            _ = try connection.openChannel().deleteQueue("\(f.slug).events")
+        }
+        #expect(deletion?.replyCode == 403, "\(String(describing: deletion))")
+        #expect(try queueExists("\(f.slug).events", f))
+        // Forged ESM acknowledgements and events: refused by the topic permissions.
+        for key in ["command-acks", "events", "telemetry.dlq"] {
+            let forged = #expect(throws: AMQPError.self) {
+                try publish(partner, exchange: f.settings.exchange, routingKey: "\(f.slug).\(key)", body: "{}")
+            }
+            #expect(forged?.replyCode == 403, "\(key): \(String(describing: forged))")
+        }
+        let reader = try AMQPConnection(url: f.settings.amqpURL)
+        defer { reader.close() }
+        #expect(try reader.openChannel().declareQueuePassive("\(f.slug).command-acks").messageCount == 0)
+    }
+
     @Test func prefixCannotChangeWhileEnabled() async throws {
         let f = try TradingTestFixture()
         defer { f.tearDown() }
@@ -157,14 +189,18 @@ struct TradingEnableTests {
     @Test func enableAgreesWithTheConsumersOwnDeclarations() async throws {
         let f = try TradingTestFixture()
         defer { f.tearDown() }
-        let connection = try AMQPConnection(url: f.settings.amqpURL)
-        defer { connection.close() }
-        let channel = try connection.openChannel()
+        // No broker connection is held across the awaits: under load a suspended test would miss
+        // its heartbeats and the broker would close the connection.
+        let before = try AMQPConnection(url: f.settings.amqpURL)
         try IngestTopology.declare(kind: .telemetry, queue: "\(f.slug).telemetry", deadLetterQueue: "\(f.slug).telemetry.dlq",
-                                   exchange: f.settings.exchange, on: channel)
+                                   exchange: f.settings.exchange, on: try before.openChannel())
+        before.close()
         try await f.configure()
         let enabled = try await f.call("POST", "/config/enable")
         #expect(enabled.status == 200, "\(enabled.text)")
+        let connection = try AMQPConnection(url: f.settings.amqpURL)
+        defer { connection.close() }
+        let channel = try connection.openChannel()
         try RelayQueues(prefix: f.slug).declare(exchange: f.settings.exchange, on: channel)
 
         // Dead-lettering through the DLX (as a broker policy would) reaches the queue's .dlq.

@@ -19,7 +19,7 @@ struct TradingModuleTests {
         defer { simulator.stop(); f.tearDown() }
         let provider = TradingESMClientProvider(pool: f.pool, clients: f.esmClients)
         let sender = try provider.client(for: f.organizationID)
-        let request = ESMCommandRequest(esmPlantID: ESMSimulator.plantID(number: 1), messageID: UUID().uuidString,
+        let request = ESMCommandRequest(esmPlantID: ESMSimulator.plantID(number: 1), idempotencyKey: UUID().uuidString, messageID: UUID().uuidString,
                                         correlationID: UUID().uuidString, commandType: .siteSetpoint,
                                         payloadJSON: #"{"activePowerKw": 5}"#, validUntil: nil)
         #expect(sender.sendCommand(request) == .accepted)

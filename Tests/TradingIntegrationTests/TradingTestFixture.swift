@@ -66,7 +66,7 @@ final class TradingTestFixture: @unchecked Sendable {
     /// A public IP literal: passes the URL guard without DNS.
     static let publicESMURL = "https://93.184.216.34/esm"
 
-    init(privateAllowList: String = "") throws {
+    init(privateAllowList: String = "", adjust: (inout TradingSettings) -> Void = { _ in }) throws {
         databaseURL = try TestDatabase.fresh()
         pool = PostgresPool(url: databaseURL, size: 4)
         let slug = "t-" + UUID().uuidString.prefix(8).lowercased(), otherSlug = "t-" + UUID().uuidString.prefix(8).lowercased()
@@ -85,6 +85,7 @@ final class TradingTestFixture: @unchecked Sendable {
         settings.esmConnectTimeout = .seconds(1)
         settings.esmRequestTimeout = .milliseconds(800)
         settings.esmMaxAttempts = 2
+        adjust(&settings)
         self.settings = settings
         management = try RabbitManagementClient(url: settings.managementURL)
         let logger = Logger(level: .debug, sink: logs.sink)

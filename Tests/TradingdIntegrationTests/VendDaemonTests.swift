@@ -74,6 +74,23 @@ import VendSimulator
         guard case .sold(let sale)? = setup.simulator.records["TXN123456789"] else { Issue.record("no sale"); return }
         #expect(reply.body.contains(sale.creditToken.grouped))
         #expect(!daemon.log.contains(sale.creditToken.grouped) && !daemon.log.contains(sale.creditToken.digits))
+
+        // The catalog the local run seeds imports, and its blocked sandbox meter gets the seed's
+        // provider-failure body through the daemon.
+        let demoCatalog = Repository.root.appendingPathComponent("Deploy/vend-demo-catalog.csv").path
+        let imported = try Daemon.run(["vend", "import", "--org", "demo", "--file", demoCatalog], environment: setup.environment)
+        #expect(imported.status == 0 && imported.output.contains("imported 2 customer(s) and 3 meter(s)"), "\(imported.output)\(imported.errors)")
+        let verify = try post(daemon.port, "/api/electricity/verify-customer", """
+            {"transID": "TXN-BLOCKED", "meterNumber": "04040404453", "amount": 50, "email": "user@example.com", "password": "password123"}
+            """)
+        #expect(verify.status == 200, "\(verify.body)")
+        let elec = try #require(verify.json?["elec_token"] as? String)
+        let blocked = try post(daemon.port, "/api/buyelectricityprod", """
+            {"transID": "TXN-BLOCKED", "meterNumber": "04040404453", "amount": 50, "elec_token": "\(elec)"}
+            """, token: token)
+        #expect(blocked.status == 502)
+        #expect(blocked.json?["results"] as? String == "FAILED" && blocked.json?["details"] as? String == "Blocked customer")
+        #expect(blocked.json?["message"] as? String == "Blueprintelectricity experinced an error while purchasing electricity. Please try again later.")
     }
 
     @Test func killedBetweenCommitAndProviderCallIsSettledAsFailedOnRestart() throws {

@@ -72,6 +72,16 @@ import Testing
         #expect(text.contains("TRADINGD_SECRET_KEY = ****"))
     }
 
+    @Test func describeMasksAPasswordGivenAsAQueryParameter() throws {
+        var environment = Self.complete
+        environment["TRADINGD_DATABASE_URL"] = "postgresql://u@127.0.0.1:5432/db?sslmode=disable&password=hunter2&sslpassword=keypass"
+        let configuration = try Configuration.load(environment: environment, required: ["databaseURL", "amqpURL", "secretKey"])
+        let text = configuration.describe().joined(separator: "\n")
+        #expect(!text.contains("hunter2"))
+        #expect(!text.contains("keypass"))
+        #expect(text.contains("sslmode=disable&password=****&sslpassword=****"), "\(text)")
+    }
+
     @Test func theExampleFileIsValidAndCoversEverySetting() throws {
         let example = Repository.root.appendingPathComponent("Config/tradingd.example.json").path
         _ = try Configuration.load(environment: ["TRADINGD_CONFIG": example])

@@ -35,7 +35,7 @@ import Testing
 }
 
 /// A bound AF_UNIX datagram socket with a receive timeout.
-private struct DatagramReceiver {
+struct DatagramReceiver {
     let descriptor: Int32
     let path: String
 
@@ -63,6 +63,13 @@ private struct DatagramReceiver {
         let count = recv(descriptor, &buffer, buffer.count, 0)
         guard count > 0 else { throw Failure() }
         return String(decoding: buffer[..<count], as: UTF8.self)
+    }
+
+    /// Like `receive()`, but waits at most `seconds` (the timeout stays for later calls).
+    func receive(timeout seconds: Double) throws -> String {
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1e6))
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return try receive()
     }
 
     func close() {

@@ -94,9 +94,24 @@ record() { # label samples seconds rss verified [cpu]
 }
 
 CPU_PID=
-cpu_start() { "$PY" bench/cpu.py ingest-bench > "$WORK/cpu.txt" & CPU_PID=$!; }
+# CPU of the consumer (ingest-bench), the broker and the bench database's PostgreSQL backends
+# (not the other databases of the shared server), per sample: what the machine's load disturbs
+# far less than the rate.
+cpu_start() {
+    rm -f "$WORK/cpu.err"
+    "$PY" bench/cpu.py --json consumer='^ingest-bench ' broker='^beam\.smp ' \
+        PostgreSQL='^postgres postgres: \S+ tradingd_bench_ingest ' > "$WORK/cpu.json" 2> "$WORK/cpu.err" & CPU_PID=$!
+    until grep -q ready "$WORK/cpu.err" 2>/dev/null; do sleep 0.05; done
+}
 # Not in $( ): a subshell cannot wait for the sampler, and would read its file before it is written.
-cpu_stop() { kill "$CPU_PID"; wait "$CPU_PID" || true; CPU=$(cat "$WORK/cpu.txt"); }
+cpu_stop() { # samples
+    kill "$CPU_PID"; wait "$CPU_PID" || true
+    CPU=$("$PY" -c "
+import json, sys
+d = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+parts = ['%s %d%% (%.1f µs/sample)' % (k, round(100 * v / d['seconds']), v * 1e6 / n) for k, v in d['cpu'].items() if v > 0]
+print(', '.join(parts + ['machine %d%%' % d['machine_percent']]))" "$WORK/cpu.json" "$1")
+}
 cleanup() { for p in bench-gen bench-a bench-c bench-d1 bench-d100; do "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "$p" || true; done; }
 trap cleanup EXIT
 
@@ -107,10 +122,12 @@ if [[ $SCENARIOS == *b* ]]; then
 log "(b) COPY of $SAMPLES rows into an empty copy of the raw table"
 "$PY" bench/ingest/dump2csv.py "$WORK/dump.txt" > "$WORK/rows.csv"
 psql -q "$DB" -c "CREATE TABLE telemetry_copy (LIKE telemetry_samples INCLUDING DEFAULTS); ALTER TABLE telemetry_copy ADD PRIMARY KEY (plant_id, time)" >/dev/null
+cpu_start
 t0=$(date +%s.%N)
 psql -q "$DB" -c "\\copy telemetry_copy FROM '$WORK/rows.csv' CSV" >/dev/null
 t1=$(date +%s.%N)
-record "(b) PostgreSQL COPY into an empty raw table" "$SAMPLES" "$("$PY" -c "print($t1 - $t0)")" "-" "-"
+cpu_stop "$SAMPLES"
+record "(b) PostgreSQL COPY into an empty raw table" "$SAMPLES" "$("$PY" -c "print($t1 - $t0)")" "-" "-" "$CPU"
 psql -q "$DB" -c "DROP TABLE telemetry_copy" >/dev/null
 fi
 
@@ -119,7 +136,7 @@ log "(a) broker limit: $SAMPLES single-sample messages, consume + ack without st
 publish bench-a "$PER_PLANT" 1
 cpu_start
 OUT=$("$BIN/ingest-bench" broker --amqp "$AMQP" --queue bench-a.telemetry --count "$SAMPLES")
-cpu_stop
+cpu_stop "$SAMPLES"
 record "(a) RabbitMQ consume + ack, no storing (1 sample/message)" "$(field "$OUT" messages)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "-" "$CPU"
 "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-a
 fi
@@ -144,7 +161,7 @@ for ROUND in $(seq "$ROUNDS"); do for BATCH in $BATCHES; do for CONSUMER_COUNT i
     cpu_start
     OUT=$("$D_BIN/ingest-bench" tradingd --amqp "$AMQP" --database "$DB" --org "$ORG" --prefix "bench-d$BATCH" \
         --expect "$SAMPLES" --consumers "$CONSUMER_COUNT")
-    cpu_stop
+    cpu_stop "$SAMPLES"
     VERIFIED=$("$PY" bench/ingest/verify.py --database "$DB" --dump "$WORK/dump.txt" >"$WORK/verify-d$BATCH.json" && echo yes || echo NO)
     record "$label" "$(field "$OUT" samples)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "$VERIFIED" "$CPU, load $(cut -d' ' -f1 /proc/loadavg)"
     "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix "bench-d$BATCH"

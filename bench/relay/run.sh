@@ -6,7 +6,8 @@
 #
 # usage: bench/relay/run.sh [RATE (default 500)] [SECONDS (default 20)] [BACKLOG (default 5000)]
 #   WORKERS relay workers (default 4), BATCH commands claimed per round (default 4),
-#   ACKS=off to run without the simulator's acknowledgements
+#   ACKS=off to run without the simulator's acknowledgements, BIN_DIR a folder with a prebuilt
+#   release relay-bench
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RATE=${1:-500}
@@ -27,12 +28,33 @@ ADMIN_DB=${TRADINGD_TEST_DATABASE_URL%/*}/postgres
 WORK=$(dirname "$ENV_FILE")/bench-relay
 mkdir -p "$WORK"
 
-echo "bench/relay: building (release)" >&2
-swift build -c release --product relay-bench >&2
-BIN=$(swift build -c release --show-bin-path)
+if [ -n "${BIN_DIR:-}" ]; then
+    BIN=$BIN_DIR  # a prebuilt relay-bench
+else
+    echo "bench/relay: building (release)" >&2
+    swift build -c release --product relay-bench >&2
+    BIN=$(swift build -c release --show-bin-path)
+fi
 
 psql -q "$ADMIN_DB" -c "DROP DATABASE IF EXISTS tradingd_bench_relay WITH (FORCE)" -c "CREATE DATABASE tradingd_bench_relay" >/dev/null
 for migration in Migrations/*.sql; do psql -q -v ON_ERROR_STOP=1 "$DB" -f "$migration" >/dev/null; done
 
+# CPU of the relay process (relay and simulator), the broker and the bench database's backends
+# over the whole run (steady part and backlog), per command: what the machine's load disturbs
+# far less than latency.
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+rm -f "$WORK/cpu.err"
+python3 bench/cpu.py --json relay='^relay-bench ' broker='^beam\.smp ' \
+    PostgreSQL='^postgres postgres: \S+ tradingd_bench_relay ' > "$WORK/cpu.json" 2> "$WORK/cpu.err" &
+CPU_PID=$!
+until grep -q ready "$WORK/cpu.err" 2>/dev/null; do sleep 0.05; done
 "$BIN/relay-bench" --amqp "$TRADINGD_TEST_AMQP_URL" --database "$DB" --rate "$RATE" --seconds "$SECONDS_" \
     --backlog "$BACKLOG" --workers "${WORKERS:-4}" --batch "${BATCH:-4}" --acks "${ACKS:-on}" | tee "$WORK/results.txt"
+kill "$CPU_PID"; wait "$CPU_PID" || true
+python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+print('CPU over the run (%d commands, load %s -> %s): ' % (n, sys.argv[3], sys.argv[4])
+      + ', '.join('%s %.1f s (%.0f µs/command)' % (k, v, v * 1e6 / n) for k, v in d['cpu'].items())
+      + ', machine %d%%' % d['machine_percent'])" "$WORK/cpu.json" "$((RATE * SECONDS_ + BACKLOG))" "$LOAD_BEFORE" "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    | tee -a "$WORK/results.txt"

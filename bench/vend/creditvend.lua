@@ -1,13 +1,15 @@
 -- wrk script: credit vends straight to vend-sim, each with a fresh clientSaleId (the provider's
--- own cost, for comparison with a buy through tradingd).
+-- own cost, for comparison with a buy through tradingd). args[1] names the round, so that no
+-- round repeats another's clientSaleIds (the simulator refuses a repeated one).
 local counter = 0
 
 function setup(thread)
-    thread:set("prefix", "D" .. counter .. "-")
+    thread:set("threadIndex", counter)
     counter = counter + 1
 end
 
 function init(args)
+    prefix = "D" .. (args[1] or "") .. "-" .. threadIndex .. "-"
     sequence = 0
     wrk.headers["Content-Type"] = "application/json"
     -- base64("vend-sim:vend-sim-password")

@@ -3,13 +3,20 @@
 # process, over HTTP) at zero provider latency, then at LATENCY_MS; in the same run, credit vends
 # straight to vend-sim at 16 connections, so the overhead tradingd adds over the provider's own
 # cost is measured side by side. Every purchase is checked afterwards: recorded once, sold once.
+# The elec_tokens are prepared in the database (prepare.py), so the rounds time buys alone.
 # Figures go to stdout and .local/bench-vend/results.txt.
 #
-# usage: bench/vend/run.sh [COUNT purchases per round (default 20000)] [LATENCY_MS (default 50)]
+# CONNECTIONS (default 16) sets the connections of both wrk runs (1 shows the cost of one buy alone).
+#
+# usage: bench/vend/run.sh [SECONDS per round (default 30)] [LATENCY_MS (default 50)] [COUNT purchases
+#        prepared per round (default 60000; a round that uses them up says so and is not a figure)]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-COUNT=${1:-20000}
+SECONDS_PER_ROUND=${1:-30}
 LATENCY_MS=${2:-50}
+COUNT=${3:-60000}
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=$((CONNECTIONS < 4 ? CONNECTIONS : 4))
 
 ENV_FILE=.local/servers.env
 if [ ! -f "$ENV_FILE" ]; then
@@ -57,6 +64,22 @@ PIDS+=($!)
 URL="http://127.0.0.1:$HTTP_PORT"
 for _ in $(seq 1 100); do curl -fs "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 
+# CPU of tradingd and of the PostgreSQL backends serving the bench database over one wrk run
+# (bench/cpu.py, from /proc).
+cpu_start() {
+    python3 bench/cpu.py --json tradingd="^tradingd $BIN/tradingd serve" pg="^postgres postgres: \\S+ tradingd_bench_vend " \
+        > "$WORK/cpu.json" 2> "$WORK/cpu.err" &
+    CPU_PID=$!
+    PIDS+=($CPU_PID)
+    until grep -q ready "$WORK/cpu.err" 2>/dev/null; do sleep 0.05; done
+}
+cpu_stop() { kill "$CPU_PID"; wait "$CPU_PID" || true; }
+# "CPU per buy: ..." for REQUESTS requests, from the last cpu.json.
+cpu_per_buy() {
+    python3 -c "import json, sys; d = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+print('   CPU per buy: tradingd %.0f µs, PostgreSQL backends %.0f µs (machine %d%% busy)'
+      % (d['cpu']['tradingd'] * 1e6 / n, d['cpu']['pg'] * 1e6 / n, d['machine_percent']))" "$WORK/cpu.json" "$1"
+}
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 report() {
     local name=$1 line=$2
@@ -67,20 +90,29 @@ report() {
 }
 
 {
-echo "bench/vend $(date -u +%FT%TZ) on $(nproc) cores, $COUNT purchases per round, 16 connections"
+echo "bench/vend $(date -u +%FT%TZ) on $(nproc) cores, ${SECONDS_PER_ROUND} s per round, $CONNECTIONS connection(s)"
+round=0
 for latency in 0 "$LATENCY_MS"; do
+    round=$((round + 1))
     curl -fs -X POST "$SIM/_sim/knobs" -d "{\"latencyMs\": $latency}" >/dev/null
-    prefix="R$latency-"
+    prefix="R$round-"
     api_token=$(python3 bench/vend/prepare.py "$DB" "$URL" "$COUNT" "$WORK/tokens.txt" "$prefix")
     echo "-- provider latency ${latency} ms; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    buys=$(wrk -t4 -c16 -d300s --latency -s bench/vend/buy.lua "$URL" -- 4 "$api_token" "$WORK/tokens.txt" | grep '^RESULT')
+    cpu_start
+    buys=$(wrk "-t$THREADS" "-c$CONNECTIONS" "-d${SECONDS_PER_ROUND}s" --latency -s bench/vend/buy.lua "$URL" -- "$THREADS" "$api_token" "$WORK/tokens.txt" | grep '^RESULT')
+    cpu_stop
     report "buys through tradingd" "$buys"
-    direct=$(wrk -t4 -c16 -d10s -s bench/vend/creditvend.lua "$SIM" | grep '^RESULT')
+    cpu_per_buy "$(field requests "$buys")"
+    [ "$(field exhausted "$buys")" = 0 ] || echo "   the prepared purchases ran out: run again with a larger COUNT (\$3)"
+    direct=$(wrk "-t$THREADS" "-c$CONNECTIONS" "-d${SECONDS_PER_ROUND}s" --latency -s bench/vend/creditvend.lua "$SIM" -- "$round" | grep '^RESULT')
     report "credit vends straight to vend-sim" "$direct"
     overhead50=$(echo "$(field p50_ms "$buys") - $(field p50_ms "$direct")" | bc -l)
     overhead99=$(echo "$(field p99_ms "$buys") - $(field p99_ms "$direct")" | bc -l)
     printf '%-34s p50 %+.2f ms  p99 %+.2f ms\n' "overhead of tradingd" "$overhead50" "$overhead99"
     echo "   load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    # The provider calls as tradingd timed them (its histogram is cumulative over the rounds).
+    curl -fs "$URL/metrics" | awk '/^tradingd_vend_provider_call_seconds_sum/ {s=$2} /^tradingd_vend_provider_call_seconds_count/ {c=$2}
+        END {if (c > 0) printf "   tradingd: %d provider calls so far, mean %.2f ms each\n", c, 1000 * s / c}'
     psql -At "$DB" -c "SELECT 'recorded ' || count(*) || ', success ' || count(*) FILTER (WHERE status = 'success') || ', other ' || count(*) FILTER (WHERE status <> 'success') || ', distinct tokens ' || count(DISTINCT receipt->'std_tokens'->-1->>'code') FROM vend_transactions WHERE trans_id LIKE '$prefix%'"
 done
 echo "simulator: $(curl -fs "$SIM/_sim/stats")"

@@ -55,6 +55,13 @@ final class Connection {
     /// The client shut its side; the response still goes out, then the connection closes.
     var peerClosed = false
     var discardedBytes = 0
+    /// This connection's share of `ServerCore.heldRequestBytes`.
+    var heldRequestBytes = 0
+    /// The body size of the request being handled (held until its response is queued).
+    var handledBodyBytes = 0
+
+    /// What the connection holds now: its unparsed input and the body being handled.
+    var requestBytesToHold: Int { parser.bufferedByteCount + handledBodyBytes }
 
     init(fd: Int32, id: UInt64, remoteAddress: String, holdsSlot: Bool, limits: ParserLimits, now: UInt64) {
         self.fd = fd

@@ -59,8 +59,11 @@ extension EventLoop {
             return
         }
         connection.phase = .handling(inFlight)
+        connection.handledBodyBytes = parsed.body.count
+        holdRequestBytes(connection)   // the body moved from the parser to the request: no growth
         let fd = connection.fd, connectionID = connection.id, sequence = connection.sequence
-        let job = WorkerJob(fd: fd, connectionID: connectionID, sequence: sequence, request: request, rawQuery: query, match: match)
+        let job = WorkerJob(fd: fd, connectionID: connectionID, sequence: sequence, request: request, rawQuery: query, match: match,
+                            deadline: inFlight.deadline)
         if route.loopHandler != nil {
             let responder = LoopResponder(loop: context) { [self] outcome in
                 switch outcome {
@@ -98,12 +101,14 @@ extension EventLoop {
         let request: Request
         let rawQuery: String?
         let match: RouteMatch
+        /// The handler budget's end: a job still queued then is dropped unrun (its client got 503).
+        let deadline: UInt64
     }
 
     /// Queues the route's ordinary handler on the worker pool; false when its queue is full.
     func submit(_ job: WorkerJob) -> Bool {
         let router = core.router
-        return core.pool.submit { [self] in
+        return core.pool.submit(deadline: job.deadline) { [self] in
             let routed = router.respond(to: job.request, rawQuery: job.rawQuery, match: job.match)
             post(.completed(fd: job.fd, connectionID: job.connectionID, sequence: job.sequence, routed))
         }
@@ -145,6 +150,8 @@ extension EventLoop {
                                  serverName: core.configuration.serverName, into: &connection.output)
         if before == connection.outputOffset { connection.lastWriteProgress = now }
         connection.phase = keepAlive ? .reading : .closing
+        connection.handledBodyBytes = 0
+        holdRequestBytes(connection)
         connection.idleSince = now
         if keepAlive && connection.readPaused {
             connection.readPaused = false

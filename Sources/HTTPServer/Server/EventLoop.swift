@@ -11,7 +11,7 @@ enum LoopMessage: Sendable {
     /// Stop accepting and close idle connections; `acknowledge` runs once the listener is out of
     /// this loop's epoll set.
     case drain(acknowledge: @Sendable () -> Void)
-    /// Run a job on the loop's thread (`EventLoopContext.execute`).
+    /// Run a job on the loop's thread (`EventLoopContext.execute`; the watchdog's probe).
     case run(@Sendable () -> Void)
     /// Close everything and leave the thread.
     case shutdown
@@ -137,8 +137,11 @@ final class EventLoop: @unchecked Sendable {
             }
             context.runEndOfTurn()
             if now &- lastSweep >= Self.sweepInterval {
-                sweep(now: now)
-                lastSweep = now
+                // A fresh reading: work finished during this turn (a loop handler's answer) has
+                // stamped its connections after the turn's `now`.
+                let sweepTime = SystemInfo.now()
+                sweep(now: sweepTime)
+                lastSweep = sweepTime
             }
         }
         for connection in Array(connections.values) { close(connection) }
@@ -239,10 +242,23 @@ final class EventLoop: @unchecked Sendable {
         switch connection.phase {
         case .reading:
             connection.parser.append(bytes)
+            guard holdRequestBytes(connection) else {
+                let error = HTTPError.serviceUnavailable("Too many request bytes are being received at once; retry later",
+                                                         code: "SERVER_BUSY")
+                respondWithoutRequest(connection, error: error, failure: "buffered request bytes limit reached", now: now)
+                flush(connection, now: now)
+                return
+            }
             processInput(connection, now: now)
             flush(connection, now: now)
         case .handling:
             connection.parser.append(bytes)
+            if !holdRequestBytes(connection) {
+                // A pipelined request behind one being handled: stop reading until there is room.
+                connection.readPaused = true
+                epoll.modify(connection.fd, events: connection.interest)
+                return
+            }
             if connection.parser.bufferedByteCount > core.limits.maxHeadBytes + core.limits.maxBodyBytes {
                 connection.readPaused = true
                 epoll.modify(connection.fd, events: connection.interest)
@@ -319,8 +335,20 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// Brings the connection's share of the server-wide request bytes up to date; false when it
+    /// grew past the limit (its share then stays as it was).
+    @discardableResult
+    func holdRequestBytes(_ connection: Connection) -> Bool {
+        let wanted = connection.requestBytesToHold
+        guard core.rebalanceHeldBytes(from: connection.heldRequestBytes, to: wanted) else { return false }
+        connection.heldRequestBytes = wanted
+        return true
+    }
+
     func close(_ connection: Connection) {
         guard connections[connection.fd] === connection else { return }
+        _ = core.rebalanceHeldBytes(from: connection.heldRequestBytes, to: 0)
+        connection.heldRequestBytes = 0
         connections[connection.fd] = nil
         connectionCount.subtract(1, ordering: .relaxed)
         Glibc.close(connection.fd)
@@ -333,6 +361,12 @@ final class EventLoop: @unchecked Sendable {
 
     // MARK: Timers
 
+    /// Nanoseconds from `start` to `now`; zero when `start` is later (a stamp taken after `now`
+    /// was read), never a wrapped-around huge value that would close the connection at once.
+    static func elapsed(_ now: UInt64, since start: UInt64) -> UInt64 {
+        now >= start ? now - start : 0
+    }
+
     /// Enforces the header, body, idle, handler, write and linger deadlines.
     private func sweep(now: UInt64) {
         if let pausedUntil = listenerPausedUntil, now >= pausedUntil, listener >= 0 {
@@ -341,7 +375,7 @@ final class EventLoop: @unchecked Sendable {
         }
         let limits = core.limits
         for connection in Array(connections.values) {
-            if connection.hasPendingOutput && now &- connection.lastWriteProgress > limits.writeTimeout.nanoseconds {
+            if connection.hasPendingOutput && Self.elapsed(now, since: connection.lastWriteProgress) > limits.writeTimeout.nanoseconds {
                 close(connection)
                 continue
             }
@@ -351,15 +385,15 @@ final class EventLoop: @unchecked Sendable {
                     // A connection that has not yet sent a request gets the header timeout, so
                     // that silent connections cannot hold slots for a whole idle period.
                     let allowed = connection.sequence == 0 ? limits.headerReadTimeout : limits.idleTimeout
-                    let idleFor = now &- connection.idleSince
+                    let idleFor = Self.elapsed(now, since: connection.idleSince)
                     if !connection.hasPendingOutput && (draining || idleFor > allowed.nanoseconds) {
                         close(connection)
                     }
                 } else if connection.parser.isReadingHead {
-                    if let started = connection.headStartedAt, now &- started > limits.headerReadTimeout.nanoseconds {
+                    if let started = connection.headStartedAt, Self.elapsed(now, since: started) > limits.headerReadTimeout.nanoseconds {
                         requestTimedOut(connection, reason: "header read timeout", now: now)
                     }
-                } else if let started = connection.bodyStartedAt, now &- started > limits.bodyReadTimeout.nanoseconds {
+                } else if let started = connection.bodyStartedAt, Self.elapsed(now, since: started) > limits.bodyReadTimeout.nanoseconds {
                     requestTimedOut(connection, reason: "body read timeout", now: now)
                 }
             case .handling(let inFlight):

@@ -47,6 +47,9 @@ public final class HTTPServer: Sendable {
         state.withLock { $0?.port }
     }
 
+    /// Request bytes the connections hold now (`ServerLimits.maxBufferedRequestBytes`).
+    public var heldRequestBytes: Int { core.heldRequestBytes.load(ordering: .relaxed) }
+
     /// Client connections currently open (refused ones not counted).
     public var openConnections: Int {
         core.openConnections.load(ordering: .relaxed)
@@ -81,6 +84,20 @@ public final class HTTPServer: Sendable {
             return state.waiters
         }
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// Whether every event loop handles a message within `timeout`: each loop is sent a probe it
+    /// answers from its own thread, so a loop wedged in a handler or a system call answers
+    /// nothing. False when the server is not running. Blocks up to `timeout`.
+    public func loopsAreTurning(within timeout: Duration) -> Bool {
+        guard let loops = state.withLock({ $0?.loops }), !loops.isEmpty else { return false }
+        let answered = DispatchGroup()
+        for loop in loops {
+            answered.enter()
+            loop.post(.run { answered.leave() })
+        }
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        return answered.wait(timeout: .now() + max(seconds, 0)) == .success
     }
 
     /// Starts the server (unless started), then serves until the calling task is cancelled or

@@ -13,6 +13,8 @@ final class ServerCore: Sendable {
     let openConnections = Atomic<Int>(0)
     /// Connections being refused (503 then close); bounded separately.
     let refusingConnections = Atomic<Int>(0)
+    /// Request bytes the connections hold (`ServerLimits.maxBufferedRequestBytes`).
+    let heldRequestBytes = Atomic<Int>(0)
 
     init(configuration: HTTPServerConfiguration, router: Router, hooks: HTTPServerHooks) {
         self.configuration = configuration
@@ -31,6 +33,19 @@ final class ServerCore: Sendable {
             return false
         }
         hooks.connectionsChanged?(count)
+        return true
+    }
+
+    /// Moves a connection's share of `heldRequestBytes` from `held` to `wanted`; false (and no
+    /// change) when growing it would pass the limit.
+    func rebalanceHeldBytes(from held: Int, to wanted: Int) -> Bool {
+        let delta = wanted - held
+        guard delta != 0 else { return true }
+        let total = heldRequestBytes.add(delta, ordering: .relaxed).newValue
+        if delta > 0 && total > limits.maxBufferedRequestBytes {
+            heldRequestBytes.subtract(delta, ordering: .relaxed)
+            return false
+        }
         return true
     }
 

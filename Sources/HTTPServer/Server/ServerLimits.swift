@@ -8,6 +8,12 @@ public struct ServerLimits: Sendable, Equatable {
     public var maxBodyBytes = 1 << 20
     /// Open client connections; further ones get 503 and are closed.
     public var maxConnections = 4096
+    /// Request bytes held across all connections at once: received and not yet a request (heads
+    /// and bodies being read, pipelined requests), plus the bodies of requests being handled.
+    /// Bodies are read before any handler (authentication included) runs, so without this bound
+    /// 4,096 connections could each hold a 1 MiB body. A connection whose bytes would pass it gets
+    /// 503 `SERVER_BUSY` and is closed.
+    public var maxBufferedRequestBytes = 64 << 20
     /// From the first byte of a request until its head is complete (408, then close); also how
     /// long a new connection may stay silent before its first request (then closed).
     public var headerReadTimeout: Duration = .seconds(10)

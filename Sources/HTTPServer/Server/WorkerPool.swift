@@ -12,8 +12,14 @@ import Timekeeping
 final class WorkerPool: Sendable {
     typealias Job = @Sendable () -> Void
 
+    /// A queued job and the instant (`SystemInfo.now()`) after which it is no longer wanted.
+    private struct Queued {
+        let job: Job
+        let deadline: UInt64?
+    }
+
     private struct State {
-        var queue: [Job?] = []
+        var queue: [Queued?] = []
         var head = 0
         /// Workers waiting, the most recently idle last.
         var idle: [Int] = []
@@ -23,7 +29,7 @@ final class WorkerPool: Sendable {
 
         var queued: Int { queue.count - head }
 
-        mutating func dequeue() -> Job? {
+        mutating func dequeue() -> Queued? {
             guard head < queue.count else { return nil }
             let job = queue[head]
             queue[head] = nil
@@ -56,8 +62,14 @@ final class WorkerPool: Sendable {
         }
     }
 
-    /// Queues `job`; false when the queue is full or the pool is stopping.
-    func submit(_ job: @escaping Job) -> Bool {
+    /// Jobs dropped unrun because their deadline passed while they waited.
+    let expiredJobs = Atomic<Int>(0)
+
+    /// Queues `job`; false when the queue is full or the pool is stopping. A job still queued at
+    /// `deadline` (nanoseconds of `SystemInfo.now()`) is dropped unrun: its client was already
+    /// answered 503 by the handler budget, and running it then (a retried `POST` applying twice)
+    /// would only do harm.
+    func submit(deadline: UInt64? = nil, _ job: @escaping Job) -> Bool {
         let woken: Int?? = state.withLock { state in
             guard !state.stopping else { return .none }
             if let worker = state.idle.popLast() {
@@ -65,7 +77,7 @@ final class WorkerPool: Sendable {
                 return .some(worker)
             }
             guard state.queued < maxQueued else { return .none }
-            state.queue.append(job)
+            state.queue.append(Queued(job: job, deadline: deadline))
             return .some(nil)
         }
         guard let woken else { return false }
@@ -86,19 +98,23 @@ final class WorkerPool: Sendable {
 
     private func runWorker(_ index: Int) {
         while true {
-            enum Next { case run(Job), sleep, exit }
+            enum Next { case run(Job), expired, sleep, exit }
             let next: Next = state.withLock { state in
                 if let job = state.handedOver[index] {
                     state.handedOver[index] = nil
                     return .run(job)
                 }
-                if let job = state.dequeue() { return .run(job) }
+                if let queued = state.dequeue() {
+                    if let deadline = queued.deadline, SystemInfo.now() >= deadline { return .expired }
+                    return .run(queued.job)
+                }
                 if state.stopping { return .exit }
                 state.idle.append(index)
                 return .sleep
             }
             switch next {
             case .run(let job): job()
+            case .expired: expiredJobs.add(1, ordering: .relaxed)
             case .sleep: wakeups[index].wait()
             case .exit: return
             }

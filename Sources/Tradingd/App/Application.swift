@@ -174,9 +174,10 @@ public final class Application: Sendable {
     }
 
     private func startWatchdog(_ notifier: SystemdNotifier, every interval: Duration) -> any DispatchSourceTimer {
+        let watchdog = Watchdog(notifier: notifier, server: http.server, interval: interval, logger: logger)
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "tradingd.watchdog"))
         timer.schedule(deadline: .now(), repeating: interval.dispatchInterval)
-        timer.setEventHandler { notifier.watchdog() }
+        timer.setEventHandler { watchdog.tick() }
         timer.resume()
         return timer
     }

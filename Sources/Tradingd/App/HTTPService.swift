@@ -7,7 +7,8 @@ import Synchronization
 /// the requests in progress finish until the deadline.
 final class HTTPService: Service {
     let name = "http"
-    private let server: HTTPServer
+    /// The listener (the watchdog probes its event loops).
+    let server: HTTPServer
     private let logger: Logger
     private let boundPort = Mutex<Int?>(nil)
 

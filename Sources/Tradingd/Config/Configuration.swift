@@ -114,10 +114,17 @@ public struct Configuration: Sendable {
         }
     }
 
+    /// A URL keeps its scheme, host, port and path; its password is masked wherever it is (the
+    /// user-info part, or a query parameter such as libpq's `?password=` or `sslpassword=`).
     static func mask(_ value: String, kind: Setting.Kind) -> String {
         guard !value.isEmpty else { return "" }
         if kind == .url, var components = URLComponents(string: value) {
             if components.password != nil { components.password = "****" }
+            components.queryItems = components.queryItems?.map { item in
+                let name = item.name.lowercased()
+                let secret = name.contains("password") || name.contains("secret") || name.contains("token") || name == "sslkey"
+                return secret ? URLQueryItem(name: item.name, value: "****") : item
+            }
             return components.string ?? "****"
         }
         return "****"

@@ -54,6 +54,8 @@ final class TimedSender: ESMCommandSending, ESMClientProvider, Sendable {
 
     func client(for organizationID: UUID) throws -> any ESMCommandSending { self }
 
+    var callDeadline: Duration { inner.callDeadline }
+
     func sendCommand(_ request: ESMCommandRequest) -> ESMCommandOutcome {
         let before = ContinuousClock.now
         let outcome = inner.sendCommand(request)
@@ -99,7 +101,8 @@ let simulator = try ESMSimulator(options: simulatorOptions)
 let port = try simulator.start()
 let client = try ESMClient(
     configuration: ESMClientConfiguration(baseURL: simulator.baseURL, clientID: simulatorOptions.clientID,
-                                          clientSecret: simulatorOptions.clientSecret, maxAttempts: 1),
+                                          clientSecret: simulatorOptions.clientSecret, maxAttempts: 1,
+                                          maxConcurrentCalls: max(6, args.workers)),
     urlGuard: OutboundURLGuard(allowList: [try AllowedEndpoint(host: "127.0.0.1", port: port)]))
 let sender = TimedSender(client)
 
