@@ -128,6 +128,15 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 
+# The customer-data families (docs/CUSTOMER-DATA.md): the local run's demo users and reference
+# data, and an API key traded for an auth token, so that their operations are called authenticated.
+"$BIN/tradingd" users import --org "$ORG" "$ROOT/Deploy/demo/users.csv" >/dev/null
+"$BIN/tradingd" customer-events import --org "$ORG" "$ROOT/Deploy/demo/customer-events-reference-data.json" >/dev/null
+CONTRACT_EVENT_API_KEY=$("$BIN/tradingd" customer-events key create --org "$ORG" --label contract | tail -1)
+CONTRACT_EVENT_TOKEN=$(curl -fsS -X POST -H "api_key: $CONTRACT_EVENT_API_KEY" "$URL/customer_events/token" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+export CONTRACT_EVENT_API_KEY CONTRACT_EVENT_TOKEN
+
 # The vend family's operations are called with an api_token of the seed's agent.
 CONTRACT_VEND_TOKEN=$(curl -fsS -X POST -H 'Content-Type: application/json' \
     -d "{\"email\":\"$CONTRACT_VEND_EMAIL\",\"password\":\"$CONTRACT_VEND_PASSWORD\"}" "$URL/api/auth/login" \

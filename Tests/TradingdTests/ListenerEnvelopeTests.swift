@@ -25,6 +25,9 @@ import TestSupport
                envelopes: ["VendRefused"]),
         // Django REST framework's `{"detail"}` for 401, 403, 404 and 405, the seed's `{"error"}` otherwise.
         Family(name: "purchases", prefixes: ["/api/v0/user"], envelopes: ["PurchaseError", "PurchaseDetail"]),
+        // Seeds 002 and 003: `{"error"}`, in Spanish for the sales history, in English for customer events.
+        Family(name: "sales history", prefixes: ["/update-user-sales-history", "/users"], envelopes: ["CustomerDataError"]),
+        Family(name: "customer events", prefixes: ["/customer_events/token", "/customer_events/purchases"], envelopes: ["CustomerDataError"]),
     ]
 
     /// The answers outside every family.
@@ -93,7 +96,8 @@ import TestSupport
             ("GET \(prefix)/%ZZ HTTP/1.1\r\nHost: h\r\n\r\n", 400),
             ("GET http://h\(prefix)/%ZZ HTTP/1.1\r\nHost: h\r\n\r\n", 400),
             ("GET \(route)?q=%ZZ HTTP/1.1\r\nHost: h\r\n\r\n", 400),
-            ("GET \(prefix)/no-such-path HTTP/1.1\r\nHost: h\r\n\r\n", 404),
+            // Two segments: one alone may be a route's parameter (`/users/{id}`).
+            ("GET \(prefix)/no-such-path/no-such-path HTTP/1.1\r\nHost: h\r\n\r\n", 404),
             ("\(unservedMethod) \(route) HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n", 405),
             ("GET \(prefix) HTTP/1.1\r\nHost: h\r\n", 408),
             ("POST \(route) HTTP/1.1\r\nHost: h\r\nContent-Length: \(maximumBody + 1)\r\n\r\n", 413),
