@@ -17,6 +17,7 @@ source "$root/bench/http/daemon.sh"
 cleanup() {
     daemon_stop
     wait 2>/dev/null || true
+    bench_psql -d postgres -c "DROP DATABASE IF EXISTS $bench_database WITH (FORCE)" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
