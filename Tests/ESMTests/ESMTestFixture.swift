@@ -51,23 +51,3 @@ func renderings(of error: any Error) -> [String] {
     dump(error, to: &dumped)
     return [String(describing: error), String(reflecting: error), "\(error)", dumped, error.localizedDescription]
 }
-
-/// Runs `body` on `count` threads released together (DispatchQueue.concurrentPerform would use
-/// only as many threads as there are cores: two here).
-func runConcurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    let ready = DispatchGroup(), done = DispatchGroup()
-    let start = DispatchSemaphore(value: 0)
-    for index in 0..<count {
-        ready.enter()
-        done.enter()
-        Thread {
-            ready.leave()
-            start.wait()
-            body(index)
-            done.leave()
-        }.start()
-    }
-    ready.wait()
-    for _ in 0..<count { start.signal() }
-    done.wait()
-}
