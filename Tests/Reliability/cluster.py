@@ -4,6 +4,7 @@ queues across it, two replicas connected through the URL that names all three no
 failover: the node holding the most tradingd connections is stopped mid-stream and started again:
 nothing lost, nothing duplicated (checks.py), and every consumer is back, on live nodes only.
 throughput: a backlog drained by one replica, then (a fresh backlog) by two; samples/s each."""
+import datetime
 import os
 import subprocess
 import time
@@ -87,8 +88,12 @@ def drain_rate(servers, replicas, samples):
         plants = len(run.plants)
         half = samples // 2 // plants
         dumps = [os.path.join(run.work, f"backlog-{i}.dump") for i in range(2)]
-        generators = [run.telemetry(half, 1, "2026-01-01T00:00:00Z", seed=71, dump=dumps[0]),
-                      run.telemetry(half, 100, "2026-01-02T00:00:00Z", seed=72, dump=dumps[1])]
+        # Recent spans of simulated time, one after the other: samples older than the raw retention
+        # are refused (too_old), and the two publishers never write the same instant.
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        starts = [faults.iso(now - datetime.timedelta(seconds=2 * half + 600)), faults.iso(now - datetime.timedelta(seconds=half + 300))]
+        generators = [run.telemetry(half, 1, starts[0], seed=71, dump=dumps[0]),
+                      run.telemetry(half, 100, starts[1], seed=72, dump=dumps[1])]
         for generator in generators:
             assert generator.popen.wait(900) == 0, "telemetry-gen failed"
         total = half * plants * 2

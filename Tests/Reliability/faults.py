@@ -24,6 +24,11 @@ def iso(moment):
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def hours_ago(hours):
+    """A start for simulated time within the raw retention (older samples are refused as too_old)."""
+    return iso(datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) - datetime.timedelta(hours=hours))
+
+
 class Flow:
     """200,000 samples (a quarter one per message, the rest in arrays of 100) and 2,000 commands,
     paced over `seconds`, into `run`."""
@@ -205,7 +210,7 @@ def disable_under_reconnects(servers, cycles=5, bound_s=5.0):
     run = Run(servers, "disable", plants=3, extra_env={"TRADINGD_ESM_SYNC_INTERVAL_SECONDS": "2",
                                                         "TRADINGD_SHUTDOWN_GRACE_SECONDS": "20"}).setup()
     try:
-        generator = run.telemetry(3000, 1, "2026-01-01T00:00:00Z", seed=9, dump=f"{run.work}/disable.dump", rate=300)
+        generator = run.telemetry(3000, 1, hours_ago(2), seed=9, dump=f"{run.work}/disable.dump", rate=300)
         durations, after = [], []
         for cycle in range(cycles):
             wait_until("the consumers connected", lambda: len(run.tradingd_connections()) >= 4, 30)

@@ -17,6 +17,7 @@ import threading
 import time
 import urllib.parse
 
+import faults
 from harness import Run, log
 from harness import http as fetch
 
@@ -423,7 +424,7 @@ def scenario(servers, seconds, loris, baseline_seconds=10):
     """An attacking organisation (the run's own) and a victim organisation with a plant of its own."""
     run = Run(servers, "hostile", plants=3).setup()
     try:
-        generator = run.telemetry(30, 1, "2026-01-01T00:00:00Z", seed=5, dump=f"{run.work}/hostile.dump")
+        generator = run.telemetry(30, 1, faults.hours_ago(1), seed=5, dump=f"{run.work}/hostile.dump")
         generator.popen.wait(60)
         victim = run.tradingd("org", "create", "--slug", run.prefix + "-victim", "--name", "Victim")
         victim_id = run.query("SELECT id::text FROM organizations WHERE slug = %s", (run.prefix + "-victim",))[0][0]
