@@ -68,6 +68,9 @@ let package = Package(
         // The customer-data family's rules (seeds 002 and 003): decoding and checking bodies, NIT,
         // ISO 8601 dates in a zone. No I/O.
         .target(name: "CustomerData", dependencies: ["ExactJSON"], swiftSettings: settings),
+        // The customer-data family's tables: sales histories, customer events, their reference data and auth.
+        .target(name: "CustomerDataStores", dependencies: ["CustomerData", "Users", "Domain", "Postgres", "Crypto", "ExactJSON"],
+                swiftSettings: settings),
         .target(name: "Ingest", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "Observability", "Timekeeping"],
                 swiftSettings: settings),
         .target(name: "Relay", dependencies: ["Messaging", "AMQP", "Postgres", "TradingCore", "ESM", "Observability", "Timekeeping"],
@@ -88,6 +91,9 @@ let package = Package(
                 swiftSettings: settings),
         .target(name: "PurchasesAPI", dependencies: ["API", "Purchases", "PurchaseCore", "Accounts", "HTTPServer", "Domain", "JSON",
                                                      "Observability"], swiftSettings: settings),
+        // The customer-data families (seeds 002, 003): sales history and users, purchase customer events.
+        .target(name: "CustomerDataAPI", dependencies: ["API", "CustomerDataStores", "CustomerData", "Users", "Accounts", "HTTPServer",
+                                                        "Domain", "ExactJSON", "Postgres", "Observability"], swiftSettings: settings),
         .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "ExactJSON", "TradingCore", "Postgres",
                                                    "Observability"], swiftSettings: settings),
 
@@ -102,7 +108,8 @@ let package = Package(
             name: "Tradingd",
             dependencies: ["JSON", "Domain", "Timekeeping", "TradingCore", "Observability", "Postgres", "AMQP", "Crypto", "HTTPServer", "ESM",
                            "OutboundHTTP", "Messaging", "Accounts", "Ingest", "Relay", "Trading", "API", "TradingAPI", "Users",
-                           "PurchaseCore", "Purchases", "PurchasesAPI", "VendCore", "Vend", "VendSimulator", "PrepaidPlus", "VendAPI", "StatusPage"],
+                           "PurchaseCore", "Purchases", "PurchasesAPI", "VendCore", "Vend", "VendSimulator", "PrepaidPlus", "VendAPI", "StatusPage",
+                           "CustomerData", "CustomerDataStores", "CustomerDataAPI"],
             swiftSettings: settings
         ),
 
@@ -126,8 +133,9 @@ let package = Package(
                           path: "bench/relay/RelayBench", swiftSettings: settings),
 
         // Tests. `XTests` are unit tests and need no server; `XIntegrationTests` talk to the
-        // private PostgreSQL and RabbitMQ that TestSupport finds (Deploy/servers.sh started them).
-        .target(name: "TestSupport", dependencies: ["Postgres", "AMQP", "TradingCore"], path: "Tests/TestSupport", swiftSettings: settings),
+        // private PostgreSQL and RabbitMQ that TestSupport finds (Deploy/servers.sh started them);
+        // TestSupport's RawClient sends HTTP bytes exactly as written (malformed, slow, pipelined).
+        .target(name: "TestSupport", dependencies: ["Postgres", "AMQP", "TradingCore", "HTTPServer"], path: "Tests/TestSupport", swiftSettings: settings),
         // Hostile HTTP and TLS servers on loopback and test certificates made with the openssl CLI.
         .target(name: "OutboundTestSupport", dependencies: ["TLS"], path: "Tests/OutboundTestSupport", swiftSettings: settings),
         .testTarget(name: "ArchitectureTests", swiftSettings: settings),
@@ -157,7 +165,7 @@ let package = Package(
                                                              "Domain", "Postgres", "Observability",
                                                              "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: settings),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], swiftSettings: settings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "OutboundTestSupport"], swiftSettings: settings),
         .testTarget(name: "OutboundHTTPTests", dependencies: ["OutboundHTTP", "OutboundTestSupport"], resources: [.copy("Fixtures")],
                     swiftSettings: settings),
@@ -182,6 +190,11 @@ let package = Package(
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
         .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CustomerDataTests", dependencies: ["CustomerData", "ExactJSON"], swiftSettings: settings),
+        .testTarget(name: "CustomerDataAPIIntegrationTests", dependencies: ["CustomerDataAPI", "CustomerDataStores", "CustomerData", "Users",
+                                                                        "Accounts", "API", "HTTPServer", "ExactJSON", "Postgres",
+                                                                        "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "CustomerDataIntegrationTests", dependencies: ["CustomerDataStores", "CustomerData", "Users", "ExactJSON", "Domain",
+                                                                     "Postgres", "TestSupport"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

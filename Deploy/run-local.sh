@@ -108,6 +108,17 @@ SQL
     || "$BIN/tradingd" retailer create --org "$ORG" --id 123 --name "Demo Retailer" --time-zone Europe/Madrid >/dev/null
 PURCHASE_TOKEN=$("$BIN/tradingd" token create --org "$ORG" --role operator --scopes purchase | tail -1)
 
+# Customer data (seeds 002 and 003): demo users, the reference data seed 003's Example 1 names,
+# and Example 1's api_key, so that the example works as written. Importing again changes nothing.
+"$BIN/tradingd" users import --org "$ORG" "$ROOT/Deploy/demo/users.csv" >/dev/null
+"$BIN/tradingd" customer-events import --org "$ORG" "$ROOT/Deploy/demo/customer-events-reference-data.json" >/dev/null
+EVENTS_API_KEY=8c54d563-b991-4b76-8a83-557c08166f95
+if ! "$BIN/tradingd" customer-events key list --org "$ORG" | grep -q "seed 003 example"; then
+    "$BIN/tradingd" customer-events key create --org "$ORG" --label "seed 003 example" --key "$EVENTS_API_KEY" >/dev/null
+fi
+LOYALTY_TOKEN=$("$BIN/tradingd" token create --org "$ORG" --role operator --scopes loyalty | tail -1)
+DEMO_USER=3f1c2a9e-8d4b-4f6a-9c1e-2b7d5e8a0f13
+
 PIDS=()
 cleanup() {
     say "stopping"
@@ -189,6 +200,9 @@ TRADINGD_ARGO_SIM_URL=http://127.0.0.1:$ARGO_PORT
 TRADINGD_VEND_SIM_URL=http://127.0.0.1:$VEND_PORT
 TRADINGD_VEND_EMAIL=user@example.com
 TRADINGD_VEND_PASSWORD=password123
+TRADINGD_LOYALTY_TOKEN=$LOYALTY_TOKEN
+TRADINGD_DEMO_USER=$DEMO_USER
+TRADINGD_CUSTOMER_EVENTS_API_KEY=$EVENTS_API_KEY
 EOF
 chmod 600 "$LOCAL/env"
 
@@ -207,6 +221,11 @@ tradingd is running at $URL (logs: .local/logs/). Demo organisation '$ORG', plan
       -d '{"transID": "TXN123456789", "meterNumber": "12345678901", "amount": 50.00, "email": "user@example.com", "password": "password123"}'
     curl -X POST $URL/api/buyelectricityprod -H 'Content-Type: application/json' -H "Authorization: Bearer <api_token>" \\
       -d '{"transID": "TXN123456789", "meterNumber": "12345678901", "amount": 50.00, "elec_token": "<elec_token>"}'
+  sales:      curl -X POST -H "Authorization: Bearer \$TRADINGD_LOYALTY_TOKEN" -H 'Content-Type: application/json' \\
+                -d '{"user_id": "$DEMO_USER", "history": [{"nit": "900.373.923-8", "monto": 15000.50, "fecha": "2024-03-15", "emc": "Postobón"}]}' \\
+                "$URL/update-user-sales-history"
+  events:     T=\$(curl -s -X POST -H "api_key: \$TRADINGD_CUSTOMER_EVENTS_API_KEY" "$URL/customer_events/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+              curl -X POST -H "Authorization: Bearer \$T" -H 'Content-Type: application/json' -d @Deploy/demo/example1.json "$URL/customer_events/purchases"
 EOF
 if [ "$MODE" = start ]; then
     echo "${PIDS[*]}" > "$PIDFILE"

@@ -50,7 +50,7 @@ struct FieldReader {
             return nil
         }
         guard let id = UUID(uuidString: text) else {
-            problem(path, "\(Self.quoted(text)) is not a GUID.")
+            problem(path, "\(RequestRefusal.quoted(text)) is not a GUID.")
             return nil
         }
         return .some(id)
@@ -103,10 +103,5 @@ struct FieldReader {
             return nil
         }
         return decimal
-    }
-
-    /// A client's text in a message: quoted, cut at 60 characters.
-    static func quoted(_ text: String) -> String {
-        "\"" + (text.count > 60 ? String(text.prefix(57)) + "..." : text) + "\""
     }
 }

@@ -66,7 +66,7 @@ public enum PurchaseEventDecoder {
     private static func decodeCurrency(_ value: ExactJSON?, _ reader: inout FieldReader) -> String? {
         guard let code = reader.optionalText(value, "currency_code") ?? nil else { return nil }
         guard CurrencyCodes.isISO4217(code) else {
-            reader.problem("currency_code", "\(FieldReader.quoted(code)) is not an ISO 4217 currency code (such as EUR, USD or COP, in capitals).")
+            reader.problem("currency_code", "\(RequestRefusal.quoted(code)) is not an ISO 4217 currency code (such as EUR, USD or COP, in capitals).")
             return nil
         }
         return code

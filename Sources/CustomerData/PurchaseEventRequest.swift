@@ -53,6 +53,22 @@ public struct PurchaseEventRequest: Sendable, Equatable {
     public let products: [Product]
     public let spendRequest: SpendRequest?
 
+    public init(id: UUID?, contact: Contact, referenceNumber: String, classification: Reference? = nil, currencyCode: String? = nil,
+                paymentMediumIdentifier: String? = nil, performedOn: Int64? = nil, merchant: Reference? = nil, outlet: Reference? = nil,
+                products: [Product], spendRequest: SpendRequest? = nil) {
+        self.id = id
+        self.contact = contact
+        self.referenceNumber = referenceNumber
+        self.classification = classification
+        self.currencyCode = currencyCode
+        self.paymentMediumIdentifier = paymentMediumIdentifier
+        self.performedOn = performedOn
+        self.merchant = merchant
+        self.outlet = outlet
+        self.products = products
+        self.spendRequest = spendRequest
+    }
+
     /// The request in a canonical form, without `id`: what "the same body" means for
     /// idempotency. Object keys sorted, numbers in their shortest exact form, `quantity`'s default
     /// filled in, so that spelling differences do not count as a different body.

@@ -27,4 +27,9 @@ public struct RequestRefusal: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     public var description: String { message }
+
+    /// A client's text inside a message: in double quotes, cut at 60 characters.
+    public static func quoted(_ text: String) -> String {
+        "\"" + (text.count > 60 ? String(text.prefix(57)) + "..." : text) + "\""
+    }
 }

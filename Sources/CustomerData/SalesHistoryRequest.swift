@@ -63,7 +63,7 @@ public enum SalesHistoryRequest {
             problems.append("user_id: es obligatorio.")
         case .string(let text)?:
             if let id = UUID(uuidString: text) { return id }
-            problems.append("user_id: \(quoted(text)) no es un UUID válido.")
+            problems.append("user_id: \(RequestRefusal.quoted(text)) no es un UUID válido.")
         case .some:
             problems.append("user_id: debe ser un texto con el UUID del usuario.")
         }
@@ -109,7 +109,7 @@ public enum SalesHistoryRequest {
         case .success(let nit): return nit.normalized
         case .failure(.empty): problems.append("\(path).nit: no puede estar vacío.")
         case .failure(.invalidCharacters):
-            problems.append("\(path).nit: \(quoted(raw)) solo puede tener dígitos, puntos o espacios como separadores y un guion antes del dígito de verificación.")
+            problems.append("\(path).nit: \(RequestRefusal.quoted(raw)) solo puede tener dígitos, puntos o espacios como separadores y un guion antes del dígito de verificación.")
         case .failure(.length(let count)):
             problems.append("\(path).nit: debe tener entre \(NIT.baseDigits.lowerBound) y \(NIT.baseDigits.upperBound) dígitos antes del dígito de verificación; tiene \(count).")
         case .failure(.wrongCheckDigit(let given, let expected, let base)):
@@ -148,26 +148,26 @@ public enum SalesHistoryRequest {
         switch ISO8601Value.parse(raw) {
         case .success(let parsed): value = parsed
         case .failure(.format):
-            problems.append("\(field): \(quoted(raw)) no es una fecha ISO 8601 (por ejemplo 2024-03-15, 2024-03-15T14:30:00 o 2024-03-15T14:30:00-05:00).")
+            problems.append("\(field): \(RequestRefusal.quoted(raw)) no es una fecha ISO 8601 (por ejemplo 2024-03-15, 2024-03-15T14:30:00 o 2024-03-15T14:30:00-05:00).")
             return nil
         case .failure(.nonexistentDate):
-            problems.append("\(field): \(quoted(raw)) no es una fecha u hora que exista.")
+            problems.append("\(field): \(RequestRefusal.quoted(raw)) no es una fecha u hora que exista.")
             return nil
         case .failure(.tooManyFractionDigits):
-            problems.append("\(field): \(quoted(raw)) tiene más de 6 decimales en los segundos.")
+            problems.append("\(field): \(RequestRefusal.quoted(raw)) tiene más de 6 decimales en los segundos.")
             return nil
         }
         guard value.year >= rules.earliestYear else {
-            problems.append("\(field): \(quoted(raw)) es anterior a \(rules.earliestYear).")
+            problems.append("\(field): \(RequestRefusal.quoted(raw)) es anterior a \(rules.earliestYear).")
             return nil
         }
         switch ZonedInstant.instant(value, zone: zone) {
         case .failure(.skippedLocalTime):
-            problems.append("\(field): la hora \(quoted(raw)) no existe en la zona horaria \(zone.identifier) (cambio de horario); indique la diferencia con UTC.")
+            problems.append("\(field): la hora \(RequestRefusal.quoted(raw)) no existe en la zona horaria \(zone.identifier) (cambio de horario); indique la diferencia con UTC.")
             return nil
         case .success(let date):
             guard date.timeIntervalSince(now) <= rules.futureTolerance else {
-                problems.append("\(field): \(quoted(raw)) está en el futuro.")
+                problems.append("\(field): \(RequestRefusal.quoted(raw)) está en el futuro.")
                 return nil
             }
             return date
@@ -187,5 +187,4 @@ public enum SalesHistoryRequest {
         return company
     }
 
-    static func quoted(_ text: String) -> String { FieldReader.quoted(text) }
 }

@@ -24,6 +24,11 @@ public struct SalesHistoryUpdate: Sendable, Equatable {
     public let userID: UUID
     /// Empty when `history` was absent, null or `[]`: nothing to change.
     public let items: [SalesHistoryItem]
+
+    public init(userID: UUID, items: [SalesHistoryItem]) {
+        self.userID = userID
+        self.items = items
+    }
 }
 
 /// Limits the seed leaves open (docs/CUSTOMER-DATA.md says why each is what it is).

@@ -16,11 +16,12 @@ extension StatusRoutes {
             "operationId": "getStatusPage",
             "tags": ["Status page"],
             "summary": "The organisation's status (HTML)",
-            "security": [{"statusSession": []}],
+            "description": "Without a session cookie (or with one that is no longer valid) the answer is 303 to `/login`, so the session is optional here.",
+            "security": [{"statusSession": []}, {}],
             "parameters": [
-              {"name": "plant", "in": "query", "description": "The plant of the telemetry chart (default: the first by name); an unknown one falls back to the default.", "schema": {"type": "string"}},
-              {"name": "hours", "in": "query", "description": "The chart's range: 1, 6 (default), 24 or 168 hours; other values fall back to the default.", "schema": {"type": "string"}},
-              {"name": "interval", "in": "query", "description": "The chart's bucket: 1, 5 (default), 15 or 60 minutes; other values fall back to the default.", "schema": {"type": "string"}}
+              {"name": "plant", "in": "query", "description": "The plant of the telemetry chart (default: the first by name); an unknown one falls back to the default.", "schema": {"type": "string", "pattern": "^[^\\u0000\\r\\n]*$"}},
+              {"name": "hours", "in": "query", "description": "The chart's range: 1, 6 (default), 24 or 168 hours; other values fall back to the default.", "schema": {"type": "string", "pattern": "^[^\\u0000\\r\\n]*$"}},
+              {"name": "interval", "in": "query", "description": "The chart's bucket: 1, 5 (default), 15 or 60 minutes; other values fall back to the default.", "schema": {"type": "string", "pattern": "^[^\\u0000\\r\\n]*$"}}
             ],
             "responses": {
               "200": {"$ref": "#/components/responses/StatusHTML"},

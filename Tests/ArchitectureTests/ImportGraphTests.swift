@@ -12,9 +12,9 @@ struct ImportGraphTests {
         ["JSON", "Observability", "Timekeeping", "Crypto", "TLS"],
         ["Postgres", "AMQP", "TradingCore", "HTTPServer", "OutboundHTTP", "Domain", "ExactJSON", "VendCore"],
         ["ESM", "ESMSimulator", "ArgoSimulator", "Messaging", "Accounts", "Users", "PurchaseCore", "CustomerData", "VendSimulator", "PrepaidPlus"],
-        ["Ingest", "Relay", "Trading", "Purchases", "Vend"],
+        ["Ingest", "Relay", "Trading", "Purchases", "Vend", "CustomerDataStores"],
         ["API"],
-        ["TradingAPI", "PurchasesAPI", "VendAPI", "StatusPage"],
+        ["TradingAPI", "PurchasesAPI", "VendAPI", "StatusPage", "CustomerDataAPI"],
         ["Tradingd"],
         ["tradingd", "esm-sim", "argo-sim", "telemetry-gen", "httpserver-bench", "vend-sim", "outbound-fetch"],
     ]
@@ -33,6 +33,7 @@ struct ImportGraphTests {
         "Ingest": ["HTTPServer", "API"],
         "Relay": ["HTTPServer", "API"],
         "Trading": ["HTTPServer", "API"],
+        "CustomerDataStores": ["HTTPServer", "API"],
         "VendCore": ["HTTPServer", "API"],
         "Vend": ["HTTPServer", "API"],
     ]

@@ -5,36 +5,10 @@ import Testing
 
 /// Seed 003's body: Example 1 as written, and each rule refused with its message.
 struct PurchaseEventDecoderTests {
-    static let example1 = """
-        {
-        "cim": "4A30966F684B0269AD91",
-        "reference_number": "RF000001",
-        "classification": {
-        "code": "CCC"
-        },
-        "payment_medium_identifier": "42424242",
-        "performed_on": 1572423477,
-        "currency_code": "EUR",
-        "products": [
-        {
-        "product_sku": "FREDESPR001",
-        "net_amount": 14.15,
-        "tax_amount": 1.04,
-        "total_amount": 15.19,
-        "quantity": 2
-        }
-        ],
-        "spend_request": {
-        "amount": 2.12
-        },
-        "merchant_tap": {
-        "code": "EK123456"
-        },
-        "outlet_tap": {
-        "code": "CD123456"
-        }
-        }
-        """
+    /// Seed 003's Example 1 body, as written: the file the local run posts.
+    static let example1 = try! String(
+        contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Deploy/demo/example1.json"), encoding: .utf8)
     private let now = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01T00:00:00Z
 
     private func decode(_ body: String) -> Result<PurchaseEventRequest, RequestRefusal> {

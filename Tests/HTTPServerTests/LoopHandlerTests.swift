@@ -1,6 +1,7 @@
 import Foundation
 @testable import HTTPServer
 import Testing
+import TestSupport
 
 /// Routes with a loop handler, through a real listener: what the loop handler answers, when the
 /// worker-pool handler answers instead, and how middleware takes part on the loop.

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 @testable import HTTPServer
 
 /// Hostile and broken clients against the real listener; after each, others are still served.

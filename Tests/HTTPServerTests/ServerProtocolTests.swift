@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 @testable import HTTPServer
 
 /// HTTP/1.x behaviour of the real listener over loopback.

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 @testable import HTTPServer
 import JSON
+import TestSupport
 
 /// Access records the server reported.
 final class RecordLog: Sendable {

@@ -18,7 +18,8 @@ import Testing
 
     @Test(arguments: [["no-such-command"], ["no-such-command", "--help"], ["no-such-command", "-h", "--url", "x"],
                       ["token", "frobnicate", "--help"], ["org", "delete", "--help"], ["completion", "zsh"],
-                      ["vend", "frobnicate", "--help"], ["retailer", "frobnicate", "--help"], ["secret", "open"]])
+                      ["vend", "frobnicate", "--help"], ["retailer", "frobnicate", "--help"], ["secret", "open"],
+                      ["users", "frobnicate"], ["customer-events", "key", "frobnicate", "--help"], ["org", "time-zones"]])
     func unknownCommandsAreBadUsageWhateverFollows(arguments: [String]) {
         let result = run(arguments)
         #expect(result.status == 2)
@@ -39,6 +40,15 @@ import Testing
         #expect(retailer.status == 0 && retailer.out.hasPrefix("usage: tradingd retailer create") && retailer.out.contains("--time-zone"))
         let vend = run(["vend", "user", "--help"])
         #expect(vend.status == 0 && vend.out.contains("tradingd vend user create"))
+        let keys = run(["customer-events", "key", "--help"])
+        #expect(keys.status == 0 && keys.out.contains("tradingd customer-events key create") && keys.out.contains("tradingd customer-events key revoke"))
+        #expect(!keys.out.contains("customer-events import"))
+        let needsKeyWord = run(["customer-events", "key"])
+        #expect(needsKeyWord.status == 2 && needsKeyWord.err.contains("'customer-events key' needs a subcommand: create, list, revoke"))
+        let needsWord = run(["customer-events"])
+        #expect(needsWord.status == 2 && needsWord.err.contains("'customer-events' needs a subcommand: key, import"))
+        let usersCreate = run(["users", "create", "--help"])
+        #expect(usersCreate.status == 0 && usersCreate.out.hasPrefix("usage: tradingd users create") && usersCreate.out.contains("business_name"))
         let general = run(["--help"])
         #expect(general.status == 0)
         for command in CommandCatalog.commands { #expect(general.out.contains(command.synopsis)) }
@@ -87,5 +97,10 @@ import Testing
         #expect(Set(try complete(["tradingd", "retailer", ""])) == ["create", "list"])
         #expect(Set(try complete(["tradingd", "token", "create", "--role", ""])) == ["admin", "operator", "viewer"])
         #expect(try complete(["tradingd", "status", "--u"]) == ["--url"])
+        #expect(Set(try complete(["tradingd", "customer-events", ""])) == ["key", "import"])
+        #expect(Set(try complete(["tradingd", "customer-events", "key", ""])) == ["create", "list", "revoke"])
+        #expect(Set(try complete(["tradingd", "customer-events", "key", "create", "--"])) == ["--org", "--label", "--key", "--help"])
+        #expect(Set(try complete(["tradingd", "org", "time-zone", "--"])) == ["--slug", "--zone", "--clear", "--help"])
+        #expect(try complete(["tradingd", "users", "create", "--business"]) == ["--business-entity", "--business-name"])
     }
 }

@@ -9,14 +9,15 @@ import Testing
 /// must be a documented operation and every documented operation a registered route, so a
 /// family cannot land a route without describing it (nor describe one it does not serve).
 @Suite struct RouteCoverageTests {
-    /// The daemon as `serve` wires it (nothing connects until `run`).
-    static func application() throws -> Application {
+    /// The daemon as `serve` wires it (nothing connects until `run`); its database and broker
+    /// addresses refuse connections. `extra` adds settings.
+    static func application(_ extra: [String: String] = [:]) throws -> Application {
         let configuration = try Configuration.load(environment: [
             "TRADINGD_DATABASE_URL": "postgresql://u:p@127.0.0.1:1/none",
             "TRADINGD_AMQP_URL": "amqp://u:p@127.0.0.1:1/%2F",
             "TRADINGD_AMQP_MANAGEMENT_URL": "http://u:p@127.0.0.1:1",
             "TRADINGD_SECRET_KEY": Data(repeating: 7, count: 32).base64EncodedString(),
-        ])
+        ].merging(extra) { $1 })
         return try Application(configuration: configuration, logger: .silent)
     }
 

@@ -37,7 +37,8 @@ public struct OpenAPIRoutes: APIRoutes {
               "200": {
                 "description": "The document.",
                 "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "info", "paths"]}}}
-              }
+              },
+              "400": {"$ref": "#/components/responses/PlainBadRequest"}
             }
           }
         }

@@ -23,7 +23,8 @@ extension OperationalRoutes {
                              "properties": {"status": {"const": "ok"}}},
                   "example": {"status": "ok"}
                 }}
-              }
+              },
+              "400": {"$ref": "#/components/responses/PlainBadRequest"}
             }
           }
         },
@@ -39,6 +40,7 @@ extension OperationalRoutes {
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"},
                                                   "example": {"postgres": "ok", "rabbitmq": "ok", "status": "ready"}}}
               },
+              "400": {"$ref": "#/components/responses/PlainBadRequest"},
               "503": {
                 "description": "A dependency is unreachable (`status: unavailable`), or the worker queue is full or the check took too long (plain envelope).",
                 "content": {"application/json": {"schema": {"oneOf": [
@@ -61,6 +63,7 @@ extension OperationalRoutes {
                 "description": "The metrics.",
                 "content": {"text/plain": {"schema": {"type": "string"}}}
               },
+              "400": {"$ref": "#/components/responses/PlainBadRequest"},
               "503": {"$ref": "#/components/responses/PlainServiceUnavailable"}
             }
           }
@@ -83,7 +86,7 @@ extension OperationalRoutes {
             "description": "The envelope of answers outside every family: `error` is the message.",
             "required": ["code", "error"],
             "properties": {
-              "code": {"type": "string", "enum": ["BAD_REQUEST", "INVALID_PATH", "NOT_FOUND", "METHOD_NOT_ALLOWED", "REQUEST_TIMEOUT", "PAYLOAD_TOO_LARGE", "EXPECTATION_FAILED", "HEADERS_TOO_LARGE", "NOT_IMPLEMENTED", "HTTP_VERSION_NOT_SUPPORTED", "SERVER_BUSY", "HANDLER_TIMEOUT", "INTERNAL_ERROR"]},
+              "code": {"type": "string", "enum": ["BAD_REQUEST", "INVALID_PATH", "INVALID_QUERY", "NOT_FOUND", "METHOD_NOT_ALLOWED", "REQUEST_TIMEOUT", "PAYLOAD_TOO_LARGE", "EXPECTATION_FAILED", "HEADERS_TOO_LARGE", "NOT_IMPLEMENTED", "HTTP_VERSION_NOT_SUPPORTED", "SERVER_BUSY", "HANDLER_TIMEOUT", "INTERNAL_ERROR"]},
               "error": {"type": "string"},
               "details": {}
             },
@@ -91,6 +94,10 @@ extension OperationalRoutes {
           }
         },
         "responses": {
+          "PlainBadRequest": {
+            "description": "`BAD_REQUEST`: the request target (path or query string) does not decode; `INVALID_PATH`, `INVALID_QUERY`: the path or the query string decodes to NUL, CR or LF.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PlainError"}}}
+          },
           "PlainServiceUnavailable": {
             "description": "`SERVER_BUSY` (the worker queue is full) or `HANDLER_TIMEOUT` (the handler overran its budget).",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PlainError"}}}

@@ -96,6 +96,9 @@ public struct Router: Sendable, RouteRegistering {
     private var scopes: [(prefix: RoutePattern, renderer: any HTTPErrorRenderer)] = []
     private let middleware: [any Middleware]
 
+    /// The prefixes of the route groups, in registration order (a family's envelope covers each).
+    public var groupPrefixes: [String] { scopes.map(\.prefix.description) }
+
     /// - Parameters:
     ///   - renderer: the error shape outside every group.
     ///   - middleware: wrapped around every route added directly (not around groups).

@@ -18,7 +18,7 @@ extension PurchaseRoutes {
           "PurchaseUser": {
             "name": "user", "in": "path", "required": true,
             "description": "The user of the token's organisation the purchase is for: its username (any case) or id. Blank: the seed's `Missing required URL parameter \"user\".`",
-            "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+            "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[^\\u0000\\r\\n]+$"},
             "example": "trebolenergia"
           },
           "PurchaseId": {
@@ -101,7 +101,7 @@ extension PurchaseRoutes {
           }
         },
         "responses": {
-          "PurchaseBadRequest": {"description": "The request breaks a rule; the seed's message or one in its style.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseError"}}}},
+          "PurchaseBadRequest": {"description": "The request breaks a rule; the seed's message or one in its style. Also a path or query string that does not decode (`Invalid percent-encoding in request target`) or a path that decodes to NUL, CR or LF (`Invalid encoding in path`).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseError"}}}},
           "PurchaseUnauthorized": {"description": "No credentials (`Authentication credentials were not provided.`), a malformed header (`Invalid token header. ...`) or an unknown, expired or revoked token (`Invalid token.`).", "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseDetail"}}}},
           "PurchaseForbidden": {"description": "`You do not have permission to perform this action.`: no `purchase` scope, a role too low, or a token bound to another user.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseDetail"}}}},
           "PurchaseNotFound": {"description": "`Not found.`", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseDetail"}}}},

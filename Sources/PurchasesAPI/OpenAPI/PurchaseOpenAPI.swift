@@ -15,7 +15,7 @@ extension PurchaseRoutes {
             "security": [{"purchaseBearer": []}],
             "parameters": [
               {"$ref": "#/components/parameters/PurchaseUser"},
-              {"name": "retailer", "in": "path", "required": true, "description": "The retailer's id (seed 000's `id-retailer`).", "schema": {"type": "string", "minLength": 1, "maxLength": 64}, "example": "123"}
+              {"name": "retailer", "in": "path", "required": true, "description": "The retailer's id (seed 000's `id-retailer`).", "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[^\\u0000\\r\\n]+$"}, "example": "123"}
             ],
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseSubmission"}}}},
             "responses": {
@@ -41,7 +41,7 @@ extension PurchaseRoutes {
             "security": [{"purchaseBearer": []}],
             "parameters": [
               {"$ref": "#/components/parameters/PurchaseUser"},
-              {"name": "retailer_id", "in": "query", "required": true, "description": "The retailer's id. Missing: `Missing required URL parameter \"retailer_id\".`", "schema": {"type": "string", "minLength": 1, "maxLength": 64}, "example": "123"}
+              {"name": "retailer_id", "in": "query", "required": true, "description": "The retailer's id. Missing: `Missing required URL parameter \"retailer_id\".`", "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[^\\u0000\\r\\n]+$"}, "example": "123"}
             ],
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseSubmission"}}}},
             "responses": {
@@ -68,6 +68,7 @@ extension PurchaseRoutes {
             "parameters": [{"$ref": "#/components/parameters/PurchaseUser"}, {"$ref": "#/components/parameters/PurchaseId"}],
             "responses": {
               "200": {"description": "The purchase.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Purchase"}}}},
+              "400": {"$ref": "#/components/responses/PurchaseBadRequest"},
               "401": {"$ref": "#/components/responses/PurchaseUnauthorized"},
               "403": {"$ref": "#/components/responses/PurchaseForbidden"},
               "404": {"$ref": "#/components/responses/PurchaseNotFound"},

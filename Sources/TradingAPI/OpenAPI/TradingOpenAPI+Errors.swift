@@ -58,7 +58,7 @@ extension TradingRoutes {
             }}
           },
           "TradingPayloadTooLarge": {
-            "description": "`PAYLOAD_TOO_LARGE`: the body is larger than the listener's limit (1 MiB by default).",
+            "description": "`PAYLOAD_TOO_LARGE`: the body is larger than the listener's limit (`TRADINGD_HTTP_MAX_BODY_BYTES`, 4 MiB by default).",
             "content": {"application/json": {
               "schema": {"allOf": [{"$ref": "#/components/schemas/TradingError"}, {"properties": {
                 "code": {"const": "PAYLOAD_TOO_LARGE"}, "statusCode": {"const": 413}, "error": {"const": "Content Too Large"}}}]}

@@ -1,5 +1,7 @@
 import AMQP
 import API
+import CustomerData
+import CustomerDataAPI
 import Accounts
 import Crypto
 import Foundation
@@ -98,6 +100,9 @@ public final class Application: Sendable {
                          logger: logger),
             purchases.routes,
             VendRoutes(service: vend.service, trustedProxies: configuration.vend.trustedProxies),
+            SalesHistoryRoutes(pool: pool, authentication: SalesHistoryRoutes.authentication(authenticator)),
+            CustomerEventRoutes(pool: pool, settings: .init(tokenLifetime: configuration.customerEventsTokenLifetime,
+                                                            rules: PurchaseEventRules(futureHorizon: configuration.customerEventsFutureHorizon))),
         ]
         let documentation = try OpenAPIRoutes(documenting: families)
         for family in families + [documentation] { family.register(on: &router) }

@@ -51,16 +51,16 @@ public struct CommandLineInterface {
         let asksForHelp = arguments.contains("--help") || arguments.contains("-h")
         // An unknown command or subcommand is bad usage whatever follows it, --help included.
         guard let known = CommandCatalog.command(for: arguments) else {
-            guard CommandCatalog.groups.contains(first) else { throw UsageError(message: "unknown command '\(first)'") }
-            if let word = arguments.dropFirst().first, !word.hasPrefix("-") {
-                throw UsageError(message: "unknown '\(first)' subcommand '\(word)'")
+            guard let group = CommandCatalog.group(for: arguments) else { throw UsageError(message: "unknown command '\(first)'") }
+            let name = group.joined(separator: " ")
+            if let word = arguments.dropFirst(group.count).first, !word.hasPrefix("-") {
+                throw UsageError(message: "unknown '\(name)' subcommand '\(word)'")
             }
             if asksForHelp {
-                output(CommandCatalog.help(forGroup: first))
+                output(CommandCatalog.help(forGroup: group))
                 return 0
             }
-            throw UsageError(message: "'\(first)' needs a subcommand: "
-                + CommandCatalog.subcommands(of: first).map { $0.words[1] }.joined(separator: ", "))
+            throw UsageError(message: "'\(name)' needs a subcommand: " + CommandCatalog.nextWords(after: group).joined(separator: ", "))
         }
         if let word = arguments.dropFirst(known.words.count).first, !known.subwords.isEmpty, !word.hasPrefix("-"),
            !known.subwords.contains(word) {
@@ -73,6 +73,7 @@ public struct CommandLineInterface {
         let command = first
         let rest = Array(arguments.dropFirst())
         if let status = try runPurchases(command, rest) { return status }
+        if let status = try runCustomerData(command, rest) { return status }
         switch (command, rest.first) {
         case ("serve", _):
             try expectNoArguments(rest)

@@ -47,6 +47,10 @@ public struct Configuration: Sendable {
     /// 0 turns the periodic plant sync off.
     public let esmSyncInterval: Duration
     public let commandAckTimeout: Duration
+    /// How long an auth token from `POST /customer_events/token` lasts.
+    public let customerEventsTokenLifetime: Duration
+    /// How far ahead of now a purchase event's `performed_on` may be (seconds).
+    public let customerEventsFutureHorizon: Double
     public let purchase: PurchaseConfiguration
     public let vend: VendConfiguration
 
@@ -92,6 +96,8 @@ public struct Configuration: Sendable {
         maxBucketsPerResponse = number("maxBucketsPerResponse")
         esmSyncInterval = seconds("esmSyncIntervalSeconds")
         commandAckTimeout = seconds("commandAckTimeoutSeconds")
+        customerEventsTokenLifetime = seconds("customerEventsTokenLifetimeSeconds")
+        customerEventsFutureHorizon = Double(number("customerEventsFutureHorizonSeconds"))
         purchase = PurchaseConfiguration(engine: text("purchaseEngine"), maximumRows: number("purchaseMaxRows"),
                                          queuePrefix: text("purchaseQueuePrefix"), argoURL: text("argoURL"),
                                          argoNamespace: text("argoNamespace"), argoWorkflowTemplate: text("argoWorkflowTemplate"),

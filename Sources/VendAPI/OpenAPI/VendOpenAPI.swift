@@ -8,7 +8,7 @@ extension VendRoutes {
     static let componentsFragment = OpenAPIFragment("vend/components", json: #"""
     {
       "tags": [
-        {"name": "Vend", "description": "Prepaid electricity vending (seed 001). Errors use the seed's shapes: `{\"result\": \"FAILED\", \"message\", \"type\": null}`, 401 `{\"message\": \"Unauthenticated.\"}`, and the provider failure `{\"results\": \"FAILED\", \"message\", \"details\"}`. Dates are `YYYY-MM-DD HH:MM:SS` in the configured zone (Africa/Gaborone)."}
+        {"name": "Vend", "description": "Prepaid electricity vending (seed 001). Errors use the seed's shapes: `{\"result\": \"FAILED\", \"message\", \"type\": null}`, 401 `{\"message\": \"Unauthenticated.\"}`, and the provider failure `{\"results\": \"FAILED\", \"message\", \"details\"}`. Dates are `YYYY-MM-DD HH:MM:SS` in the configured zone (Africa/Gaborone). The listener's own answers under the vend paths (a path or query that does not decode, an unknown path 404, 405 with `Allow`, 408, 413, 417, 431, 501, 505) use the `{\"result\": \"FAILED\", \"message\", \"type\": null}` shape too."}
       ],
       "components": {
         "securitySchemes": {
@@ -35,26 +35,28 @@ extension VendRoutes {
                            "transID": {"type": "string"}, "status": {"enum": ["pending", "unknown"]}}
           },
           "VendAmount": {
-            "description": "A whole amount of at least 10.00, as a number or a numeric string; a fraction is refused, never rounded.",
-            "oneOf": [{"type": "number", "minimum": 10}, {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$"}]
+            "description": "A whole amount of at least 10.00 and at most the deployment's maximum (`TRADINGD_VEND_MAXIMUM_AMOUNT`, 5,000 by default), as a number or a numeric string; a fraction is refused, never rounded.",
+            "oneOf": [{"type": "number", "minimum": 10, "multipleOf": 1}, {"type": "string", "pattern": "^[0-9]+(\\.0+)?$"}]
           },
           "VendTransID": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[!-.0-~]+$"},
-          "VendMeterNumber": {"type": "string", "pattern": "^([0-9]{11}|[0-9]{13})$", "description": "STS meter number; the last digit is the Luhn check digit."},
+          "VendMeterNumber": {"type": "string", "pattern": "^([0-9]{11}|[0-9]{13})$", "description": "STS meter number; the last digit is the Luhn check digit (a number that fails it is a 400, unless the deployment exempts it: `TRADINGD_VEND_LUHN_EXEMPT_METERS`)."},
+          "VendCredential": {"type": "string", "minLength": 1},
           "VendLoginRequest": {
             "type": "object", "required": ["email", "password"],
-            "properties": {"email": {"type": "string"}, "password": {"type": "string"}},
+            "properties": {"email": {"$ref": "#/components/schemas/VendCredential"}, "password": {"$ref": "#/components/schemas/VendCredential"}},
             "example": {"email": "user@example.com", "password": "password123"}
           },
           "VendVerifyRequest": {
             "type": "object", "required": ["transID", "meterNumber", "amount", "email", "password"],
             "properties": {"transID": {"$ref": "#/components/schemas/VendTransID"}, "meterNumber": {"$ref": "#/components/schemas/VendMeterNumber"},
-                           "amount": {"$ref": "#/components/schemas/VendAmount"}, "email": {"type": "string"}, "password": {"type": "string"}},
+                           "amount": {"$ref": "#/components/schemas/VendAmount"}, "email": {"$ref": "#/components/schemas/VendCredential"},
+                           "password": {"$ref": "#/components/schemas/VendCredential"}},
             "example": {"transID": "TXN123456789", "meterNumber": "12345678901", "amount": 50.00, "email": "user@example.com", "password": "password123"}
           },
           "VendBuyRequest": {
             "type": "object", "required": ["transID", "meterNumber", "amount", "elec_token"],
             "properties": {"transID": {"$ref": "#/components/schemas/VendTransID"}, "meterNumber": {"$ref": "#/components/schemas/VendMeterNumber"},
-                           "amount": {"$ref": "#/components/schemas/VendAmount"}, "elec_token": {"type": "string"}},
+                           "amount": {"$ref": "#/components/schemas/VendAmount"}, "elec_token": {"$ref": "#/components/schemas/VendCredential"}},
             "example": {"transID": "TXN123456789", "meterNumber": "12345678901", "amount": 50.00, "elec_token": "vet_…"}
           },
           "VendLoggedIn": {
@@ -75,6 +77,12 @@ extension VendRoutes {
         },
         "responses": {
           "VendRefused": {"description": "Refused (the message says why).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VendRefused"}}}},
+          "VendPayloadTooLarge": {"description": "The body is larger than the listener's limit (`TRADINGD_HTTP_MAX_BODY_BYTES`, 4 MiB by default).",
+                                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VendRefused"}}}},
+          "VendServerError": {"description": "A failure tradingd did not expect (`Internal server error.`), such as its database being unreachable; the details are in its log under the response's `X-Request-Id`.",
+                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VendRefused"}}}},
+          "VendServiceUnavailable": {"description": "The worker queue is full or the request took longer than the handler budget: retry later (a purchase by the same transID is answered from its record).",
+                                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VendRefused"}}}},
           "VendUnauthenticated": {"description": "No valid api_token.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VendUnauthenticated"}}}},
           "VendThrottled": {"description": "Too many failed logins for this account or address; `Retry-After` says for how long.",
                             "headers": {"Retry-After": {"schema": {"type": "integer"}}},

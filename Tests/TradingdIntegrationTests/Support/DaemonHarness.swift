@@ -154,12 +154,13 @@ enum HTTP {
         try send("GET", url, token: token, body: nil)
     }
 
-    static func send(_ method: String, _ url: String, token: String? = nil, body: Data?) throws -> Reply {
+    static func send(_ method: String, _ url: String, token: String? = nil, headers: [String: String] = [:], body: Data?) throws -> Reply {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         request.httpBody = body
         if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let box = Mutex<Result<Reply, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         URLSession.shared.dataTask(with: request) { data, response, error in
@@ -183,5 +184,13 @@ enum HTTP {
 enum TestSQL {
     static func execute(_ databaseURL: String, _ sql: String) throws {
         _ = try PostgresConnection(url: databaseURL).execute(sql)
+    }
+
+    static func count(_ databaseURL: String, _ sql: String) throws -> Int {
+        try PostgresConnection(url: databaseURL).query(sql)[0].int(0)
+    }
+
+    static func text(_ databaseURL: String, _ sql: String) throws -> String {
+        try PostgresConnection(url: databaseURL).query(sql)[0].string(0)
     }
 }

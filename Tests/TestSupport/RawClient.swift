@@ -1,28 +1,28 @@
 import Foundation
 import Glibc
-@testable import HTTPServer
+import HTTPServer
 
 /// A response read off a raw socket.
-struct RawResponse {
-    var status: Int
-    var headers: HTTPHeaders
-    var body: [UInt8]
-    var text: String { String(decoding: body, as: UTF8.self) }
+public struct RawResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    public var text: String { String(decoding: body, as: UTF8.self) }
 }
 
-struct RawClientError: Error, CustomStringConvertible {
-    let description: String
+public struct RawClientError: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// A blocking TCP client that writes exactly the bytes a test gives it, so that malformed,
 /// split, slow and pipelined requests reach the server as written.
-final class RawClient {
-    let fd: Int32
+public final class RawClient {
+    public let fd: Int32
     private var pending: [UInt8] = []
-    private(set) var closedByPeer = false
+    public private(set) var closedByPeer = false
 
     /// - Parameter receiveBuffer: a small `SO_RCVBUF` makes the server see a slow reader sooner.
-    init(port: Int, timeout: Double = 5, receiveBuffer: Int32? = nil) throws {
+    public init(port: Int, timeout: Double = 5, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RawClientError(description: "socket: \(errno)") }
         if var size = receiveBuffer {
@@ -47,20 +47,20 @@ final class RawClient {
 
     deinit { Glibc.close(fd) }
 
-    func setTimeout(_ seconds: Double) {
+    public func setTimeout(_ seconds: Double) {
         var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Sends everything (false when the server has gone).
     @discardableResult
-    func send(_ bytes: [UInt8]) -> Bool {
+    public func send(_ bytes: [UInt8]) -> Bool {
         Self.send(bytes, on: fd)
     }
 
     /// Sends everything on `fd` (usable from another thread than the reader's).
     @discardableResult
-    static func send(_ bytes: [UInt8], on fd: Int32) -> Bool {
+    public static func send(_ bytes: [UInt8], on fd: Int32) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes {
@@ -73,7 +73,7 @@ final class RawClient {
     }
 
     @discardableResult
-    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+    public func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 
     /// Reads more bytes into `pending`; false on timeout, error or end of stream.
     private func fill() -> Bool {
@@ -86,7 +86,7 @@ final class RawClient {
     }
 
     /// Reads one response; `headRequest` means no body follows the head.
-    func readResponse(headRequest: Bool = false) throws -> RawResponse {
+    public func readResponse(headRequest: Bool = false) throws -> RawResponse {
         var headEnd: Int?
         while headEnd == nil {
             if let range = pending.firstRange(of: Array("\r\n\r\n".utf8)) {
@@ -118,35 +118,17 @@ final class RawClient {
 
     /// True when the server closes the connection within the receive timeout (data before the
     /// close is discarded).
-    func waitForClose() -> Bool {
+    public func waitForClose() -> Bool {
         pending.removeAll()
         while fill() { pending.removeAll() }
         return closedByPeer || errno == ECONNRESET
     }
 
     /// One request on a fresh connection.
-    static func get(_ path: String, port: Int, headers: String = "") throws -> RawResponse {
+    public static func get(_ path: String, port: Int, headers: String = "") throws -> RawResponse {
         let client = try RawClient(port: port)
         client.send("GET \(path) HTTP/1.1\r\nHost: test\r\n\(headers)\r\n")
         return try client.readResponse()
     }
 }
 
-/// The number of threads of this process (from /proc/self/status).
-func processThreadCount() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
-    for line in status.split(separator: "\n") where line.hasPrefix("Threads:") {
-        return Int(line.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces)) ?? -1
-    }
-    return -1
-}
-
-/// Raises the soft descriptor limit to at least `count` (tests that open many connections).
-func raiseDescriptorLimit(to count: Int) {
-    var limit = rlimit()
-    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-    if limit.rlim_cur < rlim_t(count) {
-        limit.rlim_cur = min(rlim_t(count), limit.rlim_max)
-        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-    }
-}

@@ -1,0 +1,151 @@
+import CustomerData
+import Foundation
+import Postgres
+
+/// What an event's references resolve to, and whether an event with its id or reference number
+/// exists already: one statement, so a post costs one round trip before its insert.
+struct PurchaseEventResolution {
+    struct StoredEvent {
+        let id: UUID
+        let referenceNumber: String
+        let requestJSON: String
+    }
+
+    var byID: StoredEvent?
+    var byReference: StoredEvent?
+    var contactID: UUID?
+    var accountID: UUID?
+    var accountCount = 0
+    var hasPrimaryAccount = false
+    var classificationID: UUID?
+    var currencyKnown = false
+    var merchantID: UUID?
+    var merchantCode: String?
+    var outletID: UUID?
+    var outletParentID: UUID?
+    var outletParentCode: String?
+    var outletCode: String?
+    /// Per product line, in order; nil for an unknown SKU.
+    var productIDs: [UUID?] = []
+
+    static func resolve(_ request: PurchaseEventRequest, organizationID: UUID, on connection: PostgresConnection) throws -> Self {
+        func parts(_ reference: PurchaseEventRequest.Reference?) -> (PostgresValue, PostgresValue) {
+            switch reference {
+            case .id(let id)?: (.uuid(id), .null)
+            case .code(let code)?: (.null, .text(code))
+            case nil: (.null, .null)
+            }
+        }
+        let (contactID, cim): (PostgresValue, PostgresValue) = switch request.contact {
+        case .id(let id): (.uuid(id), .null)
+        case .cim(let cim): (.null, .text(cim))
+        }
+        let classification = parts(request.classification), merchant = parts(request.merchant), outlet = parts(request.outlet)
+        let row = try connection.queryPrepared(statement, [
+            .uuid(organizationID), PostgresValue(request.id), .text(request.referenceNumber), contactID, cim,
+            classification.0, classification.1, PostgresValue(request.currencyCode), merchant.0, merchant.1, outlet.0, outlet.1,
+            .textArray(request.products.map(\.sku)),
+        ])[0]
+        var resolution = Self()
+        if let id = try row.optionalUUID("id_event") {
+            resolution.byID = StoredEvent(id: id, referenceNumber: try row.string("id_reference"), requestJSON: try row.string("id_request"))
+        }
+        if let id = try row.optionalUUID("ref_event") {
+            resolution.byReference = StoredEvent(id: id, referenceNumber: request.referenceNumber, requestJSON: try row.string("ref_request"))
+        }
+        resolution.contactID = try row.optionalUUID("contact_id")
+        resolution.accountID = try row.optionalUUID("account_id")
+        resolution.accountCount = try row.optionalInt("accounts") ?? 0
+        resolution.hasPrimaryAccount = try row.optionalBool("has_primary") ?? false
+        resolution.classificationID = try row.optionalUUID("classification_id")
+        resolution.currencyKnown = try row.bool("currency_known")
+        resolution.merchantID = try row.optionalUUID("merchant_id")
+        resolution.merchantCode = try row.optionalString("merchant_code")
+        resolution.outletID = try row.optionalUUID("outlet_id")
+        resolution.outletCode = try row.optionalString("outlet_code")
+        resolution.outletParentID = try row.optionalUUID("outlet_parent_id")
+        resolution.outletParentCode = try row.optionalString("outlet_parent_code")
+        resolution.productIDs = try row.uuidArray("product_ids")
+        return resolution
+    }
+
+    /// Every reference that does not resolve, or breaks a rule of the seed, as a message.
+    func problems(for request: PurchaseEventRequest) -> [String] {
+        var problems: [String] = []
+        switch request.contact {
+        case .id(let id) where contactID == nil:
+            problems.append("contact_id: no contact has id \(id.uuidString.lowercased()).")
+        case .cim(let cim) where contactID == nil:
+            problems.append("cim: no contact has the identification medium \(RequestRefusal.quoted(cim)).")
+        default:
+            let field = if case .cim = request.contact { "cim" } else { "contact_id" }
+            let contact = contactID?.uuidString.lowercased() ?? ""
+            if accountCount == 0 {
+                problems.append("\(field): contact \(contact) has no account to record the purchase against.")
+            } else if accountCount > 1, !hasPrimaryAccount {
+                problems.append("\(field): contact \(contact) has \(accountCount) accounts and none is primary.")
+            }
+        }
+        if let classification = request.classification, classificationID == nil {
+            problems.append("classification: no classification has \(Self.describe(classification)).")
+        }
+        if let code = request.currencyCode, !currencyKnown {
+            problems.append("currency_code: \(code) is not one of the organisation's currencies.")
+        }
+        if let merchant = request.merchant, merchantID == nil {
+            problems.append("merchant_tap: no business unit has \(Self.describe(merchant)).")
+        }
+        if let outlet = request.outlet {
+            if outletID == nil {
+                problems.append("outlet_tap: no business unit has \(Self.describe(outlet)).")
+            } else if let merchantID, outletParentID != merchantID {
+                let outletName = RequestRefusal.quoted(outletCode ?? ""), merchantName = RequestRefusal.quoted(merchantCode ?? "")
+                if let parent = outletParentCode {
+                    problems.append("outlet_tap: outlet \(outletName) belongs to merchant \(RequestRefusal.quoted(parent)) (its parent business unit), not to merchant_tap \(merchantName).")
+                } else {
+                    problems.append("outlet_tap: business unit \(outletName) has no parent business unit, so it is not an outlet of merchant_tap \(merchantName).")
+                }
+            }
+        }
+        for (index, product) in request.products.enumerated() where index >= productIDs.count || productIDs[index] == nil {
+            problems.append("products[\(index)].product_sku: no product has SKU \(RequestRefusal.quoted(product.sku)).")
+        }
+        return problems
+    }
+
+    /// The merchant to record: the one named, else the outlet's parent.
+    var recordedMerchantID: UUID? { merchantID ?? outletParentID }
+
+    private static func describe(_ reference: PurchaseEventRequest.Reference) -> String {
+        switch reference {
+        case .id(let id): "id \(id.uuidString.lowercased())"
+        case .code(let code): "code \(RequestRefusal.quoted(code))"
+        }
+    }
+
+    private static let statement = """
+        SELECT byid.id AS id_event, byid.reference_number AS id_reference, byid.request::text AS id_request,
+               byref.id AS ref_event, byref.request::text AS ref_request,
+               c.id AS contact_id, a.id AS account_id, a.accounts, a.has_primary,
+               cl.id AS classification_id, (cur.code IS NOT NULL) AS currency_known,
+               m.id AS merchant_id, m.code AS merchant_code,
+               o.id AS outlet_id, o.code AS outlet_code, o.parent_id AS outlet_parent_id, op.code AS outlet_parent_code,
+               ARRAY(SELECT p.id FROM unnest($13::text[]) WITH ORDINALITY AS s(sku, n)
+                     LEFT JOIN loyalty_products p ON p.organization_id = $1 AND p.sku = s.sku ORDER BY s.n) AS product_ids
+        FROM (SELECT 1) AS one
+        LEFT JOIN purchase_customer_events byid ON byid.organization_id = $1 AND byid.id = $2::uuid
+        LEFT JOIN purchase_customer_events byref ON byref.organization_id = $1 AND byref.reference_number = $3
+        LEFT JOIN loyalty_contacts c ON c.organization_id = $1 AND c.id = coalesce($4::uuid,
+            (SELECT contact_id FROM loyalty_identification_media WHERE organization_id = $1 AND value = $5::text))
+        LEFT JOIN LATERAL (
+            SELECT (array_agg(id ORDER BY is_primary DESC, created_at, id))[1] AS id, count(*)::int8 AS accounts,
+                   bool_or(is_primary) AS has_primary
+            FROM loyalty_accounts WHERE contact_id = c.id
+        ) AS a ON c.id IS NOT NULL
+        LEFT JOIN loyalty_classifications cl ON cl.organization_id = $1 AND (cl.id = $6::uuid OR cl.code = $7::text)
+        LEFT JOIN loyalty_currencies cur ON cur.organization_id = $1 AND cur.code = $8::text
+        LEFT JOIN loyalty_business_units m ON m.organization_id = $1 AND (m.id = $9::uuid OR m.code = $10::text)
+        LEFT JOIN loyalty_business_units o ON o.organization_id = $1 AND (o.id = $11::uuid OR o.code = $12::text)
+        LEFT JOIN loyalty_business_units op ON op.id = o.parent_id
+        """
+}
