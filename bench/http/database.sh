@@ -9,7 +9,10 @@
 # pgbench-script prints tradingd's own SQL text). For every row: the load, the rate, p50 and p99,
 # and the CPU per request of tradingd, of the database's backends (those of the bench database
 # only) and of the client (wrk or pgbench), from /proc (bench/cpu.py); tradingd's resident memory
-# after the row. Rounds alternate which side runs first; medians at the end.
+# after the row; and nginx returning a fixed 200 at as many connections, the tail this machine
+# gives any loopback HTTP server at the time. Rounds alternate which side runs first; medians and
+# the issue's targets (p99 under 10 ms and 1.5x pgbench for latest, 70% of pgbench for the
+# roll-up, RSS under 64 MiB idle and flat) at the end.
 #
 # usage: bench/http/database.sh [SECONDS_PER_ROW (default 10)]
 #   ROUNDS       rounds (default 3)
@@ -17,6 +20,7 @@
 #   DAEMON_BINS  tradingd binaries to measure in turn (default: this checkout's release build)
 #   BENCH_BIN    folder with a release ingest-bench (default: build it)
 #   PATHS        which comparisons: "latest telemetry" (default)
+#   NGINX        off: no nginx row
 set -euo pipefail
 duration=${1:-10}
 rounds=${ROUNDS:-3}
@@ -25,11 +29,14 @@ paths=${PATHS:-latest telemetry}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 daemon_port=${HTTP_BENCH_DAEMON_PORT:-18093}
+nginx_port=${HTTP_BENCH_NGINX_PORT:-18094}
 export HTTP_BENCH_DATABASE=${HTTP_BENCH_DATABASE:-tradingd_bench_database}
 # shellcheck source=bench/http/daemon.sh
 source "$root/bench/http/daemon.sh"
-trap 'daemon_stop; rm -rf "$work"' EXIT
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+trap 'daemon_stop; nginx_stop; rm -rf "$work"' EXIT
+if ! command -v wrk >/dev/null || { [ "${NGINX:-on}" != off ] && [ ! -x /usr/sbin/nginx ]; }; then
+    apt-get update -qq && apt-get install -y -qq wrk nginx-light >/dev/null
+fi
 
 if [ -z "${DAEMON_BINS:-}" ] || [ -z "${BENCH_BIN:-}" ]; then
     (cd "$root" && swift build -c release --product tradingd 2>&1 | tail -1 \
@@ -101,6 +108,19 @@ print('%.2fms | %.2fms' % (pick(0.50), pick(0.99)))")
     RESULTS+=("| $label | $load | $(awk '/^tps/ {printf "%d", $3}' "$work/pgbench.txt") | $percentiles | - | $(per_request pg "$transactions") | $(per_request client "$transactions") | - |")
 }
 
+# One wrk row against nginx's fixed 200: its CPU in the server column.
+measure_nginx() {
+    local label=$1 load out requests
+    nginx_start "$nginx_port"
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    cpu_start server="^nginx " client="^wrk "
+    out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$nginx_port/")
+    cpu_stop
+    nginx_stop
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
+    RESULTS+=("| $label | $load | $(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$out") | $(awk '$1 == "50%" {print $2}' <<<"$out") | $(awk '$1 == "99%" {print $2}' <<<"$out") | $(per_request server "$requests") | - | $(per_request client "$requests") | - |")
+}
+
 describe() {
     case $1 in
     latest) echo "\`…/telemetry/latest\` (bearer token)" ;;
@@ -131,6 +151,7 @@ daemon_rows() {
 pgbench_rows() {
     local round=$1
     for path in $paths; do measure_pgbench "$path" "$round: $(describe_pgbench "$path")"; done
+    [ "${NGINX:-on}" = off ] || measure_nginx "$round: nginx \`return 200\` (the machine's loopback limit)"
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -142,14 +163,14 @@ echo "## Authenticated requests against the database's limit"
 echo
 echo "Machine: $(nproc) cores, load before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg). Command: \`bench/http/database.sh $duration\` (ROUNDS=$rounds, CONNECTIONS=$connections; wrk -t2 and pgbench -j2 -M prepared, ${duration} s per row)."
 echo
-echo "| round: what | load | req/s (tps) | p50 | p99 | tradingd CPU µs/req | PostgreSQL CPU µs/req | client CPU µs/req | tradingd RSS MiB |"
+echo "| round: what | load | req/s (tps) | p50 | p99 | tradingd (nginx) CPU µs/req | PostgreSQL CPU µs/req | client CPU µs/req | tradingd RSS MiB |"
 echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${RESULTS[@]}"
 echo
 # Medians of each row kind over the rounds.
 printf '%s\n' "${RESULTS[@]}" | python3 -c "
 import re, statistics, sys
-rows = {}
+rows, medians = {}, {}
 for line in sys.stdin:
     cells = [c.strip() for c in line.strip().strip('|').split('|')]
     what = cells[0].split(': ', 1)[1]
@@ -159,11 +180,34 @@ for line in sys.stdin:
 def ms(text):
     value = float(re.sub('[a-z]+', '', text))
     return value / 1000 if text.endswith('us') else value * 1000 if text.endswith('s') and not text.endswith('ms') else value
-print('| what (median of rounds) | req/s (tps) | p99 | tradingd CPU µs/req | PostgreSQL CPU µs/req | client CPU µs/req |')
+print('| what (median of rounds) | req/s (tps) | p99 | tradingd (nginx) CPU µs/req | PostgreSQL CPU µs/req | client CPU µs/req |')
 print('|---|---|---|---|---|---|')
 for what, cells in rows.items():
     med = lambda i: statistics.median(float(c[i]) for c in cells if c[i] not in ('', '-')) if any(c[i] not in ('', '-') for c in cells) else None
     fmt = lambda v: '-' if v is None else ('%.1f' % v)
     p99 = statistics.median(ms(c[4]) for c in cells)
     print('| %s | %d | %.2fms | %s | %s | %s |' % (what, med(2), p99, fmt(med(5)), fmt(med(6)), fmt(med(7))))
+    medians[what] = (med(2), p99)
+# The issue's targets, on the medians (one daemon binary only: with several, the labels name them).
+def find(prefix):
+    return next((value for what, value in medians.items() if what.startswith(prefix)), None)
+verdict = lambda ok: 'met' if ok else '**not met**'
+print()
+latest, latest_db = find('tradingd \\u0060…/telemetry/latest'), find('pgbench: token lookup')
+if latest and latest_db:
+    print('- latest: p99 %.2f ms (target < 10 ms: %s); %d req/s = %.2f× pgbench %d tps (target ≥ 1.5×: %s)'
+          % (latest[1], verdict(latest[1] < 10), latest[0], latest[0] / latest_db[0], latest_db[0], verdict(latest[0] >= 1.5 * latest_db[0])))
+rollup, rollup_db = find('tradingd \\u0060…/telemetry?interval=15'), find('pgbench: the roll-up')
+if rollup and rollup_db:
+    print('- interval=15: %d req/s = %.0f%% of pgbench %d tps (target ≥ 70%%: %s); p99 %.2f ms'
+          % (rollup[0], 100 * rollup[0] / rollup_db[0], rollup_db[0], verdict(rollup[0] >= 0.7 * rollup_db[0]), rollup[1]))
+nginx = find('nginx')
+if nginx:
+    print('- nginx at the same connections: %d req/s, p99 %.2f ms' % nginx)
 "
+rss_values=$(printf '%s\n' "${RESULTS[@]}" | awk -F'|' '$2 ~ /tradingd/ && $10 ~ /[0-9]/ {gsub(/ /, "", $10); print $10}')
+if [ -n "$rss_values" ]; then
+    idle=$(printf '%s\n' "${RESULTS[@]}" | awk -F'|' '$2 ~ /idle after start/ {gsub(/ /, "", $10); print $10}' | sort -n | tail -1)
+    highest=$(sort -n <<<"$rss_values" | tail -1)
+    echo "- tradingd RSS: idle after start at most $idle MiB (target < 64 MiB: $(awk -v v="$idle" 'BEGIN {print (v < 64) ? "met" : "**not met**"}')), highest after any row $highest MiB"
+fi

@@ -11,6 +11,7 @@ import AMQP
 import ESM
 import ESMSimulator
 import Foundation
+import Observability
 import Postgres
 import Synchronization
 import TradingCore
@@ -75,6 +76,9 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 
 func milliseconds(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
 
+/// Resident memory of this process (relay, simulator and the bench's own records), MiB.
+func residentMiB() -> Double { (ProcessMetrics.read()?.residentBytes ?? 0) / 1_048_576 }
+
 func wait(_ what: String, timeout: Duration = .seconds(300), _ condition: () -> Bool) {
     let deadline = ContinuousClock.now + timeout
     while !condition() {
@@ -127,6 +131,7 @@ let warmID = "warm-\(prefix)"
 try publishChannel.publish(exchange: "", routingKey: queues.commands, body: body(warmID, 0), properties: .json())
 try publishChannel.waitForConfirms()
 wait("the warm-up command is relayed") { sender.count == 1 }
+let residentAfterWarmUp = residentMiB()
 
 let total = Int(args.rate * args.seconds)
 var published: [String: ContinuousClock.Instant] = [:]
@@ -150,6 +155,13 @@ let latencies = published.map { id, sent in milliseconds(returned[id]! - sent) }
 print(String(format: "steady: %d commands at %.0f/s offered (%.0f/s achieved publishing); command-in to ESM 202: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms",
              total, args.rate, Double(total) / publishSeconds, percentile(latencies, 0.5), percentile(latencies, 0.9),
              percentile(latencies, 0.99), latencies.last ?? .nan))
+// A queue forming shows as latency growing through the run: p99 of each 10 s of publishing.
+let windows = Dictionary(grouping: published) { Int(milliseconds($0.value - start) / 10_000) }
+let windowP99 = windows.keys.sorted().map { window in
+    String(format: "%.1f", percentile(windows[window]!.map { milliseconds(returned[$0.key]! - $0.value) }.sorted(), 0.99))
+}
+print("steady: p99 of each 10 s, in order (ms): " + windowP99.joined(separator: ", "))
+let residentAfterSteady = residentMiB()
 let relayMetrics = service.metrics.snapshot()
 print(String(format: "steady: relay latency by the database clock (recorded -> 202): mean %.2f ms over %d",
              relayMetrics.relayLatency.sum / Double(max(relayMetrics.relayLatency.count, 1)) * 1000, relayMetrics.relayLatency.count))
@@ -175,6 +187,8 @@ let callTotals = sender.calls.withLock { $0 }
 print(String(format: "ESM calls: %d, mean %.2f ms each (HTTP to the simulator, token cached)", callTotals.count,
              callTotals.seconds / Double(max(callTotals.count, 1)) * 1000))
 let executions = simulator.commands.values
+print(String(format: "memory (VmRSS of this process: relay, simulator, the bench's records): %.1f MiB after the warm-up, %.1f MiB after the steady part, %.1f MiB after the backlog",
+             residentAfterWarmUp, residentAfterSteady, residentMiB()))
 print("simulator: \(executions.count) commands, each executed once: \(executions.allSatisfy { $0.executed == 1 && $0.received == 1 })")
 simulator.stop()
 for queue in [queues.commands, queues.commandsDeadLetter, queues.acks, queues.acksDeadLetter, queues.events] {
