@@ -7,9 +7,11 @@
 #     running the same roll-up statement,
 # pgbench in prepared mode with the statements' parameters as variables (ingest-bench
 # pgbench-script prints tradingd's own SQL text). For every row: the load, the rate, p50 and p99,
-# and the CPU per request of tradingd, of the database's backends (those of the bench database
-# only) and of the client (wrk or pgbench), from /proc (bench/cpu.py); tradingd's resident memory
-# after the row; and nginx returning a fixed 200 at as many connections, the tail this machine
+# the CPU per request of tradingd, of the database's backends (those of the bench database only)
+# and of the client (wrk or pgbench), from /proc (bench/cpu.py); tradingd's resident memory after
+# the row and its own p50 and p99 (its request-duration histogram on /metrics, from parsing the
+# request to its answer, to the histogram's bucket bounds: the rest of the client's latency is
+# outside tradingd's request handling); and nginx returning a fixed 200 at as many connections, the tail this machine
 # gives any loopback HTTP server at the time. Rounds alternate which side runs first; medians and
 # the issue's targets (p99 under 10 ms and 1.5x pgbench for latest, 70% of pgbench for the
 # roll-up, RSS under 64 MiB idle and flat) at the end.
@@ -72,18 +74,38 @@ per_request() {
         "$work/cpu.json" "$1" "$2"
 }
 rss() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$daemon_pid/status"; }
+declare -A routes=([latest]="/api/v1/trading/plants/{plantId}/telemetry/latest" [telemetry]="/api/v1/trading/plants/{plantId}/telemetry")
+# tradingd's own latency histogram of ROUTE (from parsing the request to its answer), "le count" lines.
+server_histogram() {
+    curl -sf "http://127.0.0.1:$daemon_port/metrics" | awk -v route="route=\"$1\"" \
+        'index($0, "tradingd_http_request_duration_seconds_bucket{" route ",") == 1 {split($0, a, "le=\""); split(a[2], b, "\""); print b[1], $NF}'
+}
+# "p50 ≤ X ms, p99 ≤ Y ms" between two histogram readings (bucket bounds: the histogram's resolution).
+server_percentiles() {
+    python3 -c "
+import sys
+before = dict(line.split() for line in open(sys.argv[1]))
+after = [line.split() for line in open(sys.argv[2])]
+counts = [(float(le), float(n) - float(before.get(le, 0))) for le, n in after]
+total = counts[-1][1]
+pick = lambda q: next(le for le, n in counts if n >= q * total)
+fmt = lambda v: 'inf' if v == float('inf') else '%g' % (v * 1000)
+print('≤ %s ms / ≤ %s ms' % (fmt(pick(0.5)), fmt(pick(0.99))))" "$1" "$2"
+}
 
 RESULTS=()
 # One wrk row against the running daemon: "| label | load | req/s | p50 | p99 | tradingd | PG | client | RSS |".
 measure_daemon() {
     local path=$1 label=$2 load out requests
     load=$(cut -d' ' -f1 /proc/loadavg)
+    server_histogram "${routes[$path]}" > "$work/histogram.before"
     cpu_start tradingd="^tradingd " pg="$backends" client="^wrk "
     out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -H "Authorization: Bearer $bench_token" "${urls[$path]}")
     cpu_stop
+    server_histogram "${routes[$path]}" > "$work/histogram.after"
     requests=$(awk '/requests in/ {print $1}' <<<"$out")
     if grep -qE "Non-2xx|Socket errors" <<<"$out"; then echo "wrk reported errors: $out" >&2; exit 1; fi
-    RESULTS+=("| $label | $load | $(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$out") | $(awk '$1 == "50%" {print $2}' <<<"$out") | $(awk '$1 == "99%" {print $2}' <<<"$out") | $(per_request tradingd "$requests") | $(per_request pg "$requests") | $(per_request client "$requests") | $(rss) |")
+    RESULTS+=("| $label | $load | $(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$out") | $(awk '$1 == "50%" {print $2}' <<<"$out") | $(awk '$1 == "99%" {print $2}' <<<"$out") | $(per_request tradingd "$requests") | $(per_request pg "$requests") | $(per_request client "$requests") | $(rss) | $(server_percentiles "$work/histogram.before" "$work/histogram.after") |")
 }
 
 # One pgbench row: the same columns, no tradingd.
@@ -105,7 +127,7 @@ import sys
 values = sorted(int(line.split()[2]) for line in sys.stdin)
 pick = lambda q: values[min(len(values) - 1, int(q * len(values)))] / 1000
 print('%.2fms | %.2fms' % (pick(0.50), pick(0.99)))")
-    RESULTS+=("| $label | $load | $(awk '/^tps/ {printf "%d", $3}' "$work/pgbench.txt") | $percentiles | - | $(per_request pg "$transactions") | $(per_request client "$transactions") | - |")
+    RESULTS+=("| $label | $load | $(awk '/^tps/ {printf "%d", $3}' "$work/pgbench.txt") | $percentiles | - | $(per_request pg "$transactions") | $(per_request client "$transactions") | - | - |")
 }
 
 # One wrk row against nginx's fixed 200: its CPU in the server column.
@@ -118,7 +140,7 @@ measure_nginx() {
     cpu_stop
     nginx_stop
     requests=$(awk '/requests in/ {print $1}' <<<"$out")
-    RESULTS+=("| $label | $load | $(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$out") | $(awk '$1 == "50%" {print $2}' <<<"$out") | $(awk '$1 == "99%" {print $2}' <<<"$out") | $(per_request server "$requests") | - | $(per_request client "$requests") | - |")
+    RESULTS+=("| $label | $load | $(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$out") | $(awk '$1 == "50%" {print $2}' <<<"$out") | $(awk '$1 == "99%" {print $2}' <<<"$out") | $(per_request server "$requests") | - | $(per_request client "$requests") | - | - |")
 }
 
 describe() {
@@ -144,7 +166,7 @@ daemon_rows() {
         for path in $paths; do
             measure_daemon "$path" "$round: tradingd $(describe "$path")$( [ "$DAEMON_BINS" = "${DAEMON_BINS%% *}" ] || echo ", $binary")"
         done
-        RESULTS+=("| $round: tradingd idle after start$( [ "$DAEMON_BINS" = "${DAEMON_BINS%% *}" ] || echo ", $binary") | | | | | | | | $idle |")
+        RESULTS+=("| $round: tradingd idle after start$( [ "$DAEMON_BINS" = "${DAEMON_BINS%% *}" ] || echo ", $binary") | | | | | | | | $idle | |")
         daemon_stop
     done
 }
@@ -163,8 +185,8 @@ echo "## Authenticated requests against the database's limit"
 echo
 echo "Machine: $(nproc) cores, load before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg). Command: \`bench/http/database.sh $duration\` (ROUNDS=$rounds, CONNECTIONS=$connections; wrk -t2 and pgbench -j2 -M prepared, ${duration} s per row)."
 echo
-echo "| round: what | load | req/s (tps) | p50 | p99 | tradingd (nginx) CPU µs/req | PostgreSQL CPU µs/req | client CPU µs/req | tradingd RSS MiB |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| round: what | load | req/s (tps) | p50 | p99 | tradingd (nginx) CPU µs/req | PostgreSQL CPU µs/req | client CPU µs/req | tradingd RSS MiB | tradingd's own p50 / p99 |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${RESULTS[@]}"
 echo
 # Medians of each row kind over the rounds.
