@@ -35,7 +35,8 @@ struct FieldReader {
             problem(path, "must not be empty.")
             return nil
         }
-        guard text.count <= rules.maximumTextLength else {
+        // Code points, as JSON Schema's maxLength and PostgreSQL's length() count them.
+        guard text.unicodeScalars.count <= rules.maximumTextLength else {
             problem(path, "is longer than \(rules.maximumTextLength) characters.")
             return nil
         }

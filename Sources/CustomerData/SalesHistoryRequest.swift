@@ -180,7 +180,9 @@ public enum SalesHistoryRequest {
             problems.append("\(path).emc: no puede estar vacío.")
             return nil
         }
-        guard company.count <= rules.maximumCompanyLength else {
+        // Code points, as JSON Schema's maxLength (on what was sent) and PostgreSQL's length() (on
+        // what is stored) count them; NFC may lengthen a few characters.
+        guard max(raw.unicodeScalars.count, company.unicodeScalars.count) <= rules.maximumCompanyLength else {
             problems.append("\(path).emc: admite como máximo \(rules.maximumCompanyLength) caracteres.")
             return nil
         }

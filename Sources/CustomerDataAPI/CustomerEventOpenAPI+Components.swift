@@ -12,31 +12,55 @@ extension CustomerEventRoutes {
         },
         "schemas": {
           "CustomerEventReference": {
-            "type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1,
-            "properties": {"id": {"type": "string", "format": "uuid"}, "code": {"type": "string", "minLength": 1, "maxLength": 100}}
+            "type": ["object", "null"], "additionalProperties": false,
+            "description": "Exactly one of id and code; null counts as absent.",
+            "properties": {"id": {"type": ["string", "null"], "format": "uuid"}, "code": {"type": ["string", "null"], "minLength": 1, "maxLength": 100}},
+            "oneOf": [
+              {"type": "null"},
+              {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "code": {"type": "null"}}},
+              {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}, "id": {"type": "null"}}}
+            ]
           },
           "PurchaseCustomerEventRequest": {
             "type": "object", "required": ["reference_number", "products"], "additionalProperties": false,
+            "description": "A member given as null counts as absent (the mandatory ones are then missing).",
             "properties": {
-              "id": {"type": "string", "format": "uuid"},
-              "contact_id": {"type": "string", "format": "uuid", "description": "Exactly one of contact_id and cim."},
-              "cim": {"type": "string", "minLength": 1, "maxLength": 100},
+              "id": {"type": ["string", "null"], "format": "uuid"},
+              "contact_id": {"type": ["string", "null"], "format": "uuid", "description": "Exactly one of contact_id and cim."},
+              "cim": {"type": ["string", "null"], "minLength": 1, "maxLength": 100},
               "reference_number": {"type": "string", "minLength": 1, "maxLength": 100},
               "classification": {"$ref": "#/components/schemas/CustomerEventReference"},
-              "currency_code": {"type": "string", "pattern": "^[A-Z]{3}$"},
-              "payment_medium_identifier": {"type": "string", "minLength": 1, "maxLength": 100},
-              "performed_on": {"type": "integer", "minimum": 946684800, "description": "Epoch seconds; default now."},
+              "currency_code": {"type": ["string", "null"], "pattern": "^[A-Z]{3}$"},
+              "payment_medium_identifier": {"type": ["string", "null"], "minLength": 1, "maxLength": 100},
+              "performed_on": {"type": ["integer", "null"], "minimum": 946684800, "description": "Epoch seconds; default now."},
               "merchant_tap": {"$ref": "#/components/schemas/CustomerEventReference"},
               "outlet_tap": {"$ref": "#/components/schemas/CustomerEventReference"},
               "products": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {
                 "type": "object", "required": ["product_sku", "net_amount", "tax_amount", "total_amount"], "additionalProperties": false,
                 "properties": {"product_sku": {"type": "string", "minLength": 1, "maxLength": 100},
-                               "quantity": {"type": "number", "exclusiveMinimum": 0, "default": 1},
+                               "quantity": {"type": ["number", "null"], "exclusiveMinimum": 0, "default": 1},
                                "net_amount": {"type": "number", "minimum": 0}, "tax_amount": {"type": "number", "minimum": 0},
                                "total_amount": {"type": "number", "minimum": 0, "description": "net_amount + tax_amount, exactly."}}}},
-              "spend_request": {"type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1,
-                                "properties": {"amount": {"type": "number", "exclusiveMinimum": 0}, "alternative_amount": {"type": "number", "exclusiveMinimum": 0}}}
-            }
+              "spend_request": {"type": ["object", "null"], "additionalProperties": false,
+                                "description": "Exactly one of amount and alternative_amount.",
+                                "properties": {"amount": {"type": ["number", "null"], "exclusiveMinimum": 0},
+                                               "alternative_amount": {"type": ["number", "null"], "exclusiveMinimum": 0}},
+                                "oneOf": [
+                                  {"type": "null"},
+                                  {"type": "object", "required": ["amount"], "properties": {"amount": {"type": "number"}, "alternative_amount": {"type": "null"}}},
+                                  {"type": "object", "required": ["alternative_amount"], "properties": {"alternative_amount": {"type": "number"}, "amount": {"type": "null"}}}
+                                ]}
+            },
+            "allOf": [
+              {"oneOf": [
+                {"required": ["contact_id"], "properties": {"contact_id": {"type": "string"}, "cim": {"type": "null"}}},
+                {"required": ["cim"], "properties": {"cim": {"type": "string"}, "contact_id": {"type": "null"}}}
+              ]},
+              {"anyOf": [
+                {"required": ["merchant_tap"], "properties": {"merchant_tap": {"type": "object"}}},
+                {"required": ["outlet_tap"], "properties": {"outlet_tap": {"type": "object"}}}
+              ]}
+            ]
           },
           "CustomerEventIdBody": {"type": "object", "required": ["id"], "additionalProperties": false,
                                   "properties": {"id": {"type": "string", "format": "uuid"}}},

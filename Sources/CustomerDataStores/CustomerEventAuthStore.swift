@@ -71,7 +71,7 @@ public struct CustomerEventAuthStore: Sendable {
     /// already holds one (moving from another system). - Returns: the key, to show once.
     public func createKey(organizationID: UUID, label: String, key given: String? = nil,
                           on connection: PostgresConnection) throws -> IssuedKey {
-        guard (1...200).contains(label.count) else { throw Failure.invalidKey("a label of 1-200 characters is required") }
+        guard (1...200).contains(label.unicodeScalars.count) else { throw Failure.invalidKey("a label of 1-200 characters is required") }
         let key = try given ?? (Self.keyPrefix + Hex.encode(try SecureRandom.bytes(count: 32)))
         guard key.utf8.count >= 32, key.utf8.count <= 200, key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
             throw Failure.invalidKey("an API key must be 32-200 printable ASCII characters without spaces")

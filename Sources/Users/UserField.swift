@@ -94,7 +94,8 @@ extension UserField {
                 if self == .status { return .failure(.init(field: self, reason: "cannot be empty")) }
                 return .success(.text(nil))
             }
-            guard text.count <= maximumLength else {
+            // Code points, as PostgreSQL's length() counts them.
+            guard text.unicodeScalars.count <= maximumLength else {
                 return .failure(.init(field: self, reason: "is longer than \(maximumLength) characters"))
             }
             guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {

@@ -65,6 +65,8 @@ struct PurchaseEventDecoderTests {
         (["reference_number": "1"], "reference_number: must be a string."),
         (["reference_number": #"" ""#], "reference_number: must not be empty."),
         (["reference_number": "\"\(String(repeating: "R", count: 101))\""], "reference_number: is longer than 100 characters."),
+        // 51 characters, 102 code points: lengths count code points, as JSON Schema and PostgreSQL do.
+        (["reference_number": "\"\(String(repeating: "e\u{301}", count: 51))\""], "reference_number: is longer than 100 characters."),
         (["classification": #"{"code": "CCC", "id": "0b7e1a52-54c2-4c1e-9e39-3f4a1c2d5e6f"}"#],
          "classification: specify exactly one of id and code; both were given."),
         (["classification": "{}"], "classification: specify exactly one of id and code; neither was given."),
@@ -115,6 +117,22 @@ struct PurchaseEventDecoderTests {
     ] as [([String: String?], String)])
     func refuses(changes: [String: String?], expected: String) {
         #expect(message(changes) == expected)
+    }
+
+    /// A client that writes absent members as `null` (the document says each optional member may be null).
+    @Test func nullCountsAsAbsent() throws {
+        let request = try decode(example([
+            "id": "null", "contact_id": "null", "currency_code": "null", "payment_medium_identifier": "null", "performed_on": "null",
+            "classification": #"{"id": null, "code": "CCC"}"#, "merchant_tap": "null",
+            "products": #"[{"product_sku": "FREDESPR001", "quantity": null, "net_amount": 1, "tax_amount": 0, "total_amount": 1}]"#,
+            "spend_request": #"{"amount": null, "alternative_amount": 3}"#,
+        ])).get()
+        #expect(request.id == nil && request.currencyCode == nil && request.paymentMediumIdentifier == nil && request.performedOn == nil)
+        #expect(request.contact == .cim("4A30966F684B0269AD91"))
+        #expect(request.classification == .code("CCC"))
+        #expect(request.merchant == nil && request.outlet == .code("CD123456"))
+        #expect(request.products[0].quantity == 1)
+        #expect(request.spendRequest == .alternativeAmount(3))
     }
 
     @Test func refusesBodiesThatAreNotObjects() {

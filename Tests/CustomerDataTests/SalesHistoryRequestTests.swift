@@ -88,6 +88,9 @@ struct SalesHistoryRequestTests {
         (#"{"nit": "900373923", "monto": 1, "fecha": "2025-01-03", "emc": "A"}"#, #"history[0].fecha: "2025-01-03" está en el futuro."#),
         (#"{"nit": "900373923", "monto": 1, "fecha": "2024-03-15"}"#, "history[0].emc: es obligatorio."),
         (#"{"nit": "900373923", "monto": 1, "fecha": "2024-03-15", "emc": "   "}"#, "history[0].emc: no puede estar vacío."),
+        // 101 characters sent as 202 code points (decomposed): the limit counts the code points sent, as JSON Schema does.
+        (#"{"nit": "900373923", "monto": 1, "fecha": "2024-03-15", "emc": "\#(String(repeating: "e\u{301}", count: 101))"}"#,
+         "history[0].emc: admite como máximo 200 caracteres."),
         (#"{"nit": "900373923", "monto": 1, "fecha": "2024-03-15", "emc": "A", "cantidad": 2}"#,
          "history[0].cantidad: campo desconocido (se esperan nit, monto, fecha y emc)."),
     ])

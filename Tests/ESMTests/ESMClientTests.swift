@@ -2,6 +2,7 @@ import ESM
 import ESMSimulator
 import Foundation
 import OutboundTestSupport
+import TestSupport
 import Testing
 import TradingCore
 
@@ -46,7 +47,7 @@ struct ESMClientTests {
         // 24 callers at once: above the default cap of calls per organisation (ESMCallLimitTests).
         let fixture = try ESMTestFixture(options: options) { $0.maxConcurrentCalls = 24 }
         let failures = Counter()
-        runConcurrently(24) { _ in
+        runOnThreads(24) { _ in
             do { _ = try fixture.client.listPlants() } catch { failures.increment() }
         }
         #expect(failures.value == 0)

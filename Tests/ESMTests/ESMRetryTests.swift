@@ -1,6 +1,7 @@
 import ESMSimulator
 import Foundation
 import OutboundTestSupport
+import TestSupport
 import Testing
 @testable import ESM
 
@@ -27,7 +28,7 @@ struct ESMRetryTests {
             $0.maxConcurrentCalls = 12   // every caller at once, above the default cap
         }
         let errors = Counter()
-        runConcurrently(12) { _ in
+        runOnThreads(12) { _ in
             do { _ = try fixture.client.listPlants() } catch let error as ESMError where error.kind == .serverError {
                 errors.increment()
             } catch {}

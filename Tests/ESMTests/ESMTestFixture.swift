@@ -12,7 +12,8 @@ final class ESMTestFixture: @unchecked Sendable {
     let client: ESMClient
     let urlGuard: OutboundURLGuard
 
-    init(options: ESMSimulatorOptions = ESMSimulatorOptions(), configure: (inout ESMClientConfiguration) -> Void = { _ in }) throws {
+    init(options: ESMSimulatorOptions = ESMSimulatorOptions(), metrics: ESMMetrics? = nil,
+         configure: (inout ESMClientConfiguration) -> Void = { _ in }) throws {
         var options = options
         options.clientID = "client-a"
         options.clientSecret = Self.secret
@@ -24,7 +25,7 @@ final class ESMTestFixture: @unchecked Sendable {
                                                    requestTimeout: .seconds(5), retryDelay: .milliseconds(10),
                                                    maxRetryDelay: .milliseconds(50))
         configure(&configuration)
-        client = try ESMClient(configuration: configuration, urlGuard: urlGuard)
+        client = try ESMClient(configuration: configuration, urlGuard: urlGuard, metrics: metrics)
     }
 
     /// Another client of the same simulator with different settings.
@@ -50,24 +51,4 @@ func renderings(of error: any Error) -> [String] {
     var dumped = ""
     dump(error, to: &dumped)
     return [String(describing: error), String(reflecting: error), "\(error)", dumped, error.localizedDescription]
-}
-
-/// Runs `body` on `count` threads released together (DispatchQueue.concurrentPerform would use
-/// only as many threads as there are cores: two here).
-func runConcurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    let ready = DispatchGroup(), done = DispatchGroup()
-    let start = DispatchSemaphore(value: 0)
-    for index in 0..<count {
-        ready.enter()
-        done.enter()
-        Thread {
-            ready.leave()
-            start.wait()
-            body(index)
-            done.leave()
-        }.start()
-    }
-    ready.wait()
-    for _ in 0..<count { start.signal() }
-    done.wait()
 }

@@ -45,7 +45,8 @@ import Testing
         #expect(try fixture.call("GET", "/api/v0/user/trebolenergia/purchases?limit=0").status == 400)
     }
 
-    /// 50 clients at once: 50 purchases, 50 workflows, each followed to completion.
+    /// 50 clients at once (50 threads released together): 50 purchases, 50 workflows, each
+    /// followed to completion.
     @Test func fiftyConcurrentSubmissions() throws {
         var knobs = ArgoSimulatorKnobs()
         knobs.pendingMilliseconds = 50
@@ -53,11 +54,19 @@ import Testing
         let argo = try ArgoFixture(knobs: knobs)
         let fixture = try PurchasesAPIFixture(dispatchTo: try argo.engine())
         let ids = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: 50) { _ in
-            if let id = try? Self.submit(fixture) { ids.withLock { $0.append(id) } }
+        let failures = Mutex<[String]>([])
+        runOnThreads(50) { _ in
+            do {
+                let id = try Self.submit(fixture)
+                ids.withLock { $0.append(id) }
+            } catch {
+                failures.withLock { $0.append(String(describing: error)) }
+            }
         }
         let submitted = ids.withLock { $0 }
+        #expect(failures.withLock { $0 } == [])
         #expect(submitted.count == 50 && Set(submitted).count == 50)
+        #expect(try fixture.connection.query("SELECT count(*) FROM purchases")[0].int(0) == 50)
         try waitUntil("50 completed") {
             try fixture.connection.query("SELECT count(*) FROM purchases WHERE status = 'completed'")[0].int(0) == 50
         }

@@ -43,6 +43,44 @@ import Testing
         #expect(rows.map(\.megawatts) == [Decimal(12), Decimal(13)])
     }
 
+    /// Madrid's two DST days over HTTP, rows out of order: every quarter-hour of the local
+    /// day stored at its own instant, as Foundation's calendar (not the parser) counts them; the
+    /// fall-back hour's labels twice, the second appearance the later instant.
+    @Test(arguments: [("2025-03-30", 92), ("2025-10-26", 100)])
+    func daylightSavingDaysOfMadrid(day: String, quarterHours: Int) throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "Europe/Madrid"))
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = calendar.timeZone
+        formatter.dateFormat = "yyyy-MM-dd"
+        let midnight = try #require(formatter.date(from: day))
+        let next = try #require(calendar.date(byAdding: .day, value: 1, to: midnight))
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        let starts = Array(stride(from: midnight.timeIntervalSince1970, to: next.timeIntervalSince1970, by: 900))
+        #expect(starts.count == quarterHours)
+        let items = starts.enumerated().map { index, start in
+            "{\"datetime\": \"\(formatter.string(from: Date(timeIntervalSince1970: start)))\", \"purchase\": \(index).5}"
+        }
+        // The second half first: rows need not be in order; the repeated hour (all in the first
+        // half) keeps its earlier instant's labels before the later ones.
+        let half = items.count / 2
+        let body = "{\"purchase\": [" + (items[half...] + items[..<half]).joined(separator: ", ") + "]}"
+        let answer = try fixture.call("POST", "/api/v0/user/trebolenergia/submit-purchase/123", body: body)
+        #expect(answer.status == 201)
+        guard case .object(let created) = answer.json, case .string(let id)? = created["id"] else {
+            Issue.record("no id: \(answer.text.prefix(300))")
+            return
+        }
+        #expect(created["rows_uploaded"] == .number(Double(quarterHours)))
+        let rows = try storedRows(id)
+        #expect(rows.map(\.periodStart.timeIntervalSince1970) == starts)
+        #expect(rows.map(\.label) == starts.map { formatter.string(from: Date(timeIntervalSince1970: $0)) })
+        #expect(rows.map(\.megawatts) == starts.indices.map { Decimal($0) + Decimal(string: "0.5")! })
+        let second = rows.filter { $0.occurrence == 2 }.map(\.label)
+        #expect(second == (quarterHours == 100 ? ["02:00", "02:15", "02:30", "02:45"].map { "\(day) \($0)" } : []))
+    }
+
     @Test func aYearOfQuarterHoursInOneSubmission() throws {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -1,5 +1,6 @@
 import ArgoSimulator
 import Foundation
+import Observability
 import PurchaseTestSupport
 import Postgres
 import PurchaseCore
@@ -28,8 +29,8 @@ import Testing
         for dispatcher in dispatchers { dispatcher.waitUntilFinished(timeout: .seconds(10)) }
     }
 
-    private func startDispatcher(options: PurchaseDispatchOptions = ArgoFixture.quickOptions) throws {
-        let dispatcher = PurchaseDispatcher(databaseURL: fixture.url, engine: try argo.engine(), options: options, log: .silent)
+    private func startDispatcher(options: PurchaseDispatchOptions = ArgoFixture.quickOptions, log: Logger = .silent) throws {
+        let dispatcher = PurchaseDispatcher(databaseURL: fixture.url, engine: try argo.engine(), options: options, log: log)
         dispatchers.append(dispatcher)
         dispatcher.start()
     }
@@ -69,14 +70,17 @@ import Testing
         #expect(try records([id])[0].error.contains("simulated failure"))
     }
 
-    /// The engine is away for a minute: purchases stay pending with the reason shown, then each
-    /// goes through once.
+    /// The engine is away for a minute: purchases stay pending with the reason shown and logged
+    /// with their ids, then each goes through once.
     @Test func engineDownForAMinuteThenUp() throws {
         try argo.simulator.setDown(true)
         let ids = try (0..<20).map { _ in try fixture.insert(fixture.quarterHours(4)).id }
-        try startDispatcher()
+        let capture = LogCapture()
+        try startDispatcher(log: Logger(level: .info, sink: capture.sink))
         try waitUntil("failures shown") { try records(ids).allSatisfy { $0.status == .pending && $0.dispatchAttempts >= 1 } }
         #expect(try records(ids).allSatisfy { $0.error.hasPrefix("Workflow submission failed (attempt ") && $0.error.contains("Argo could not be reached") })
+        let failureLines = capture.lines.filter { $0.contains("purchase dispatch failed; retrying") }
+        #expect(Set(ids.map { $0.uuidString.lowercased() }).allSatisfy { id in failureLines.contains { $0.contains(id) } })
         Thread.sleep(forTimeInterval: 60)  // the outage itself, not a wait for a condition
         // Still pending, retried with backoff all along (capped at 0.5 s here), nothing lost.
         #expect(try records(ids).allSatisfy { $0.status == .pending && $0.dispatchAttempts >= 5 })

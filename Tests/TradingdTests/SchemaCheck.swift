@@ -66,6 +66,9 @@ struct SchemaCheck {
                 argument == .bool(false) ? ["\(path): '\(name)' is not allowed"]
                     : violations(of: members[name]!, against: argument, at: "\(path).\(name)")
             }
+        case "propertyNames":
+            guard let members = value.objectValue else { return [] }
+            return members.keys.sorted().flatMap { violations(of: .string($0), against: argument, at: "\(path){\($0)}") }
         case "items":
             guard case .array(let elements) = value else { return [] }
             return elements.enumerated().flatMap { violations(of: $1, against: argument, at: "\(path)[\($0)]") }

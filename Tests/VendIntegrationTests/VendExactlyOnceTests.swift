@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import TestSupport
 import Testing
 @testable import Vend
 import VendCore
@@ -126,21 +127,4 @@ final class ConcurrentResults<Value: Sendable>: @unchecked Sendable {
         defer { lock.unlock() }
         return storage
     }
-}
-
-/// Runs `body` on `count` threads of their own, released together, and waits for all of them
-/// (Dispatch would run only as many at once as there are cores).
-func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    let start = DispatchSemaphore(value: 0)
-    let done = DispatchGroup()
-    for index in 0..<count {
-        done.enter()
-        Thread {
-            start.wait()
-            body(index)
-            done.leave()
-        }.start()
-    }
-    for _ in 0..<count { start.signal() }
-    done.wait()
 }

@@ -27,7 +27,8 @@ WORK=$(dirname "$ENV_FILE")/bench-purchases
 mkdir -p "$WORK"
 
 echo "bench/purchases: building (release)" >&2
-swift build -c release --product tradingd --product purchases-bench >&2
+swift build -c release --product tradingd >&2
+swift build -c release --product purchases-bench >&2
 BIN=$(swift build -c release --show-bin-path)
 
 psql -q "$ADMIN_DB" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "CREATE DATABASE $DB_NAME" >/dev/null

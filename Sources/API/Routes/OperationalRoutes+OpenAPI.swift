@@ -81,6 +81,15 @@ extension OperationalRoutes {
               "rabbitmq": {"enum": ["ok", "unreachable"]}
             }
           },
+          "PlainJSONValue": {
+            "description": "Any JSON value without U+0000 in a string or a member name: tradingd's JSON reader refuses U+0000 (PostgreSQL text cannot hold it) with a 400, wherever it is in a body.",
+            "anyOf": [
+              {"type": ["null", "boolean", "number"]},
+              {"type": "string", "pattern": "^[^\\u0000]*$"},
+              {"type": "array", "items": {"$ref": "#/components/schemas/PlainJSONValue"}},
+              {"type": "object", "propertyNames": {"pattern": "^[^\\u0000]*$"}, "additionalProperties": {"$ref": "#/components/schemas/PlainJSONValue"}}
+            ]
+          },
           "PlainError": {
             "type": "object",
             "description": "The envelope of answers outside every family: `error` is the message.",

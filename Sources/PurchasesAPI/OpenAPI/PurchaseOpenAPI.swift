@@ -4,6 +4,24 @@ import API
 extension PurchaseRoutes {
     public var openAPI: [OpenAPIFragment] { [Self.componentsFragment, Self.pathsFragment] }
 
+    /// What the two URL forms of the submission share: one handler, one body, one set of answers.
+    static let submitBodyAndResponses = #"""
+    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseSubmission"}}}},
+    "responses": {
+      "201": {
+        "description": "Stored, pending hand-over.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseCreated"}}},
+        "links": {"GetPurchase": {"operationId": "getPurchase", "parameters": {"user": "$request.path.user", "id": "$response.body#/id"}}}
+      },
+      "400": {"$ref": "#/components/responses/PurchaseBadRequest"},
+      "401": {"$ref": "#/components/responses/PurchaseUnauthorized"},
+      "403": {"$ref": "#/components/responses/PurchaseForbidden"},
+      "413": {"$ref": "#/components/responses/PurchaseTooLarge"},
+      "500": {"$ref": "#/components/responses/PurchaseServerError"},
+      "503": {"$ref": "#/components/responses/PurchaseServiceUnavailable"}
+    }
+    """#
+
     static let pathsFragment = OpenAPIFragment("purchases/paths", json: #"""
     {
       "paths": {
@@ -17,20 +35,7 @@ extension PurchaseRoutes {
               {"$ref": "#/components/parameters/PurchaseUser"},
               {"name": "retailer", "in": "path", "required": true, "description": "The retailer's id (seed 000's `id-retailer`).", "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[^\\u0000\\r\\n]+$"}, "example": "123"}
             ],
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseSubmission"}}}},
-            "responses": {
-              "201": {
-                "description": "Stored, pending hand-over.",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseCreated"}}},
-                "links": {"GetPurchase": {"operationId": "getPurchase", "parameters": {"user": "$request.path.user", "id": "$response.body#/id"}}}
-              },
-              "400": {"$ref": "#/components/responses/PurchaseBadRequest"},
-              "401": {"$ref": "#/components/responses/PurchaseUnauthorized"},
-              "403": {"$ref": "#/components/responses/PurchaseForbidden"},
-              "413": {"$ref": "#/components/responses/PurchaseTooLarge"},
-              "500": {"$ref": "#/components/responses/PurchaseServerError"},
-              "503": {"$ref": "#/components/responses/PurchaseServiceUnavailable"}
-            }
+            \#(submitBodyAndResponses)
           }
         },
         "/api/v0/user/{user}/submit-purchase": {
@@ -43,20 +48,7 @@ extension PurchaseRoutes {
               {"$ref": "#/components/parameters/PurchaseUser"},
               {"name": "retailer_id", "in": "query", "required": true, "description": "The retailer's id. Missing: `Missing required URL parameter \"retailer_id\".`", "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[^\\u0000\\r\\n]+$"}, "example": "123"}
             ],
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseSubmission"}}}},
-            "responses": {
-              "201": {
-                "description": "Stored, pending hand-over.",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PurchaseCreated"}}},
-                "links": {"GetPurchase": {"operationId": "getPurchase", "parameters": {"user": "$request.path.user", "id": "$response.body#/id"}}}
-              },
-              "400": {"$ref": "#/components/responses/PurchaseBadRequest"},
-              "401": {"$ref": "#/components/responses/PurchaseUnauthorized"},
-              "403": {"$ref": "#/components/responses/PurchaseForbidden"},
-              "413": {"$ref": "#/components/responses/PurchaseTooLarge"},
-              "500": {"$ref": "#/components/responses/PurchaseServerError"},
-              "503": {"$ref": "#/components/responses/PurchaseServiceUnavailable"}
-            }
+            \#(submitBodyAndResponses)
           }
         },
         "/api/v0/user/{user}/purchases/{id}": {

@@ -8,7 +8,7 @@ extension VendRoutes {
     static let componentsFragment = OpenAPIFragment("vend/components", json: #"""
     {
       "tags": [
-        {"name": "Vend", "description": "Prepaid electricity vending (seed 001). Errors use the seed's shapes: `{\"result\": \"FAILED\", \"message\", \"type\": null}`, 401 `{\"message\": \"Unauthenticated.\"}`, and the provider failure `{\"results\": \"FAILED\", \"message\", \"details\"}`. Dates are `YYYY-MM-DD HH:MM:SS` in the configured zone (Africa/Gaborone). The listener's own answers under the vend paths (a path or query that does not decode, an unknown path 404, 405 with `Allow`, 408, 413, 417, 431, 501, 505) use the `{\"result\": \"FAILED\", \"message\", \"type\": null}` shape too."}
+        {"name": "Vend", "description": "Prepaid electricity vending (seed 001). Errors use the seed's shapes: `{\"result\": \"FAILED\", \"message\", \"type\": null}`, 401 `{\"message\": \"Unauthenticated.\"}`, and the provider failure `{\"results\": \"FAILED\", \"message\", \"details\"}`. Dates are `YYYY-MM-DD HH:MM:SS` in the configured zone (Africa/Gaborone). Unknown body fields are ignored, but a body that repeats a key, holds U+0000 or nests deeper than 16 levels is refused like one that lacks a field. The listener's own answers under the vend paths (a path or query that does not decode, an unknown path 404, 405 with `Allow`, 408, 413, 417, 431, 501, 505) use the `{\"result\": \"FAILED\", \"message\", \"type\": null}` shape too."}
       ],
       "components": {
         "securitySchemes": {
@@ -40,14 +40,15 @@ extension VendRoutes {
           },
           "VendTransID": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[!-.0-~]+$"},
           "VendMeterNumber": {"type": "string", "pattern": "^([0-9]{11}|[0-9]{13})$", "description": "STS meter number; the last digit is the Luhn check digit (a number that fails it is a 400, unless the deployment exempts it: `TRADINGD_VEND_LUHN_EXEMPT_METERS`)."},
-          "VendCredential": {"type": "string", "minLength": 1},
+          "VendCredential": {"type": "string", "minLength": 1, "pattern": "^[^\\u0000]+$"},
           "VendLoginRequest": {
-            "type": "object", "required": ["email", "password"],
+            "type": "object", "required": ["email", "password"], "propertyNames": {"pattern": "^[^\\u0000]*$"}, "additionalProperties": {"$ref": "#/components/schemas/PlainJSONValue"},
             "properties": {"email": {"$ref": "#/components/schemas/VendCredential"}, "password": {"$ref": "#/components/schemas/VendCredential"}},
             "example": {"email": "user@example.com", "password": "password123"}
           },
           "VendVerifyRequest": {
             "type": "object", "required": ["transID", "meterNumber", "amount", "email", "password"],
+            "propertyNames": {"pattern": "^[^\\u0000]*$"}, "additionalProperties": {"$ref": "#/components/schemas/PlainJSONValue"},
             "properties": {"transID": {"$ref": "#/components/schemas/VendTransID"}, "meterNumber": {"$ref": "#/components/schemas/VendMeterNumber"},
                            "amount": {"$ref": "#/components/schemas/VendAmount"}, "email": {"$ref": "#/components/schemas/VendCredential"},
                            "password": {"$ref": "#/components/schemas/VendCredential"}},
@@ -55,6 +56,7 @@ extension VendRoutes {
           },
           "VendBuyRequest": {
             "type": "object", "required": ["transID", "meterNumber", "amount", "elec_token"],
+            "propertyNames": {"pattern": "^[^\\u0000]*$"}, "additionalProperties": {"$ref": "#/components/schemas/PlainJSONValue"},
             "properties": {"transID": {"$ref": "#/components/schemas/VendTransID"}, "meterNumber": {"$ref": "#/components/schemas/VendMeterNumber"},
                            "amount": {"$ref": "#/components/schemas/VendAmount"}, "elec_token": {"$ref": "#/components/schemas/VendCredential"}},
             "example": {"transID": "TXN123456789", "meterNumber": "12345678901", "amount": 50.00, "elec_token": "vet_…"}

@@ -78,24 +78,37 @@ let submitter = Submitter(client: OutboundHTTPClient(urlGuard: try OutboundURLGu
                                                      maxResponseBytes: 1 << 20, maxIdlePerEndpoint: arguments.connections),
                           host: host, port: port, token: arguments.token)
 
+/// What the load threads share (a class: the threads' closures escape).
+final class LoadTally: Sendable {
+    let latencies = Mutex<[Double]>([])
+    let failures = Atomic<Int>(0)
+}
+
 /// Each of `connections` threads submits `body` until `seconds` are over.
 /// - Returns: every request's latency in seconds, the failures and the elapsed time.
 func load(_ submitter: Submitter, body: [UInt8], connections: Int, seconds: Int) -> (latencies: [Double], failures: Int, elapsed: Double) {
-    let latencies = Mutex<[Double]>([])
-    let failures = Atomic<Int>(0)
+    let tally = LoadTally()
     let deadline = Date().addingTimeInterval(TimeInterval(seconds))
     let started = Date()
-    DispatchQueue.concurrentPerform(iterations: connections) { _ in
-        var mine: [Double] = []
-        while Date() < deadline {
-            let begin = DispatchTime.now().uptimeNanoseconds
-            let status = (try? submitter.submit(body)) ?? 0
-            if status != 201 { failures.add(1, ordering: .relaxed) }
-            mine.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
-        }
-        latencies.withLock { $0 += mine }
+    // One thread per connection: DispatchQueue.concurrentPerform would run only as many at once
+    // as there are cores.
+    let done = DispatchGroup()
+    for _ in 0..<connections {
+        done.enter()
+        Thread {
+            var mine: [Double] = []
+            while Date() < deadline {
+                let begin = DispatchTime.now().uptimeNanoseconds
+                let status = (try? submitter.submit(body)) ?? 0
+                if status != 201 { tally.failures.add(1, ordering: .relaxed) }
+                mine.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
+            }
+            tally.latencies.withLock { $0 += mine }
+            done.leave()
+        }.start()
     }
-    return (latencies.withLock { $0 }, failures.load(ordering: .relaxed), Date().timeIntervalSince(started))
+    done.wait()
+    return (tally.latencies.withLock { $0 }, tally.failures.load(ordering: .relaxed), Date().timeIntervalSince(started))
 }
 
 // (1) 96-row submissions at N connections.
