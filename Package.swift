@@ -99,7 +99,8 @@ let package = Package(
 
         // The status page at `/`: server-rendered HTML and SVG over the trading stores, behind a login form.
         .target(name: "StatusPage", dependencies: ["API", "Accounts", "HTTPServer", "Postgres", "Trading", "TradingCore", "JSON",
-                                                   "Domain", "Crypto", "Observability"], swiftSettings: settings),
+                                                   "Domain", "Crypto", "Observability", "Vend", "VendCore", "Purchases", "PurchaseCore"],
+                swiftSettings: settings),
         // The vend family's API (seed 001): handlers, its envelope, its login-token authentication.
         .target(name: "VendAPI", dependencies: ["API", "Vend", "VendCore", "HTTPServer", "Domain"], swiftSettings: settings),
 
@@ -185,7 +186,8 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "TradingdTests", dependencies: ["Tradingd", "HTTPServer", "Observability", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "StatusPageTests", dependencies: ["StatusPage", "HTTPServer", "Crypto"], swiftSettings: settings),
-        .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "ArgoSimulator", "TestSupport", "VendSimulator"], swiftSettings: settings),
+        .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "ArgoSimulator", "TestSupport", "VendSimulator",
+                                                                   "OutboundHTTP"], swiftSettings: settings),
         .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
         .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),

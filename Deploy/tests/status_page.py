@@ -1,9 +1,10 @@
 """The status page in a real browser against the local run (Deploy/run-local.sh start).
 
-Signs in through the login form with the demo admin token, then checks that the session cookie is
-out of the page's reach, that no inline code was refused, that every section shows, and that the
-telemetry chart's SVG has a point for each bucket the telemetry endpoint serves for the same
-window, where the chart's own stated scales put it. With --screenshots DIR it also writes the
+Sells a token through the vend API and submits a purchase schedule first, then signs in through
+the login form with the demo admin token, and checks that the session cookie is out of the page's
+reach, that no inline code was refused, that every section shows (the sale and the purchase
+among the recent ones), and that the telemetry chart's SVG has a point for each bucket the
+telemetry endpoint serves for the same window, where the chart's own stated scales put it. With --screenshots DIR it also writes the
 login form and the page as PNG files.
 
 usage: python3 Deploy/tests/status_page.py [--screenshots DIR]   (reads .local/env)
@@ -38,6 +39,29 @@ def api(env, path):
     request = urllib.request.Request(env["TRADINGD_URL"] + path, headers={"Authorization": "Bearer " + env["TRADINGD_TOKEN"]})
     with urllib.request.urlopen(request, timeout=10) as answer:
         return json.load(answer)
+
+
+def post_json(env, path, body, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    request = urllib.request.Request(env["TRADINGD_URL"] + path, data=json.dumps(body).encode(), headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.load(answer)
+
+
+def make_activity(env):
+    """A vend sale (seed 001's testing tips) and a purchase schedule (seed 000's example); their ids."""
+    trans_id = "OPS%d" % int(time.time() * 1000)
+    verified = post_json(env, "/api/electricity/verify-customer", {
+        "transID": trans_id, "meterNumber": "12345678901", "amount": 50.00,
+        "email": env["TRADINGD_VEND_EMAIL"], "password": env["TRADINGD_VEND_PASSWORD"]})
+    post_json(env, "/api/buyelectricityprod", {"transID": trans_id, "meterNumber": "12345678901", "amount": 50.00,
+                                               "elec_token": verified["elec_token"]}, token=verified["api_token"])
+    purchase = post_json(env, "/api/v0/user/trebolenergia/submit-purchase?retailer_id=123", {"purchase": [
+        {"datetime": "2025-11-11 00:15", "purchase": 12.0}, {"datetime": "2025-11-11 00:30", "purchase": 13.0}]},
+        token=env["TRADINGD_PURCHASE_TOKEN"])
+    return trans_id, purchase["id"]
 
 
 def epoch(text):
@@ -79,6 +103,7 @@ def main():
     env = local_env()
     shots = sys.argv[sys.argv.index("--screenshots") + 1] if "--screenshots" in sys.argv else None
     checks = Checks("status page")
+    trans_id, purchase_id = make_activity(env)
     browser = Browser()
     try:
         browser.navigate(env["TRADINGD_URL"] + "/")
@@ -94,12 +119,16 @@ def main():
                                 "document.querySelector('form.login').submit()")
         checks.expect(browser.evaluate("location.pathname") == "/", "the right token signs in")
         checks.expect("tradingd_token" not in browser.evaluate("document.cookie"), "the session cookie is HttpOnly")
-        for section in ("trading", "ingest", "queues", "telemetry", "commands", "config"):
+        for section in ("trading", "ingest", "queues", "telemetry", "commands", "config", "vend", "purchases"):
             checks.expect(browser.evaluate(f"!!document.getElementById('{section}')"), f"section '{section}' is shown")
         checks.expect(browser.evaluate("document.getElementById('trading-status').textContent") == "ENABLED",
                       "trading status is ENABLED")
         checks.expect(browser.evaluate(f"!!document.querySelector('[data-queue=\"{env['TRADINGD_QUEUE_PREFIX']}.telemetry\"]')"),
                       "the telemetry queue is listed with its counts")
+        sale = browser.evaluate(f"document.querySelector('[data-trans-id=\"{trans_id}\"]')?.textContent")
+        checks.expect(bool(sale) and "SUCCESS" in sale and "50.00" in sale, "the vend sale is listed as sold", str(sale))
+        checks.expect(browser.evaluate(f"!!document.querySelector('[data-purchase=\"{purchase_id}\"]')"),
+                      "the purchase schedule is listed", purchase_id)
         chart = browser.evaluate(CHART)
         checks.expect(chart is not None, "the telemetry chart is drawn")
         if chart:

@@ -1,8 +1,12 @@
 import Foundation
+import PurchaseCore
+import Purchases
 import Trading
+import Vend
+import VendCore
 
 /// The status page's body for one `StatusReport`: header, trading, ingest, queues, the telemetry
-/// chart, recent commands and recent configuration requests. Every value from the database or the
+/// chart, recent commands and configuration requests, vend and purchase activity. Every value from the database or the
 /// broker goes through `HTMLPage.escape`.
 enum StatusPageHTML {
     static func render(_ report: StatusReport, csrf: String) -> String {
@@ -18,6 +22,8 @@ enum StatusPageHTML {
             \(chartSection(report))
             \(commandsSection(report))
             \(configSection(report))
+            \(vendSection(report))
+            \(purchasesSection(report))
             </main>
             """
         return HTMLPage.document(title: "tradingd · \(report.organizationSlug)", body: body, refreshes: true)
@@ -147,6 +153,71 @@ enum StatusPageHTML {
             : "<table><tr><th>When</th><th>Plant</th><th>Kind</th><th>Result</th><th>Message</th></tr>" + rows.joined() + "</table>"
         return "<section id=\"config\" class=\"wide\"><h2>Recent configuration changes</h2>\(table)</section>"
     }
+
+    static func vendSection(_ report: StatusReport) -> String {
+        let e = HTMLPage.escape
+        let vend = report.vend
+        let count = { (status: VendTransaction.Status) in vend.counts[status] ?? 0 }
+        let oldest = vend.oldestUnsettledAt.map { " (oldest \(e(timestamp($0))))" } ?? ""
+        let rows = vend.recent.map { transaction -> String in
+            let statusClass = switch transaction.status {
+            case .success: "ok"
+            case .failed: "bad"
+            case .pending, .unknown: "warn"
+            }
+            return "<tr data-trans-id=\"\(e(transaction.transID))\"><td>\(e(timestamp(transaction.createdAt)))</td>"
+                + "<td>\(e(transaction.transID))</td><td>\(e(transaction.agentEmail))</td><td>\(e(transaction.meterNumber))</td>"
+                + "<td class=\"n\">\(e(MoneyText.format(transaction.amount)))</td>"
+                + "<td class=\"\(statusClass)\">\(e(transaction.status.rawValue.uppercased()))</td>"
+                + "<td class=\"muted\">\(e(transaction.detail ?? ""))</td></tr>"
+        }
+        let table = rows.isEmpty ? "<p class=\"muted\">No vend transactions yet.</p>"
+            : "<table><tr><th>Received</th><th>transID</th><th>Agent</th><th>Meter</th><th class=\"n\">Amount</th><th>Status</th>"
+            + "<th>Detail</th></tr>" + rows.joined() + "</table>"
+        return """
+            <section id="vend" class="wide"><h2>Vend</h2><dl>
+            <dt>Last \(VendActivityStore.Activity.hours) h</dt><dd id="vend-counts" data-success="\(count(.success))" \
+            data-failed="\(count(.failed))" data-unsettled="\(count(.pending) + count(.unknown))">\(count(.success)) sold, \
+            \(count(.failed)) failed, \(count(.pending) + count(.unknown)) not settled yet</dd>
+            <dt>Sold</dt><dd id="vend-sold" data-amount="\(e(MoneyText.format(vend.amountSold)))">\(e(MoneyText.format(vend.amountSold)))</dd>
+            <dt>Unsettled now</dt><dd id="vend-unsettled" data-count="\(vend.unsettled)" class="\(vend.unsettled > 0 ? "warn" : "ok")">\
+            \(vend.unsettled)\(oldest)</dd>
+            </dl>\(table)</section>
+            """
+    }
+
+    static func purchasesSection(_ report: StatusReport) -> String {
+        let e = HTMLPage.escape
+        let purchases = report.purchases
+        let count = { (status: PurchaseStatus) in purchases.counts[status] ?? 0 }
+        let oldest = purchases.oldestWaitingAt.map { " (oldest \(e(timestamp($0))))" } ?? ""
+        let rows = purchases.recent.map { purchase -> String in
+            let statusClass = switch purchase.status {
+            case .completed: "ok"
+            case .failed: "bad"
+            case .pending, .submitted, .running: "warn"
+            }
+            let engine = purchase.engine.map { e($0) + (purchase.workflowName.map { " " + e($0) } ?? "") } ?? "<span class=\"muted\">–</span>"
+            return "<tr data-purchase=\"\(e(purchase.id.uuidString.lowercased()))\"><td>\(e(timestamp(purchase.createdAt)))</td>"
+                + "<td>\(e(purchase.username))</td><td>\(e(purchase.retailerExternalID))</td><td class=\"n\">\(purchase.rowCount)</td>"
+                + "<td>\(e(timestamp(purchase.firstPeriodStart)))</td><td class=\"\(statusClass)\">\(e(purchase.status.rawValue.uppercased()))</td>"
+                + "<td>\(engine)</td><td class=\"muted\">\(e(purchase.error))</td></tr>"
+        }
+        let table = rows.isEmpty ? "<p class=\"muted\">No purchases yet.</p>"
+            : "<table><tr><th>Received</th><th>User</th><th>Retailer</th><th class=\"n\">Periods</th><th>First period</th>"
+            + "<th>Status</th><th>Workflow</th><th>Error</th></tr>" + rows.joined() + "</table>"
+        let byStatus = PurchaseStatus.allCases.map { "\(count($0)) \($0.rawValue)" }.joined(separator: ", ")
+        let attributes = PurchaseStatus.allCases.map { "data-\($0.rawValue)=\"\(count($0))\"" }.joined(separator: " ")
+        return """
+            <section id="purchases" class="wide"><h2>Purchases</h2><dl>
+            <dt>Last \(PurchaseActivityStore.Activity.hours) h</dt><dd id="purchase-counts" \(attributes) data-periods="\(purchases.periods)">\
+            \(byStatus); \(purchases.periods) market periods</dd>
+            <dt>Waiting for hand-over</dt><dd id="purchase-waiting" data-count="\(purchases.waiting)" \
+            class="\(purchases.waiting > 0 ? "warn" : "ok")">\(purchases.waiting)\(oldest)</dd>
+            </dl>\(table)</section>
+            """
+    }
+
 
     static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().timeSeparator(.colon).time(includingFractionalSeconds: false)

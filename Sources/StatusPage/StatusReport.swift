@@ -3,8 +3,10 @@ import Domain
 import Foundation
 import JSON
 import Postgres
+import Purchases
 import Trading
 import TradingCore
+import Vend
 
 /// Everything the status page shows for one organisation, gathered in one pass.
 struct StatusReport: Sendable {
@@ -26,6 +28,8 @@ struct StatusReport: Sendable {
     let ingest: OrganizationActivityStore.IngestActivity
     let commands: [OrganizationActivityStore.RecentCommand]
     let configChanges: [OrganizationActivityStore.RecentConfigChange]
+    let vend: VendActivityStore.Activity
+    let purchases: PurchaseActivityStore.Activity
     let plants: [PlantRecord]
     let chart: ChartRequest
     /// The chart's window and the telemetry endpoint's body for it (nil without a plant).
@@ -33,8 +37,8 @@ struct StatusReport: Sendable {
     let chartBuckets: [TelemetryChart.Bucket]
 }
 
-/// Gathers a `StatusReport` from the stores and the broker sample, for the caller's organisation
-/// (the routes let in only tokens with the `trading` scope).
+/// Gathers a `StatusReport` from the stores (trading, vend, purchases) and the broker sample, for
+/// the caller's organisation (the routes let in only tokens with the `trading` scope).
 struct StatusReporter: Sendable {
     let pool: PostgresPool
     let queues: QueueStatistics
@@ -68,6 +72,9 @@ struct StatusReporter: Sendable {
                                                                        on: connection),
                 configChanges: try OrganizationActivityStore.recentConfigChanges(organizationID: organizationID,
                                                                                  limit: Self.listLength, on: connection),
+                vend: try VendActivityStore.activity(organizationID: organizationID, recentLimit: Self.listLength, on: connection),
+                purchases: try PurchaseActivityStore.activity(organizationID: organizationID, recentLimit: Self.listLength,
+                                                              on: connection),
                 plants: plants, chart: chart, chartWindow: window, chartBuckets: buckets)
         }
     }

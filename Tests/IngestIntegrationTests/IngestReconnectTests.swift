@@ -57,6 +57,8 @@ struct IngestReconnectTests {
         let fixture = try IngestTestFixture.make(plants: 1)
         defer { fixture.deleteQueues() }
         let service = try fixture.service()
+        let registry = MetricsRegistry()
+        service.metrics.install(on: registry)
         service.start()
         defer { service.stop(grace: .seconds(10)) }
         func samples(_ range: ClosedRange<Int>) -> [String] {
@@ -74,6 +76,10 @@ struct IngestReconnectTests {
         try waitUntil("the queue is empty") { try fixture.readyMessages(fixture.queue(.telemetry)) == 0 }
         #expect(try fixture.count("SELECT sum(sample_count) FROM telemetry_minutes") == 30)
         #expect(service.metrics.snapshot().retries >= 1)
+        // The replaced connection is counted where operators see it.
+        let reconnects = registry.render().split(separator: "\n")
+            .first { $0.hasPrefix("tradingd_amqp_reconnects_total{component=\"ingest\"} ") }
+        #expect(reconnects.flatMap { Double($0.split(separator: " ").last ?? "") }.map { $0 >= 1 } == true, "\(reconnects ?? "none")")
     }
 }
 

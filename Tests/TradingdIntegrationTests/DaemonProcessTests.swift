@@ -74,6 +74,21 @@ import Testing
         #expect(gone.output.contains("not answering"))
     }
 
+    /// `/readyz` answers 503 while RabbitMQ cannot be reached (nothing listens on port 1), and
+    /// `tradingd status` says so by dependency and exits 1.
+    @Test func statusSaysNotReadyWhileTheBrokerIsUnreachable() throws {
+        var environment = try Daemon.environment(databaseURL: try TestDatabase.fresh())
+        environment["TRADINGD_AMQP_URL"] = "amqp://guest:guest@127.0.0.1:1/"
+        let daemon = try Daemon.start(environment: environment)
+        defer { _ = daemon.terminate() }
+        let base = "http://127.0.0.1:\(daemon.port)"
+        #expect(try HTTP.get(base + "/readyz").status == 503)
+        let status = try Daemon.run(["status", "--url", base], environment: environment)
+        #expect(status.status == 1)
+        #expect(status.output.contains("tradingd at \(base): NOT READY (HTTP 503)"), "\(status.output)")
+        #expect(status.output.contains("postgres   ok") && status.output.contains("rabbitmq   unreachable"))
+    }
+
     @Test func expiredTokensAreRefused() throws {
         let databaseURL = try TestDatabase.fresh()
         let environment = try Daemon.environment(databaseURL: databaseURL)

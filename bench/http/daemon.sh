@@ -25,7 +25,8 @@ bench_psql() {
 
 # A fresh database each run, so that every run reads the same rows.
 daemon_prepare() {
-    local tradingd=${DAEMON_BINS%% *}
+    local bins=${DAEMON_BINS:-}
+    local tradingd=${bins%% *}
     [ -n "$tradingd" ] || tradingd=$root/.build/release/tradingd
     daemon_environment
     bench_psql -d postgres -c "DROP DATABASE IF EXISTS $bench_database WITH (FORCE)" -c "CREATE DATABASE $bench_database"

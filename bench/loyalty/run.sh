@@ -14,7 +14,9 @@ daemon_port=${LOYALTY_BENCH_PORT:-18095}
 export HTTP_BENCH_DATABASE=tradingd_bench_loyalty
 # shellcheck source=bench/http/daemon.sh
 source "$root/bench/http/daemon.sh"
+cpu_pid=""
 cleanup() {
+    [ -z "$cpu_pid" ] || kill "$cpu_pid" 2>/dev/null || true
     daemon_stop
     wait 2>/dev/null || true
     bench_psql -d postgres -c "DROP DATABASE IF EXISTS $bench_database WITH (FORCE)" >/dev/null 2>&1 || true
@@ -89,19 +91,40 @@ INSERT INTO purchase_customer_event_products (organization_id, event_id, line, p
 SELECT organization_id, id, 1, '$product', 2, 14.15, 1.04, 15.19 FROM event;
 SQL
 
+# CPU of tradingd, of the bench database's PostgreSQL backends and of the load generator over one
+# run (bench/cpu.py, from /proc): on a shared machine the rates follow the other load, CPU per
+# request much less. cpu_stop NAME COUNT prints "µs of tradingd, of PostgreSQL, of the client".
+cpu_start() {
+    python3 "$root/bench/cpu.py" --json tradingd="^tradingd $tradingd serve" \
+        pg="^postgres postgres: \\S+ $bench_database " client='^(wrk|pgbench) ' > "$work/cpu.json" 2> "$work/cpu.err" &
+    cpu_pid=$!
+    until grep -q ready "$work/cpu.err" 2>/dev/null; do sleep 0.05; done
+}
+cpu_stop() {
+    kill "$cpu_pid"; wait "$cpu_pid" || true
+    python3 -c "import json, sys; d = json.load(open(sys.argv[1]))['cpu']; n = max(int(sys.argv[2]), 1)
+print('%.0f %.0f %.0f' % (d['tradingd'] * 1e6 / n, d['pg'] * 1e6 / n, d['client'] * 1e6 / n))" "$work/cpu.json" "$1"
+}
 run_wrk() {
     wrk -t 2 -c "$connections" -d "${duration}s" -s "$work/post.lua" "http://127.0.0.1:$daemon_port" | grep '^RESULT'
 }
 run_pgbench() {
     PGPASSWORD=tradingd pgbench -n -h "$bench_pg_host" -p "$bench_pg_port" -U tradingd -c "$connections" -j 2 -T "$duration" \
         -f "$1" "$bench_database" 2>&1 \
-        | awk '/latency average/ {latency = $4} /^tps/ {tps = $3} END {printf "%.0f %.2f\n", tps, latency}'
+        | awk '/latency average/ {latency = $4} /^tps/ {tps = $3} /transactions actually processed/ {split($0, a, ": "); split(a[2], b, "/"); n = b[1]}
+               END {printf "%.0f %.2f %d\n", tps, latency, n}'
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+cpu_start
 read -r _ http_rate http_p50 http_p99 http_errors http_requests <<< "$(run_wrk)"
-read -r row_rate row_latency <<< "$(run_pgbench "$work/row.sql")"
-read -r line_rate line_latency <<< "$(run_pgbench "$work/row-and-line.sql")"
+read -r http_cpu http_pg_cpu http_client_cpu <<< "$(cpu_stop "$http_requests")"
+cpu_start
+read -r row_rate row_latency row_count <<< "$(run_pgbench "$work/row.sql")"
+read -r _ row_pg_cpu row_client_cpu <<< "$(cpu_stop "$row_count")"
+cpu_start
+read -r line_rate line_latency line_count <<< "$(run_pgbench "$work/row-and-line.sql")"
+read -r _ line_pg_cpu line_client_cpu <<< "$(cpu_stop "$line_count")"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 stored=$(bench_psql -d "$bench_database" -At -c "SELECT count(*) FROM purchase_customer_events WHERE reference_number LIKE 'RF-%'")
 
@@ -111,11 +134,11 @@ cat <<REPORT
 \`bench/loyalty/run.sh $duration\`, $(nproc) cores, load average $load_before before and $load_after after,
 $connections connections, each run ${duration} s, one after the other on the same database.
 
-| what | rate | latency |
-|---|---|---|
-| tradingd \`POST /customer_events/purchases\` (distinct events, auth token, all references resolved) | $http_rate req/s | p50 $http_p50 ms, p99 $http_p99 ms |
-| pgbench: bare \`INSERT\` of the same event row | $row_rate tx/s | average $row_latency ms |
-| pgbench: the same row and its product line, one statement | $line_rate tx/s | average $line_latency ms |
+| what | rate | latency | CPU per request: tradingd, PostgreSQL, client (µs) |
+|---|---|---|---|
+| tradingd \`POST /customer_events/purchases\` (distinct events, auth token, all references resolved) | $http_rate req/s | p50 $http_p50 ms, p99 $http_p99 ms | $http_cpu, $http_pg_cpu, $http_client_cpu (wrk) |
+| pgbench: bare \`INSERT\` of the same event row | $row_rate tx/s | average $row_latency ms | –, $row_pg_cpu, $row_client_cpu (pgbench) |
+| pgbench: the same row and its product line, one statement | $line_rate tx/s | average $line_latency ms | –, $line_pg_cpu, $line_client_cpu (pgbench) |
 
 tradingd reached $(awk -v a="$http_rate" -v b="$row_rate" 'BEGIN {printf "%.0f", 100 * a / b}')% of the bare insert's rate
 ($(awk -v a="$http_rate" -v b="$line_rate" 'BEGIN {printf "%.0f", 100 * a / b}')% of the row-and-line statement's); target 50%.
