@@ -132,6 +132,7 @@ public final class ESMClient: Sendable, CustomStringConvertible {
                  extraHeaders: [(String, String)] = [], returningClientErrors: Bool = false) throws(ESMError) -> HTTPClientResponse {
         guard callsInProgress.add(1, ordering: .relaxed).newValue <= configuration.maxConcurrentCalls else {
             callsInProgress.subtract(1, ordering: .relaxed)
+            metrics?.recordRefusal(method: method, path: path, kind: .busy)
             throw ESMError(.busy, message: "\(configuration.maxConcurrentCalls) calls to the ESM at \(baseURL.authority) are in progress "
                            + "already; \(method) \(path) was not sent (retry later)")
         }

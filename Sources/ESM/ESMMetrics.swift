@@ -4,7 +4,9 @@ import Synchronization
 /// Latency and failures of every HTTP exchange with an ESM, shared by all organisations' clients:
 /// `tradingd_esm_request_duration_seconds{operation}` and `tradingd_esm_errors_total{operation,kind}`
 /// (kind: the `ESMError.Kind` in snake case, e.g. `unreachable`, `timeout`, `server_error`).
-/// Each attempt counts, retries included, so an outage shows as it happens.
+/// Each attempt counts, retries included, so an outage shows as it happens; a call refused before
+/// any exchange (`busy`: the organisation's calls in progress are at their cap) counts as an
+/// error of its operation without a duration.
 public final class ESMMetrics: Sendable {
     /// The ESM calls, by what they do rather than by path (paths carry plant ids).
     public enum Operation: String, Sendable, CaseIterable {
@@ -34,7 +36,7 @@ public final class ESMMetrics: Sendable {
         registry.register("tradingd_esm_errors_total", kind: .counter, help: "Failed ESM exchanges, by operation and kind.")
         // Zero series, so that rates and alerts have something to work on before the first failure.
         for operation in Operation.allCases where operation != .other {
-            for kind in [ESMError.Kind.unreachable, .timeout, .serverError, .clientError, .unauthorized, .invalidResponse] {
+            for kind in [ESMError.Kind.unreachable, .timeout, .serverError, .busy, .clientError, .unauthorized, .invalidResponse] {
                 registry.increment("tradingd_esm_errors_total", by: 0, labels: ["operation": operation.rawValue, "kind": Self.label(kind)])
             }
         }
@@ -49,6 +51,13 @@ public final class ESMMetrics: Sendable {
         if let failure {
             registry.increment("tradingd_esm_errors_total", labels: ["operation": operation, "kind": Self.label(failure)])
         }
+    }
+
+    /// A call refused before anything was sent: an error of its operation, no exchange to time.
+    func recordRefusal(method: String, path: String, kind: ESMError.Kind) {
+        guard let registry = registry.withLock({ $0 }) else { return }
+        registry.increment("tradingd_esm_errors_total", labels: ["operation": Operation.of(method: method, path: path).rawValue,
+                                                                 "kind": Self.label(kind)])
     }
 
     /// What an answered status means as an error kind (nil for a success).

@@ -77,7 +77,6 @@ final class IngestConsumer<Pipeline: IngestPipeline>: IngestWorker, @unchecked S
                 case .disconnected(let error):
                     losses.value += 1
                     metrics.recordRetry()
-                    metrics.recordConnectionLoss()
                     log.warning("ingest broker connection failed; reconnecting", ["error": String(describing: error)])
                 case .retrying(let attempt, _, let error):
                     log.warning("ingest consumer reconnecting", ["attempt": String(attempt), "error": String(describing: error)])

@@ -26,8 +26,9 @@ public final class IngestMetrics: Sendable {
         /// Dead letters that needed a fallback (their `.dlq` declared again, a minimal letter, or
         /// the original rejected to the broker's dead-letter exchange).
         public var deadLetterFallbacks: Int
-        /// Broker connections lost (each one redelivers what was unacked).
-        public var connectionLosses: Int
+        /// Broker connections replaced after a failure (each redelivers what was unacked), also
+        /// `tradingd_amqp_reconnects_total{component="ingest"}`.
+        public var reconnects: Int
         /// When the first delivery of the first batch arrived, and when the latest batch committed
         /// (the span a throughput figure is measured over).
         public var firstDeliveryAt: ContinuousClock.Instant?
@@ -45,10 +46,9 @@ public final class IngestMetrics: Sendable {
         var retries = 0
         var bisections = 0
         var deadLetterFallbacks = 0
-        var connectionLosses = 0
+        var reconnects = 0
         var firstDeliveryAt: ContinuousClock.Instant?
         var lastCommitAt: ContinuousClock.Instant?
-        var reconnects = 0
         /// Per consumer, when its oldest delivery not yet acknowledged arrived.
         var oldestUnacked: [ObjectIdentifier: ContinuousClock.Instant] = [:]
     }
@@ -66,7 +66,7 @@ public final class IngestMetrics: Sendable {
             Snapshot(stored: s.stored, duplicates: s.duplicates, deadLettered: s.deadLettered,
                      deliveriesAcked: s.deliveriesAcked, batches: s.batches, batchSecondsTotal: s.batchSecondsTotal,
                      batchSecondsMaximum: s.batchSecondsMaximum, retries: s.retries, bisections: s.bisections,
-                     deadLetterFallbacks: s.deadLetterFallbacks, connectionLosses: s.connectionLosses, firstDeliveryAt: s.firstDeliveryAt, lastCommitAt: s.lastCommitAt)
+                     deadLetterFallbacks: s.deadLetterFallbacks, reconnects: s.reconnects, firstDeliveryAt: s.firstDeliveryAt, lastCommitAt: s.lastCommitAt)
         }
     }
 
@@ -111,7 +111,6 @@ public final class IngestMetrics: Sendable {
     func recordRetry() { state.withLock { $0.retries += 1 } }
     func recordBisection() { state.withLock { $0.bisections += 1 } }
     func recordDeadLetterFallbacks(_ count: Int) { state.withLock { $0.deadLetterFallbacks += count } }
-    func recordConnectionLoss() { state.withLock { $0.connectionLosses += 1 } }
 
     /// Exposes the pipeline on `/metrics`: `tradingd_ingest_rows_stored_total{queue}`,
     /// `tradingd_ingest_rows_duplicate_total{queue}`, `tradingd_ingest_dead_lettered_total{queue,reason}`,
@@ -161,7 +160,7 @@ public final class IngestMetrics: Sendable {
             registry.set("tradingd_ingest_retries_total", to: Double(snapshot.retries))
             registry.set("tradingd_ingest_dead_letter_fallbacks_total", to: Double(snapshot.deadLetterFallbacks))
             registry.set("tradingd_ingest_oldest_unacked_delivery_age_seconds", to: oldestUnacknowledgedAge())
-            registry.set("tradingd_amqp_reconnects_total", to: Double(state.withLock { $0.reconnects }), labels: ["component": "ingest"])
+            registry.set("tradingd_amqp_reconnects_total", to: Double(snapshot.reconnects), labels: ["component": "ingest"])
         }
     }
 }

@@ -1,6 +1,7 @@
 import ESM
 import ESMSimulator
 import Foundation
+import Observability
 import Synchronization
 import Testing
 
@@ -8,7 +9,10 @@ import Testing
 /// (docs/RELIABILITY.md, item 11).
 struct ESMCallLimitTests {
     @Test func callsOverTheOrganisationsCapAreRefusedAtOnce() throws {
-        let fixture = try ESMTestFixture { $0.maxConcurrentCalls = 2 }
+        let registry = MetricsRegistry()
+        let metrics = ESMMetrics()
+        metrics.install(on: registry)
+        let fixture = try ESMTestFixture(metrics: metrics) { $0.maxConcurrentCalls = 2 }
         _ = try fixture.client.listPlants()   // the token is fetched before the ESM turns slow
         fixture.simulator.latency = .milliseconds(1500)
         let outcomes = Mutex<[String]>([])
@@ -30,8 +34,14 @@ struct ESMCallLimitTests {
             }.start()
         }
         #expect(group.wait(timeout: .now() + 20) == .success)
-        #expect(outcomes.withLock { $0 }.sorted() == ["busy at once", "busy at once", "busy at once", "ok", "ok"])
+        let sorted = outcomes.withLock { $0 }.sorted()
+        #expect(sorted == ["busy at once", "busy at once", "busy at once", "ok", "ok"])
         #expect(try fixture.client.listPlants().count == 3, "slots are given back")
+        // Each refusal is an error of its operation; only the calls sent were timed.
+        let refused = Double(sorted.filter { $0 == "busy at once" }.count)
+        let sent = Double(sorted.filter { $0 == "ok" }.count) + 2
+        #expect(registry.value("tradingd_esm_errors_total", labels: ["operation": "list_plants", "kind": "busy"]) == refused)
+        #expect(registry.render().contains("tradingd_esm_request_duration_seconds_count{operation=\"list_plants\"} \(Int(sent))\n"))
     }
 
     @Test func aCallEndsAtItsDeadlineWhateverItsAttemptsAndTimeouts() throws {

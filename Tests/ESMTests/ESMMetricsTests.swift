@@ -31,5 +31,10 @@ import Testing
         #expect(text.contains("tradingd_esm_request_duration_seconds_count{operation=\"send_command\"} 2"))
         #expect(registry.value("tradingd_esm_errors_total", labels: ["operation": "send_command", "kind": "timeout"]) == 1)
         #expect(registry.value("tradingd_esm_errors_total", labels: ["operation": "token", "kind": "unreachable"]) == 0)
+        #expect(registry.value("tradingd_esm_errors_total", labels: ["operation": "send_command", "kind": "busy"]) == 0)
+        metrics.recordRefusal(method: "POST", path: "/plants/x/commands", kind: .busy)
+        #expect(registry.value("tradingd_esm_errors_total", labels: ["operation": "send_command", "kind": "busy"]) == 1)
+        #expect(registry.render().contains("tradingd_esm_request_duration_seconds_count{operation=\"send_command\"} 2\n"),
+                "a refusal is not an exchange")
     }
 }

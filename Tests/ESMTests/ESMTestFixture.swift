@@ -12,7 +12,8 @@ final class ESMTestFixture: @unchecked Sendable {
     let client: ESMClient
     let urlGuard: OutboundURLGuard
 
-    init(options: ESMSimulatorOptions = ESMSimulatorOptions(), configure: (inout ESMClientConfiguration) -> Void = { _ in }) throws {
+    init(options: ESMSimulatorOptions = ESMSimulatorOptions(), metrics: ESMMetrics? = nil,
+         configure: (inout ESMClientConfiguration) -> Void = { _ in }) throws {
         var options = options
         options.clientID = "client-a"
         options.clientSecret = Self.secret
@@ -24,7 +25,7 @@ final class ESMTestFixture: @unchecked Sendable {
                                                    requestTimeout: .seconds(5), retryDelay: .milliseconds(10),
                                                    maxRetryDelay: .milliseconds(50))
         configure(&configuration)
-        client = try ESMClient(configuration: configuration, urlGuard: urlGuard)
+        client = try ESMClient(configuration: configuration, urlGuard: urlGuard, metrics: metrics)
     }
 
     /// Another client of the same simulator with different settings.

@@ -34,7 +34,7 @@ struct IngestHeartbeatTests {
         try locker.execute("COMMIT")
         try fixture.waitForAcks(service, 30)
         let snapshot = service.metrics.snapshot()
-        #expect(snapshot.connectionLosses == 0, "the broker dropped the connection while the batch waited")
+        #expect(snapshot.reconnects == 0, "the broker dropped the connection while the batch waited")
         #expect(snapshot.duplicates[.telemetry] ?? 0 == 0)
         #expect(try fixture.count("SELECT count(*) FROM telemetry_samples") == 30)
     }
