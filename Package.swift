@@ -189,6 +189,8 @@ let package = Package(
         .testTarget(name: "StatusPageTests", dependencies: ["StatusPage", "HTTPServer", "Crypto"], swiftSettings: settings),
         .testTarget(name: "TradingdIntegrationTests", dependencies: ["Postgres", "ArgoSimulator", "TestSupport", "VendSimulator",
                                                                    "OutboundHTTP"], swiftSettings: settings),
+        .testTarget(name: "SecurityIntegrationTests", dependencies: ["Tradingd", "Accounts", "HTTPServer", "Observability", "Postgres",
+                                                                   "TestSupport"], swiftSettings: settings),
         .testTarget(name: "ExactJSONTests", dependencies: ["ExactJSON"], swiftSettings: settings),
         .testTarget(name: "UsersTests", dependencies: ["Users"], swiftSettings: settings),
         .testTarget(name: "UsersIntegrationTests", dependencies: ["Users", "TestSupport"], swiftSettings: settings),

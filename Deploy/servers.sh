@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Private PostgreSQL 15 and RabbitMQ for development, tests and the local run.
 #
-#   Deploy/servers.sh start    install what is missing, start both (idempotent), write .local/servers.env
-#   Deploy/servers.sh stop     stop both (idempotent)
+#   Deploy/servers.sh start [postgres|rabbitmq]   install what is missing, start both or one
+#                                                 (idempotent), write .local/servers.env
+#   Deploy/servers.sh stop [postgres|rabbitmq]    stop both or one (idempotent)
 #   Deploy/servers.sh status   say what runs
 #
 # Everything lives under the checkout's git-ignored .local/ folder, on loopback and on non-default
 # ports, so the distribution's own servers (if any) are never touched.
+#
+# A second, private set (the fault tests stop and break theirs) takes another folder, other ports
+# and another node name: TRADINGD_SERVERS_DIR (default .local), TRADINGD_PG_PORT, TRADINGD_AMQP_PORT,
+# TRADINGD_MGMT_PORT, TRADINGD_DIST_PORT, TRADINGD_EPMD_PORT, TRADINGD_RABBITMQ_NODE.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-LOCAL="$ROOT/.local"
+LOCAL=${TRADINGD_SERVERS_DIR:-$ROOT/.local}
+mkdir -p "$LOCAL"
+LOCAL=$(cd "$LOCAL" && pwd)
 
 PG_PORT=${TRADINGD_PG_PORT:-55432}
 AMQP_PORT=${TRADINGD_AMQP_PORT:-55672}
@@ -19,7 +26,7 @@ DIST_PORT=${TRADINGD_DIST_PORT:-55674}
 EPMD_PORT=${TRADINGD_EPMD_PORT:-55675}
 PG_BIN=/usr/lib/postgresql/15/bin
 RMQ_BIN=/usr/lib/rabbitmq/bin
-NODE=tradingd@localhost
+NODE=${TRADINGD_RABBITMQ_NODE:-tradingd@localhost}
 
 log() { printf '[servers] %s\n' "$*" >&2; }
 die() { printf '[servers] error: %s\n' "$*" >&2; exit 1; }
@@ -63,7 +70,7 @@ pg_data_dir() {
         echo "$dir"
     else
         local alt
-        alt="/var/lib/tradingd-dev/$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+        alt="/var/lib/tradingd-dev/$(printf '%s' "$LOCAL" | sed 's|/\.local$||' | sha256sum | cut -c1-12)"
         mkdir -p "$alt"
         ln -sfn "$alt" "$dir"
         echo "$alt"
@@ -116,7 +123,8 @@ synchronous_commit = on
 EOF
     fi
     rm -f "$data/postmaster.pid"
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$data" -l "$base/postgres.log" -w -t 60 start >/dev/null 9>&- \
+    # The port given now wins over the one written at initdb (a folder reused with other ports).
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$data" -l "$base/postgres.log" -o "-c port=$PG_PORT" -w -t 60 start >/dev/null 9>&- \
         || { tail -20 "$base/postgres.log" >&2; die "postgresql did not start"; }
     for _ in $(seq 1 60); do
         "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && break
@@ -275,6 +283,8 @@ status() {
     if rmq_running; then echo "rabbitmq: running on 127.0.0.1:$AMQP_PORT"; else echo "rabbitmq: stopped"; fi
 }
 
+which=${2:-both}
+case "$which" in both|postgres|rabbitmq) ;; *) echo "usage: $0 start|stop [postgres|rabbitmq]" >&2; exit 2 ;; esac
 case "${1:-}" in
     start)
         install_packages
@@ -283,17 +293,17 @@ case "${1:-}" in
         # the servers themselves must not inherit the lock's descriptor (9>&- where they start).
         exec 9> "$LOCAL/.servers.lock"
         flock 9
-        pg_start
-        rmq_start
+        [ "$which" = rabbitmq ] || pg_start
+        [ "$which" = postgres ] || rmq_start
         write_env
         ;;
     stop)
         mkdir -p "$LOCAL"
         exec 9> "$LOCAL/.servers.lock"
         flock 9
-        rmq_stop
-        pg_stop
+        [ "$which" = postgres ] || rmq_stop
+        [ "$which" = rabbitmq ] || pg_stop
         ;;
     status) status ;;
-    *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop [postgres|rabbitmq] | status" >&2; exit 2 ;;
 esac

@@ -48,17 +48,37 @@ if [ $# -eq 0 ]; then
     swift test --skip-build --filter "$isolated"
     echo "[test] running the suite"
     swift test --skip-build --skip "$isolated"
-    # A bounded libFuzzer run of the outbound response parser (fuzz/README.md); 0 skips it.
-    if [ "${FUZZ_SECONDS:-30}" -gt 0 ]; then
-        echo "[test] fuzzing the outbound response parser for ${FUZZ_SECONDS:-30} s (log: .local/logs/fuzz-response-parser.log)"
-        if ! bash fuzz/run.sh "${FUZZ_SECONDS:-30}" response-parser > .local/logs/fuzz-response-parser.log 2>&1; then
-            tail -40 .local/logs/fuzz-response-parser.log >&2
-            echo "[test] the response-parser fuzz target found a failure (.build/fuzz/response-parser/crash-*)" >&2
+    # Bounded libFuzzer runs (fuzz/README.md): the outbound response parser for FUZZ_SECONDS (30),
+    # the URL guard and each AMQP decoder and the time-block validator for FUZZ_SECONDS_EACH (10);
+    # 0 skips them.
+    fuzz() {   # fuzz SECONDS TARGET...: one fuzz/run.sh, so the five decoder targets share one build
+        local seconds=$1 log=".local/logs/fuzz-$2.log"
+        shift
+        [ "$seconds" -gt 0 ] || return 0
+        echo "[test] fuzzing $* for $seconds s each (log: $log)"
+        if ! bash fuzz/run.sh "$seconds" "$@" > "$log" 2>&1; then
+            tail -40 "$log" >&2
+            echo "[test] a fuzz target found a failure (.build/fuzz/TARGET/crash-*)" >&2
             exit 1
         fi
-    fi
+    }
+    fuzz "${FUZZ_SECONDS:-30}" response-parser
+    fuzz "${FUZZ_SECONDS_EACH:-10}" url-guard telemetry-decoder meter-decoder command-decoder ack-decoder time-block-validator
     echo "[test] the API contract (openapi-spec-validator, schemathesis; docs/API-CONTRACT.md)"
     bash Tests/Contract/run.sh
+    # Faults, hostile input and the secret scan, CI-sized, on private servers of its own; the broker
+    # cluster and the long runs are behind their own commands (docs/RELIABILITY.md). RELIABILITY=0
+    # skips it.
+    if [ "${RELIABILITY:-1}" != 0 ]; then
+        echo "[test] the reliability suite (log: .local/logs/reliability.log)"
+        reliability_started=$SECONDS
+        if ! bash Tests/Reliability/run.sh > .local/logs/reliability.log 2>&1; then
+            grep -E "FAILED|Error|assert" .local/logs/reliability.log | tail -30 >&2
+            echo "[test] the reliability suite failed (.local/logs/reliability.log, .local/reliability-runs/)" >&2
+            exit 1
+        fi
+        echo "[test] $(tail -1 .local/logs/reliability.log) in $((SECONDS - reliability_started)) s"
+    fi
     bash Deploy/test-operations.sh
 else
     swift test --skip-build "$@"

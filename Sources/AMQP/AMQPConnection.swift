@@ -51,18 +51,8 @@ public final class AMQPConnection: @unchecked Sendable {
     public init(url: AMQPURL, options: Options = Options()) throws {
         self.url = url
         self.options = options
-        guard let state = amqp_new_connection() else {
-            throw AMQPError(.connectionFailed, detail: "amqp_new_connection failed")
-        }
+        let state = try Self.connect(url: url, options: options)
         self.state = state
-        do {
-            try Self.openSocket(state: state, url: url, options: options)
-            try Self.login(state: state, url: url, options: options)
-        } catch {
-            amqp_destroy_connection(state)
-            self.state = nil
-            throw error
-        }
         let negotiated = Int(amqp_get_channel_max(state))
         channelMax = negotiated == 0 ? 2047 : negotiated
     }
@@ -117,6 +107,29 @@ public final class AMQPConnection: @unchecked Sendable {
     }
 
     // MARK: - Connecting
+
+    /// A logged-in connection to one of the URL's nodes: each in turn, from a random one (so that
+    /// replicas spread over a cluster and a stopped node is passed over); the last error if none.
+    private static func connect(url: AMQPURL, options: Options) throws -> amqp_connection_state_t {
+        let nodes = url.nodes
+        let first = nodes.count > 1 ? Int.random(in: 0..<nodes.count) : 0
+        var lastError: any Error = AMQPError(.connectionFailed, detail: "no node to connect to")
+        for offset in 0..<nodes.count {
+            let target = url.at(nodes[(first + offset) % nodes.count])
+            guard let state = amqp_new_connection() else {
+                throw AMQPError(.connectionFailed, detail: "amqp_new_connection failed")
+            }
+            do {
+                try openSocket(state: state, url: target, options: options)
+                try login(state: state, url: target, options: options)
+                return state
+            } catch {
+                amqp_destroy_connection(state)
+                lastError = error
+            }
+        }
+        throw lastError
+    }
 
     private static func openSocket(state: amqp_connection_state_t, url: AMQPURL, options: Options) throws {
         let socket: OpaquePointer?

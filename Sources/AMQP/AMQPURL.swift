@@ -2,6 +2,8 @@
 ///
 /// - Missing user/password default to `guest`, the port to 5672 (5671 for `amqps`), the vhost
 ///   to `/`. The vhost is one percent-decoded path segment (`%2f` is `/`).
+/// - A cluster's further nodes may follow the first, comma-separated:
+///   `amqp://user:pass@node1:5672,node2:5673/vhost`. A connection tries them in turn.
 /// - Query keys understood: `heartbeat` and `connection_timeout` (seconds), and for TLS
 ///   `cacertfile`, `certfile`, `keyfile`, `verify` (`verify_peer` or `verify_none`),
 ///   `server_name_indication` (accepted, host verification uses the URL host).
@@ -23,8 +25,21 @@ public struct AMQPURL: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// One broker node: where a connection may go.
+    public struct Node: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+    }
+
     public var host: String
     public var port: Int
+    /// The cluster's other nodes (after the first, `host:port`), in the order the URL gives them.
+    public var alternateNodes: [Node] = []
     public var user: String
     public var password: String
     public var virtualHost: String
@@ -76,34 +91,17 @@ public struct AMQPURL: Sendable, Equatable, CustomStringConvertible {
                 password = ""
             }
         }
-        var host: String
-        var portText: Substring? = nil
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw invalid("unterminated IPv6 literal") }
-            host = String(authority[authority.index(after: authority.startIndex)..<close])
-            let after = authority[authority.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty { throw invalid("junk after host") }
-        } else if let colon = authority.lastIndex(of: ":") {
-            host = String(authority[..<colon])
-            portText = authority[authority.index(after: colon)...]
-        } else {
-            host = String(authority)
-        }
-        host = try Self.percentDecode(Substring(host), invalid)
-        guard !host.isEmpty else { throw invalid("missing host") }
-
+        let nodes = try authority.split(separator: ",", omittingEmptySubsequences: false).map { try Self.node($0, invalid) }
+        let (host, port) = nodes[0]
         var tls: TLS? = scheme == "amqps" ? TLS() : nil
-        var port: Int? = nil
-        if let portText {
-            guard let value = Int(portText), (1...65535).contains(value) else { throw invalid("bad port") }
-            port = value
-        }
         var vhost = "/"
         if let path, !path.isEmpty {
             guard !path.contains("/") else { throw invalid("vhost must be one path segment; encode / as %2f") }
             vhost = try Self.percentDecode(path, invalid)
         }
         self.init(host: host, port: port, user: user, password: password, virtualHost: vhost, tls: tls)
+        let defaultPort = tls == nil ? 5672 : 5671
+        alternateNodes = nodes.dropFirst().map { Node(host: $0.host, port: $0.port ?? defaultPort) }
 
         for pair in query.split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1)
@@ -128,12 +126,46 @@ public struct AMQPURL: Sendable, Equatable, CustomStringConvertible {
         self.tls = tls
     }
 
+    /// Every node, the first one first.
+    public var nodes: [Node] { [Node(host: host, port: port)] + alternateNodes }
+
+    /// This URL with `node` as its only node.
+    public func at(_ node: Node) -> AMQPURL {
+        var url = self
+        url.host = node.host
+        url.port = node.port
+        url.alternateNodes = []
+        return url
+    }
+
     /// The URL with the password masked, for logs.
     public var description: String {
         let scheme = tls == nil ? "amqp" : "amqps"
-        let shownHost = host.contains(":") ? "[\(host)]" : host
+        let shownNodes = nodes.map { "\($0.host.contains(":") ? "[\($0.host)]" : $0.host):\($0.port)" }.joined(separator: ",")
         let encodedVhost = Self.percentEncode(virtualHost)
-        return "\(scheme)://\(Self.percentEncode(user)):***@\(shownHost):\(port)/\(encodedVhost)"
+        return "\(scheme)://\(Self.percentEncode(user)):***@\(shownNodes)/\(encodedVhost)"
+    }
+
+    /// One `host[:port]` of the authority (an IPv6 literal in brackets).
+    private static func node(_ authority: Substring, _ invalid: (String) -> AMQPError) throws -> (host: String, port: Int?) {
+        var host: String
+        var portText: Substring? = nil
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { throw invalid("unterminated IPv6 literal") }
+            host = String(authority[authority.index(after: authority.startIndex)..<close])
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty { throw invalid("junk after host") }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = String(authority[..<colon])
+            portText = authority[authority.index(after: colon)...]
+        } else {
+            host = String(authority)
+        }
+        host = try percentDecode(Substring(host), invalid)
+        guard !host.isEmpty else { throw invalid("missing host") }
+        guard let portText else { return (host, nil) }
+        guard let value = Int(portText), (1...65535).contains(value) else { throw invalid("bad port") }
+        return (host, value)
     }
 
     private static func percentDecode(_ text: Substring, _ invalid: (String) -> AMQPError) throws -> String {

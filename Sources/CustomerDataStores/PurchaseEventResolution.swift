@@ -3,7 +3,8 @@ import Foundation
 import Postgres
 
 /// What an event's references resolve to, and whether an event with its id or reference number
-/// exists already: one statement, so a post costs one round trip before its insert.
+/// exists already. Resolved in the same statement that inserts the event when nothing stands in
+/// its way (`PurchaseEventStore`), so a new event costs one round trip.
 struct PurchaseEventResolution {
     struct StoredEvent {
         let id: UUID
@@ -28,7 +29,8 @@ struct PurchaseEventResolution {
     /// Per product line, in order; nil for an unknown SKU.
     var productIDs: [UUID?] = []
 
-    static func resolve(_ request: PurchaseEventRequest, organizationID: UUID, on connection: PostgresConnection) throws -> Self {
+    /// The parameters `$1`...`$13` of `statement`.
+    static func parameters(_ request: PurchaseEventRequest, organizationID: UUID) -> [PostgresValue] {
         func parts(_ reference: PurchaseEventRequest.Reference?) -> (PostgresValue, PostgresValue) {
             switch reference {
             case .id(let id)?: (.uuid(id), .null)
@@ -41,32 +43,34 @@ struct PurchaseEventResolution {
         case .cim(let cim): (.null, .text(cim))
         }
         let classification = parts(request.classification), merchant = parts(request.merchant), outlet = parts(request.outlet)
-        let row = try connection.queryPrepared(statement, [
+        return [
             .uuid(organizationID), PostgresValue(request.id), .text(request.referenceNumber), contactID, cim,
             classification.0, classification.1, PostgresValue(request.currencyCode), merchant.0, merchant.1, outlet.0, outlet.1,
             .textArray(request.products.map(\.sku)),
-        ])[0]
-        var resolution = Self()
+        ]
+    }
+
+    /// Reads a row of `statement`'s columns.
+    init(row: PostgresRow) throws {
         if let id = try row.optionalUUID("id_event") {
-            resolution.byID = StoredEvent(id: id, referenceNumber: try row.string("id_reference"), requestJSON: try row.string("id_request"))
+            byID = StoredEvent(id: id, referenceNumber: try row.string("id_reference"), requestJSON: try row.string("id_request"))
         }
         if let id = try row.optionalUUID("ref_event") {
-            resolution.byReference = StoredEvent(id: id, referenceNumber: request.referenceNumber, requestJSON: try row.string("ref_request"))
+            byReference = StoredEvent(id: id, referenceNumber: try row.string("ref_reference"), requestJSON: try row.string("ref_request"))
         }
-        resolution.contactID = try row.optionalUUID("contact_id")
-        resolution.accountID = try row.optionalUUID("account_id")
-        resolution.accountCount = try row.optionalInt("accounts") ?? 0
-        resolution.hasPrimaryAccount = try row.optionalBool("has_primary") ?? false
-        resolution.classificationID = try row.optionalUUID("classification_id")
-        resolution.currencyKnown = try row.bool("currency_known")
-        resolution.merchantID = try row.optionalUUID("merchant_id")
-        resolution.merchantCode = try row.optionalString("merchant_code")
-        resolution.outletID = try row.optionalUUID("outlet_id")
-        resolution.outletCode = try row.optionalString("outlet_code")
-        resolution.outletParentID = try row.optionalUUID("outlet_parent_id")
-        resolution.outletParentCode = try row.optionalString("outlet_parent_code")
-        resolution.productIDs = try row.uuidArray("product_ids")
-        return resolution
+        contactID = try row.optionalUUID("contact_id")
+        accountID = try row.optionalUUID("account_id")
+        accountCount = try row.optionalInt("accounts") ?? 0
+        hasPrimaryAccount = try row.optionalBool("has_primary") ?? false
+        classificationID = try row.optionalUUID("classification_id")
+        currencyKnown = try row.bool("currency_known")
+        merchantID = try row.optionalUUID("merchant_id")
+        merchantCode = try row.optionalString("merchant_code")
+        outletID = try row.optionalUUID("outlet_id")
+        outletCode = try row.optionalString("outlet_code")
+        outletParentID = try row.optionalUUID("outlet_parent_id")
+        outletParentCode = try row.optionalString("outlet_parent_code")
+        productIDs = try row.uuidArray("product_ids")
     }
 
     /// Every reference that does not resolve, or breaks a rule of the seed, as a message.
@@ -113,9 +117,6 @@ struct PurchaseEventResolution {
         return problems
     }
 
-    /// The merchant to record: the one named, else the outlet's parent.
-    var recordedMerchantID: UUID? { merchantID ?? outletParentID }
-
     private static func describe(_ reference: PurchaseEventRequest.Reference) -> String {
         switch reference {
         case .id(let id): "id \(id.uuidString.lowercased())"
@@ -123,9 +124,25 @@ struct PurchaseEventResolution {
         }
     }
 
-    private static let statement = """
+    /// The rules of `problems(for:)` and "no event has this id or reference number", as a
+    /// condition on `statement`'s columns (as `r`) and parameters: the event is inserted only when
+    /// it holds. Should the two ever disagree, the store finds neither a problem nor an insert
+    /// and says so (a 500), rather than writing what the rules refuse.
+    static let admissible = """
+        r.id_event IS NULL AND r.ref_event IS NULL
+        AND r.contact_id IS NOT NULL AND (r.accounts = 1 OR r.has_primary)
+        AND (($6::uuid IS NULL AND $7::text IS NULL) OR r.classification_id IS NOT NULL)
+        AND ($8::text IS NULL OR r.currency_known)
+        AND (($9::uuid IS NULL AND $10::text IS NULL) OR r.merchant_id IS NOT NULL)
+        AND (($11::uuid IS NULL AND $12::text IS NULL) OR r.outlet_id IS NOT NULL)
+        AND (r.merchant_id IS NULL OR r.outlet_id IS NULL OR r.outlet_parent_id = r.merchant_id)
+        AND array_position(r.product_ids, NULL) IS NULL
+        """
+
+    /// One row whatever resolves; parameters from `parameters(_:organizationID:)`.
+    static let statement = """
         SELECT byid.id AS id_event, byid.reference_number AS id_reference, byid.request::text AS id_request,
-               byref.id AS ref_event, byref.request::text AS ref_request,
+               byref.id AS ref_event, byref.reference_number AS ref_reference, byref.request::text AS ref_request,
                c.id AS contact_id, a.id AS account_id, a.accounts, a.has_primary,
                cl.id AS classification_id, (cur.code IS NOT NULL) AS currency_known,
                m.id AS merchant_id, m.code AS merchant_code,

@@ -19,27 +19,33 @@ public struct PurchaseEventStore: Sendable {
 
     public init() {}
 
-    /// Records the event unless it exists. The event and its product lines are one statement,
-    /// so a failure writes nothing; concurrent posts of one event make one row (the unique keys
-    /// decide, the losers find the winner's event and compare bodies).
+    /// Records the event unless it exists. One statement resolves the references, looks for an
+    /// event with the same id or reference number and, when the rules hold and there is none,
+    /// inserts the event and its product lines, so a failure writes nothing and a new event costs
+    /// one round trip. Concurrent posts of one event make one row: the unique keys decide, and
+    /// the posts that lose find the winner's event on their next try and compare bodies.
     public func record(_ request: PurchaseEventRequest, organizationID: UUID, apiKeyID: UUID?,
                        on connection: PostgresConnection) throws -> Outcome {
         var attempt = 0
         while true {
             attempt += 1
-            let resolution = try PurchaseEventResolution.resolve(request, organizationID: organizationID, on: connection)
-            if let outcome = try Self.compareWithStored(request, resolution) { return outcome }
-            let problems = resolution.problems(for: request)
-            guard problems.isEmpty else { return .refused(RequestRefusal(problems, language: .english)) }
+            let row: PostgresRow
             do {
-                if let id = try insert(request, resolution, organizationID: organizationID, apiKeyID: apiKeyID, on: connection) {
-                    return .created(id)
-                }
+                row = try connection.queryPrepared(Self.statement, Self.parameters(request, organizationID: organizationID, apiKeyID: apiKeyID))[0]
             } catch let error as PostgresError where error.sqlState == "23503" && attempt < 3 {
                 continue  // reference data changed between resolving and inserting: resolve again
             }
-            // Another post of the same id or reference number won the race: compare with it.
-            guard attempt < 3 else { throw PostgresError(code: .server, message: "purchase event neither inserted nor found") }
+            if let id = try row.optionalUUID("created_id") { return .created(id) }
+            let resolution = try PurchaseEventResolution(row: row)
+            if let outcome = try Self.compareWithStored(request, resolution) { return outcome }
+            let problems = resolution.problems(for: request)
+            guard problems.isEmpty else { return .refused(RequestRefusal(problems, language: .english)) }
+            // Nothing inserted, nothing stored, nothing wrong: another post of the same id or
+            // reference number won the race (its event is visible to the next statement).
+            guard attempt < 3 else {
+                throw PostgresError(code: .server, message: "purchase event \(RequestRefusal.quoted(request.referenceNumber)) neither inserted nor found, "
+                                        + "and its references resolve: the insert's condition and the refusal rules disagree")
+            }
         }
     }
 
@@ -64,45 +70,45 @@ public struct PurchaseEventStore: Sendable {
         return .existing(stored.id)
     }
 
-    /// - Returns: the new event's id, or nil when an event with its id or reference number exists.
-    private func insert(_ request: PurchaseEventRequest, _ resolution: PurchaseEventResolution, organizationID: UUID,
-                        apiKeyID: UUID?, on connection: PostgresConnection) throws -> UUID? {
-        let cim: String? = if case .cim(let cim) = request.contact { cim } else { nil }
+    private static func parameters(_ request: PurchaseEventRequest, organizationID: UUID, apiKeyID: UUID?) -> [PostgresValue] {
         let spend: (PostgresValue, PostgresValue) = switch request.spendRequest {
         case .amount(let amount)?: (.decimal(amount), .null)
         case .alternativeAmount(let amount)?: (.null, .decimal(amount))
         case nil: (.null, .null)
         }
         let performedOn: PostgresValue = request.performedOn.map { .timestamptz(Date(timeIntervalSince1970: Double($0))) } ?? .null
-        let rows = try connection.queryPrepared(Self.insertStatement, [
-            .uuid(organizationID), .uuid(request.id ?? UUID()), .text(request.referenceNumber),
-            PostgresValue(resolution.contactID), PostgresValue(resolution.accountID), PostgresValue(cim),
-            PostgresValue(resolution.classificationID), PostgresValue(request.currencyCode), PostgresValue(request.paymentMediumIdentifier),
-            performedOn, PostgresValue(resolution.recordedMerchantID), PostgresValue(resolution.outletID), spend.0, spend.1,
+        return PurchaseEventResolution.parameters(request, organizationID: organizationID) + [
+            .uuid(request.id ?? UUID()), PostgresValue(request.paymentMediumIdentifier), performedOn, spend.0, spend.1,
             .decimal(request.totalAmount), .jsonb(request.normalized.canonicalText), PostgresValue(apiKeyID),
-            .uuidArray(resolution.productIDs), .decimalArray(request.products.map(\.quantity)),
-            .decimalArray(request.products.map(\.netAmount)), .decimalArray(request.products.map(\.taxAmount)),
-            .decimalArray(request.products.map(\.totalAmount)),
-        ])
-        return try rows.first?.uuid(0)
+            .decimalArray(request.products.map(\.quantity)), .decimalArray(request.products.map(\.netAmount)),
+            .decimalArray(request.products.map(\.taxAmount)), .decimalArray(request.products.map(\.totalAmount)),
+        ]
     }
 
-    private static let insertStatement = """
-        WITH event AS (
+    /// `$1`...`$13` are the resolution's; the CIM (`$5`) and the currency (`$8`) are recorded as
+    /// given; the merchant recorded is the one named, else the outlet's parent.
+    private static let statement = """
+        WITH r AS (
+        \(PurchaseEventResolution.statement)
+        ), event AS (
             INSERT INTO purchase_customer_events (
                 organization_id, id, reference_number, contact_id, account_id, cim, classification_id, currency_code,
                 payment_medium_identifier, performed_on, merchant_id, outlet_id, spend_amount, spend_alternative_amount,
                 total_amount, request, api_key_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10::timestamptz, now()), $11, $12, $13, $14, $15, $16, $17)
+            SELECT $1::uuid, $14::uuid, $3::text, r.contact_id, r.account_id, $5::text, r.classification_id, $8::text, $15::text,
+                   coalesce($16::timestamptz, now()), coalesce(r.merchant_id, r.outlet_parent_id), r.outlet_id,
+                   $17::numeric, $18::numeric, $19::numeric, $20::jsonb, $21::uuid
+            FROM r
+            WHERE \(PurchaseEventResolution.admissible)
             ON CONFLICT DO NOTHING
             RETURNING organization_id, id
         ), lines AS (
             INSERT INTO purchase_customer_event_products (
                 organization_id, event_id, line, product_id, quantity, net_amount, tax_amount, total_amount)
             SELECT event.organization_id, event.id, l.n, l.product_id, l.quantity, l.net, l.tax, l.total
-            FROM event, unnest($18::uuid[], $19::numeric[], $20::numeric[], $21::numeric[], $22::numeric[])
+            FROM event, r, unnest(r.product_ids, $22::numeric[], $23::numeric[], $24::numeric[], $25::numeric[])
                 WITH ORDINALITY AS l(product_id, quantity, net, tax, total, n)
         )
-        SELECT id FROM event
+        SELECT r.*, (SELECT id FROM event) AS created_id FROM r
         """
 }

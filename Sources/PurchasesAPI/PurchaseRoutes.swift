@@ -36,11 +36,12 @@ public struct PurchaseRoutes: APIRoutes {
 
     private func submit(_ request: Request) throws -> Response {
         let principal = try request.principal()
+        // Authorisation first: a viewer learns 403 whatever the URL holds.
+        guard principal.role >= .operator else { throw PurchasesAuthentication.permissionDenied }
         guard let user = Self.nonBlank(request.pathParameters["user"]) else {
             throw DomainError.invalid(PurchaseMessages.seedMissingURLParameter("user"), code: PurchaseService.Code.invalid)
         }
         let retailer = try Self.retailer(request)
-        guard principal.role >= .operator else { throw PurchasesAuthentication.permissionDenied }
         let record = try service.submit(userReference: user, retailerID: retailer, body: request.body, caller: Self.caller(principal))
         return PurchaseJSON.created(record)
     }

@@ -55,6 +55,8 @@ final class Connection {
     /// The client shut its side; the response still goes out, then the connection closes.
     var peerClosed = false
     var discardedBytes = 0
+    /// Waiting for another turn with requests still buffered (`EventLoop.requestsPerTurn`).
+    var inputDeferred = false
     /// This connection's share of `ServerCore.heldRequestBytes`.
     var heldRequestBytes = 0
     /// The body size of the request being handled (held until its response is queued).

@@ -1,9 +1,15 @@
 // From parsed requests to queued responses, on the loop thread.
 
 extension EventLoop {
-    /// Parses what is buffered and handles requests one at a time, so responses leave in order.
+    /// Parses what is buffered and handles requests one at a time, so responses leave in order;
+    /// at most `requestsPerTurn` of them, then the connection waits for its next turn.
     func processInput(_ connection: Connection, now: UInt64) {
+        var handled = 0
         while case .reading = connection.phase {
+            if handled == Self.requestsPerTurn {
+                deferInput(connection)
+                return
+            }
             if connection.pendingOutputBytes > core.limits.maxPendingOutputBytes {
                 // The client is not reading its responses: stop taking requests until it does.
                 if !connection.readPaused {
@@ -29,6 +35,7 @@ extension EventLoop {
             case .request(let parsed):
                 connection.headStartedAt = nil
                 connection.bodyStartedAt = nil
+                handled += 1
                 dispatch(parsed, on: connection, now: now)
             case .reject(let failure):
                 let error = HTTPError(status: failure.status, code: Self.code(for: failure.status), message: Self.message(failure.reason))

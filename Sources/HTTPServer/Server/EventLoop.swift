@@ -72,6 +72,11 @@ final class EventLoop: @unchecked Sendable {
     private var running = true
     var date = HTTPDate()
     private var nextConnectionNumber: UInt64 = 0
+    /// Connections whose turn ended with requests still buffered: served again after the other
+    /// ready connections, so that one client's pipelined flood (hundreds of requests in one read,
+    /// each answered on the loop) cannot hold the loop while other clients wait.
+    private var deferredInput: [Connection] = []
+    static let requestsPerTurn = 16
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     static let sweepInterval: UInt64 = 100_000_000
@@ -118,7 +123,7 @@ final class EventLoop: @unchecked Sendable {
         var lastSweep = SystemInfo.now()
         context.enterThread()
         while running {
-            let count = epoll.wait(into: events, timeoutMilliseconds: 100)
+            let count = epoll.wait(into: events, timeoutMilliseconds: deferredInput.isEmpty ? 100 : 0)
             let now = SystemInfo.now()
             for slot in 0..<count {
                 let fd = events[slot].data.fd
@@ -135,6 +140,7 @@ final class EventLoop: @unchecked Sendable {
                                             writable: flags & Epoll.writable != 0)
                 }
             }
+            resumeDeferredInput(now: now)
             context.runEndOfTurn()
             if now &- lastSweep >= Self.sweepInterval {
                 // A fresh reading: work finished during this turn (a loop handler's answer) has
@@ -167,6 +173,25 @@ final class EventLoop: @unchecked Sendable {
             case .shutdown:
                 running = false
             }
+        }
+    }
+
+    func deferInput(_ connection: Connection) {
+        guard !connection.inputDeferred else { return }
+        connection.inputDeferred = true
+        deferredInput.append(connection)
+    }
+
+    /// One more turn for each connection deferred before this round.
+    private func resumeDeferredInput(now: UInt64) {
+        guard !deferredInput.isEmpty else { return }
+        let turn = deferredInput
+        deferredInput.removeAll(keepingCapacity: true)
+        for connection in turn {
+            connection.inputDeferred = false
+            guard connections[connection.fd] === connection, case .reading = connection.phase else { continue }
+            processInput(connection, now: now)
+            flush(connection, now: now)
         }
     }
 

@@ -67,6 +67,7 @@ public final class Application: Sendable {
         var relayOptions = RelayOptions()
         relayOptions.exchange = configuration.exchange
         relayOptions.ackTimeout = configuration.commandAckTimeout
+        relayOptions.claimLease = configuration.relayClaimLease
         relay = RelayService(amqpURL: amqpURL, databaseURL: configuration.databaseURL,
                              esmClients: TradingESMClientProvider(pool: pool, clients: esmClients), options: relayOptions, log: logger)
         let runtime = ConsumerRuntime(ingest: ingest, relay: relay, grace: configuration.shutdownGrace)

@@ -52,6 +52,7 @@ public struct Configuration: Sendable {
     /// How far ahead of now a purchase event's `performed_on` may be (seconds).
     public let customerEventsFutureHorizon: Double
     public let purchase: PurchaseConfiguration
+    public let relayClaimLease: Duration
     public let vend: VendConfiguration
 
     /// Builds the typed values from text that `load` has validated.
@@ -103,6 +104,7 @@ public struct Configuration: Sendable {
                                          argoNamespace: text("argoNamespace"), argoWorkflowTemplate: text("argoWorkflowTemplate"),
                                          argoTokenSealed: text("argoTokenSealed"), argoStatusPoll: seconds("argoStatusPollSeconds"),
                                          dispatchLease: seconds("purchaseDispatchLeaseSeconds"))
+        relayClaimLease = seconds("relayClaimLeaseSeconds")
         vend = VendConfiguration(values: values)
     }
 

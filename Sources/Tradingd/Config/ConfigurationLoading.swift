@@ -1,3 +1,4 @@
+import AMQP
 import Foundation
 import Observability
 import OutboundHTTP
@@ -106,6 +107,11 @@ extension Configuration {
             }
             return nil
         case .url:
+            // An AMQP URL may name a cluster's nodes (`host1:port1,host2:port2`), which URL refuses.
+            if value.lowercased().hasPrefix("amqp://") || value.lowercased().hasPrefix("amqps://") {
+                do { _ = try AMQPURL(value) } catch { return "is not an AMQP URL (\((error as? AMQPError)?.detail ?? "\(error)"))" }
+                return nil
+            }
             guard let url = URL(string: value), let scheme = url.scheme, url.host != nil else {
                 return "is not a URL"
             }

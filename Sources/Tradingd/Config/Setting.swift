@@ -100,6 +100,8 @@ let allSettings: [Setting] = [
             "argo engine: the service-account bearer token sealed with the secret key (`tradingd secret seal`)"),
     Setting("argoStatusPollSeconds", "TRADINGD_ARGO_STATUS_POLL_SECONDS", .positiveInteger, default: "5",
             "argo engine: how often a running workflow's status is read"),
+    Setting("relayClaimLeaseSeconds", "TRADINGD_RELAY_CLAIM_LEASE_SECONDS", .positiveInteger, default: "60",
+            "how long a command claimed by a relay worker is left to it before another may send it again (after a crash mid-call); a claim is extended to the ESM call's deadline plus 5 s when that is longer"),
     Setting("commandAckTimeoutSeconds", "TRADINGD_COMMAND_ACK_TIMEOUT_SECONDS", .integer, default: "300",
             "relayed commands without an ESM acknowledgement by then get ackStatus TIMEOUT"),
     Setting("customerEventsTokenLifetimeSeconds", "TRADINGD_CUSTOMER_EVENTS_TOKEN_LIFETIME_SECONDS", .positiveInteger,
