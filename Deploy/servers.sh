@@ -91,7 +91,6 @@ warn_if_disk_low() {
 pg_start() {
     local base data sock
     base=$(pg_data_dir)
-    warn_if_disk_low "$base"
     data="$base/data"
     sock="$base/socket"
     if [ -f "$data/postmaster.pid" ] && alive "$(head -1 "$data/postmaster.pid")"; then
@@ -100,6 +99,7 @@ pg_start() {
     fi
     mkdir -p "$base" "$sock"
     chown postgres:postgres "$base" "$sock"
+    warn_if_disk_low "$base"   # once the folder exists: df fails on a missing path
     if [ ! -f "$data/PG_VERSION" ]; then
         log "initdb $data"
         local pwfile

@@ -29,11 +29,14 @@ extension ArgoSimulator {
             return (taken, s.knobs.rateLimitBurst)
         }
         guard limit.allowed else {
+            // Argo (v3.4 and later) gives the reset and Retry-After as a time in UTC, not as
+            // seconds (argo-workflows docs/argo-server.md, "Rate Limiting").
+            let reset = Self.httpDate(Date().addingTimeInterval(TimeInterval(limit.retryAfter)))
             var response = Response.text("Too Many Requests\n", status: 429)
-            response.headers.set("Retry-After", String(limit.retryAfter))
+            response.headers.set("Retry-After", reset)
             response.headers.set("X-Rate-Limit-Limit", String(token))
             response.headers.set("X-Rate-Limit-Remaining", "0")
-            response.headers.set("X-Rate-Limit-Reset", String(Int(Date().timeIntervalSince1970) + limit.retryAfter))
+            response.headers.set("X-Rate-Limit-Reset", reset)
             return response
         }
         let header = request.headers["Authorization"] ?? ""
@@ -134,6 +137,16 @@ extension ArgoSimulator {
                             + "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'")
         }
         return name
+    }
+
+    /// RFC 1123 in UTC, as Go's `time.RFC1123` writes a UTC time (`Thu, 03 Dec 2026 14:30:05 UTC`),
+    /// the fraction of a second dropped as Go drops it.
+    static func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'UTC'"
+        return formatter.string(from: date)
     }
 
     /// Five random lowercase letters and digits, as Kubernetes appends to a `generateName`.

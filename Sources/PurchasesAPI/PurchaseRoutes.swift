@@ -50,7 +50,7 @@ public struct PurchaseRoutes: APIRoutes {
     static func retailer(_ request: Request) throws -> String {
         let values = request.query.values(for: "retailer_id")
         guard values.count <= 1 else {
-            throw DomainError.invalid("URL parameter \"retailer_id\" is given more than once.", code: PurchaseService.Code.invalid)
+            throw DomainError.invalid(PurchaseMessages.repeatedURLParameter("retailer_id"), code: PurchaseService.Code.invalid)
         }
         let path = nonBlank(request.pathParameters["retailer"]), query = nonBlank(values.first)
         if let path, let query, path != query {

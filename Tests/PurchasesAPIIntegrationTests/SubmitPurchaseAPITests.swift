@@ -125,6 +125,8 @@ import Testing
         ("/api/v0/user/nobody/submit-purchase/123", PurchasesAPIFixture.seedExample, #"Unknown user "nobody"."#),
         ("/api/v0/user/trebolenergia/submit-purchase/123?retailer_id=124", PurchasesAPIFixture.seedExample,
          #"URL parameters disagree: retailer "123" in the path, retailer_id "124" in the query."#),
+        ("/api/v0/user/trebolenergia/submit-purchase?retailer_id=123&retailer_id=123", PurchasesAPIFixture.seedExample,
+         #"URL parameter "retailer_id" is given more than once."#),
         ("/api/v0/user/trebolenergia/submit-purchase/123", #"{"purchase": [{"datetime": "2025-03-30 02:30", "purchase": 1}]}"#,
          #"Purchase item at index 0: datetime "2025-03-30 02:30" does not exist in time zone Europe/Madrid (the clocks skip it when they move forward)."#),
     ])

@@ -94,5 +94,10 @@ import Testing
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         let inTen = ArgoWorkflowEngine.retryAfter(formatter.string(from: Date().addingTimeInterval(10)))
         #expect(inTen >= .seconds(9) && inTen <= .seconds(11))
+        // Go's time.RFC1123 writes a UTC time with the zone "UTC", not HTTP's "GMT".
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'UTC'"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let inTwenty = ArgoWorkflowEngine.retryAfter(formatter.string(from: Date().addingTimeInterval(20)))
+        #expect(inTwenty >= .seconds(19) && inTwenty <= .seconds(21))
     }
 }

@@ -34,6 +34,7 @@ public enum PurchaseMessages {
     }
     public static func unknownRetailer(_ id: String) -> String { "Unknown retailer \"\(id)\"." }
     public static func unknownUser(_ id: String) -> String { "Unknown user \"\(id)\"." }
+    public static func repeatedURLParameter(_ name: String) -> String { "URL parameter \"\(name)\" is given more than once." }
     public static func conflictingRetailer(path: String, query: String) -> String {
         "URL parameters disagree: retailer \"\(path)\" in the path, retailer_id \"\(query)\" in the query."
     }
