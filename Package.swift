@@ -131,7 +131,7 @@ let package = Package(
         .executableTarget(name: "outbound-bench", dependencies: ["ESM"], path: "bench/outbound/OutboundBench", swiftSettings: settings),
         .executableTarget(name: "purchases-bench", dependencies: ["OutboundHTTP", "Postgres"], path: "bench/purchases/PurchasesBench",
                           swiftSettings: settings),
-        .executableTarget(name: "relay-bench", dependencies: ["Relay", "AMQP", "TradingCore", "ESM", "ESMSimulator", "Postgres"],
+        .executableTarget(name: "relay-bench", dependencies: ["Relay", "AMQP", "TradingCore", "ESM", "ESMSimulator", "Postgres", "Observability"],
                           path: "bench/relay/RelayBench", swiftSettings: settings),
 
         // Tests. `XTests` are unit tests and need no server; `XIntegrationTests` talk to the

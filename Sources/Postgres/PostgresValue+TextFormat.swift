@@ -13,6 +13,7 @@ extension PostgresValue {
         case .decimal(let value): out.append(contentsOf: PostgresTextFormat.decimal(value).utf8)
         case .uuid(let value): PostgresTextFormat.appendUUID(value, to: &out)
         case .timestamptz(let value): try PostgresTextFormat.appendTimestamp(value, to: &out)
+        case .interval(let seconds): out.append(contentsOf: "\(seconds) seconds".utf8)
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
         case .bytea(let bytes): PostgresTextFormat.appendByteaHex(bytes, to: &out)
         case .textArray(let values):

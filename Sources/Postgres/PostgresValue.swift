@@ -15,6 +15,10 @@ public enum PostgresValue: Sendable, Hashable {
     case uuid(UUID)
     /// `timestamptz`, sent in UTC rounded to the microsecond (PostgreSQL's precision).
     case timestamptz(Date)
+    /// `interval` of a fixed length in whole seconds (no months or days, whose lengths vary).
+    /// Typed, so that `date_bin($1, ...)` in a prepared plan reads it as is; a text parameter
+    /// cast with `::interval` is parsed again for every row of a generic plan.
+    case interval(seconds: Int64)
     case bool(Bool)
     /// `jsonb` from raw JSON text; the server validates it.
     case jsonb(String)
@@ -71,6 +75,7 @@ extension PostgresValue {
         case .decimal: return PostgresTypeOID.numeric
         case .uuid: return PostgresTypeOID.uuid
         case .timestamptz: return PostgresTypeOID.timestamptz
+        case .interval: return PostgresTypeOID.interval
         case .bool: return PostgresTypeOID.bool
         case .jsonb: return PostgresTypeOID.jsonb
         case .bytea: return PostgresTypeOID.bytea
@@ -104,6 +109,7 @@ enum PostgresTypeOID {
     static let bpchar: UInt32 = 1042
     static let varchar: UInt32 = 1043
     static let timestamptz: UInt32 = 1184
+    static let interval: UInt32 = 1186
     static let numeric: UInt32 = 1700
     static let uuid: UInt32 = 2950
     static let jsonb: UInt32 = 3802

@@ -149,7 +149,7 @@ public enum TelemetryQueryStore {
     }
 
     private static func windowParameters(plantID: UUID, organizationID: UUID, window: TelemetryQueryWindow) -> [PostgresValue] {
-        [.uuid(plantID), .uuid(organizationID), .text("\(window.interval.minutes) minutes"),
+        [.uuid(plantID), .uuid(organizationID), .interval(seconds: Int64(window.interval.minutes) * 60),
          .text(window.firstBucketStart.rfc3339), .text(window.endBoundary.rfc3339)]
     }
 

@@ -96,6 +96,21 @@ import Testing
         #expect((decoded.timeIntervalSince1970 * 1e6).rounded() == Double(microsecondsSince1970))
     }
 
+    @Test(arguments: [(900 as Int64, "15 minutes"), (86_400, "24 hours"), (-61, "-1 minute -1 second"), (0, "0")])
+    func intervalArrivesTypedAndExact(seconds: Int64, literal: String) throws {
+        // Typed on the wire: the server needs no cast, and the value equals the literal it parses.
+        let row = try connection.query("SELECT pg_typeof($1)::text, $1 = $2::interval, extract(epoch FROM $1)::int8",
+                                       [.interval(seconds: seconds), .text(literal)])[0]
+        #expect(try row.string(0) == "interval")
+        #expect(try row.bool(1))
+        #expect(try row.int(2) == Int(seconds))
+        guard seconds > 0 else { return }
+        let bucket = try connection.query(
+            "SELECT date_bin($1, $3, timestamptz 'epoch') = date_bin($2::interval, $3, timestamptz 'epoch')",
+            [.interval(seconds: seconds), .text(literal), .timestamptz(Date(timeIntervalSince1970: 1_796_292_420))])[0]
+        #expect(try bucket.bool(0), "buckets of the same width")
+    }
+
     @Test func doublesKeepTheirBitsAndSpecialValues() throws {
         let values: [Double] = [0.1, -0.0, .pi, 1e308, .leastNonzeroMagnitude, .infinity, -.infinity]
         for value in values {

@@ -56,6 +56,7 @@ struct PostgresTextFormatTests {
         #expect(try PostgresValue.int(Int64.min).textFormat() == "-9223372036854775808")
         #expect(try PostgresValue.doubleArray([1.5, nil, .infinity]).textFormat() == "{1.5,NULL,Infinity}")
         #expect(try PostgresValue.boolArray([true, false]).textFormat() == "{t,f}")
+        #expect(try PostgresValue.interval(seconds: -900).textFormat() == "-900 seconds")
         #expect(try PostgresValue.null.textFormat() == nil)
         #expect(throws: PostgresError.self) { try PostgresValue.timestamptz(Date(timeIntervalSince1970: -1e12)).textFormat() }
     }

@@ -1,11 +1,12 @@
-# Sourced by bench/http/run.sh: prepares a private database for `tradingd serve` (migrated, one
+# Sourced by bench/http/run.sh and database.sh: prepares a private database for `tradingd serve` (migrated, one
 # organisation with an admin token, one plant with a day of telemetry) and starts/stops the daemon.
 # Needs the private servers of Deploy/servers.sh (PostgreSQL on 127.0.0.1:55432, RabbitMQ on 55672).
-# Expects $root, $work and $daemon_port; sets $bench_token, $bench_plant and $daemon_pid.
+# Expects $root, $work and $daemon_port; sets $bench_token, $bench_plant and $daemon_pid. Also
+# starts nginx returning a fixed 200 (nginx_start PORT), the loopback HTTP limit of the machine.
 
 bench_database=${HTTP_BENCH_DATABASE:-tradingd_bench}
 bench_pg_host=127.0.0.1 bench_pg_port=55432
-daemon_pid=""
+daemon_pid="" nginx_pid=""
 
 daemon_environment() {
     export TRADINGD_DATABASE_URL="postgresql://tradingd:tradingd@$bench_pg_host:$bench_pg_port/$bench_database"
@@ -74,4 +75,48 @@ daemon_stop() {
     kill -TERM "$daemon_pid" 2>/dev/null || true
     wait "$daemon_pid" 2>/dev/null || true
     daemon_pid=""
+}
+
+# Waits until http://127.0.0.1:PORT/healthz answers.
+await_port() {
+    for _ in $(seq 100); do
+        curl -sf "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# nginx_start PORT: nginx (worker_processes auto, no access log) answering every path with
+# `return 200 "ok"`, in $work/nginx; sets $nginx_pid (the master).
+nginx_start() {
+    mkdir -p "$work/nginx/logs"
+    cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$1;
+        location / { return 200 "ok"; }
+    }
+}
+CONF
+    /usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+    nginx_pid=$!
+    await_port "$1"
+}
+
+nginx_stop() {
+    [ -n "$nginx_pid" ] || return 0
+    kill "$nginx_pid" 2>/dev/null || true
+    wait "$nginx_pid" 2>/dev/null || true
+    nginx_pid=""
 }

@@ -16,13 +16,13 @@ work=$(mktemp -d)
 server_port=${HTTP_BENCH_PORT:-18089}
 nginx_port=${HTTP_BENCH_NGINX_PORT:-18090}
 daemon_port=${HTTP_BENCH_DAEMON_PORT:-18091}
-server_pid="" nginx_pid="" idle_pid=""
+server_pid="" idle_pid=""
 # shellcheck source=bench/http/daemon.sh
 source "$root/bench/http/daemon.sh"
 cleanup() {
     [ -n "$idle_pid" ] && kill "$idle_pid" 2>/dev/null || true
     [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-    [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
+    nginx_stop
     daemon_stop
     wait 2>/dev/null || true
     rm -rf "$work"
@@ -39,36 +39,6 @@ if [ -z "${DAEMON_BINS:-}" ]; then
         && swift build -c release --product tradingd 2>&1 | tail -1) >&2
 fi
 daemon_prepare
-
-mkdir -p "$work/nginx/logs"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes auto;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$nginx_port;
-        location / { return 200 "ok"; }
-    }
-}
-CONF
-
-# Waits until http://127.0.0.1:PORT/healthz answers.
-await_port() {
-    for _ in $(seq 100); do
-        curl -sf "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 # CPU seconds (user + system) used so far by the processes in $server_pids.
 server_cpu_seconds() {
@@ -149,14 +119,12 @@ echo
 echo "| target | connections | load | req/s | p50 | p99 | server CPU µs/req | errors |"
 echo "|---|---|---|---|---|---|---|---|"
 
-/usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-nginx_pid=$!
-await_port "$nginx_port"
+nginx_start "$nginx_port"
 server_pids="$nginx_pid $(cat /proc/"$nginx_pid"/task/*/children)"
 for connections in 1 64 256; do
     echo "| nginx \`return 200 \"ok\"\` (limit of this machine) | $connections | $(measure "http://127.0.0.1:$nginx_port/" "$connections") |"
 done
-kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
+nginx_stop
 
 "$root/.build/release/httpserver-bench" "127.0.0.1:$server_port" > "$work/server.log" 2>&1 &
 server_pid=$!

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end ingest benchmark (issue 5), all scenarios in one run on the private servers:
-#   (a) broker limit: a minimal consumer that acks (multiple) without storing
+#   (a) broker limit: a minimal consumer that acks (multiple) without storing, for each message
+#       size of (d)
 #   (b) database limit: COPY of the same rows into an empty copy of the raw table
 #   (c) a conventional Python consumer (pika + psycopg2, a statement per sample, batched commits)
 #   (d) tradingd's ingest pipeline, one sample per message and arrays of 100
@@ -132,13 +133,18 @@ psql -q "$DB" -c "DROP TABLE telemetry_copy" >/dev/null
 fi
 
 if [[ $SCENARIOS == *a* ]]; then
-log "(a) broker limit: $SAMPLES single-sample messages, consume + ack without storing"
-publish bench-a "$PER_PLANT" 1
-cpu_start
-OUT=$("$BIN/ingest-bench" broker --amqp "$AMQP" --queue bench-a.telemetry --count "$SAMPLES")
-cpu_stop "$SAMPLES"
-record "(a) RabbitMQ consume + ack, no storing (1 sample/message)" "$(field "$OUT" messages)" "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "-" "$CPU"
-"$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-a
+# The broker's limit for each message size (d) runs: arrays cost the broker a delivery per array.
+for BATCH in $BATCHES; do
+    log "(a) broker limit: $SAMPLES samples in messages of $BATCH, consume + ack without storing"
+    publish bench-a "$PER_PLANT" "$BATCH"
+    messages=$(((SAMPLES + BATCH - 1) / BATCH))
+    cpu_start
+    OUT=$("$BIN/ingest-bench" broker --amqp "$AMQP" --queue bench-a.telemetry --count "$messages")
+    cpu_stop "$SAMPLES"
+    record "(a) RabbitMQ consume + ack, no storing ($BATCH sample(s)/message)" "$(($(field "$OUT" messages) * SAMPLES / messages))" \
+        "$(field "$OUT" seconds)" "$(field "$OUT" peak_rss_mib) MiB" "-" "$CPU"
+    "$BIN/ingest-bench" delete --amqp "$AMQP" --prefix bench-a
+done
 fi
 
 if [[ $SCENARIOS == *c* ]]; then

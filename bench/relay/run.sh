@@ -47,6 +47,7 @@ rm -f "$WORK/cpu.err"
 python3 bench/cpu.py --json relay='^relay-bench ' broker='^beam\.smp ' \
     PostgreSQL='^postgres postgres: \S+ tradingd_bench_relay ' > "$WORK/cpu.json" 2> "$WORK/cpu.err" &
 CPU_PID=$!
+trap 'kill "$CPU_PID" 2>/dev/null || true' EXIT
 until grep -q ready "$WORK/cpu.err" 2>/dev/null; do sleep 0.05; done
 "$BIN/relay-bench" --amqp "$TRADINGD_TEST_AMQP_URL" --database "$DB" --rate "$RATE" --seconds "$SECONDS_" \
     --backlog "$BACKLOG" --workers "${WORKERS:-4}" --batch "${BATCH:-4}" --acks "${ACKS:-on}" | tee "$WORK/results.txt"

@@ -11,6 +11,7 @@ import AMQP
 import ESM
 import ESMSimulator
 import Foundation
+import Observability
 import Postgres
 import Synchronization
 import TradingCore
@@ -75,12 +76,21 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 
 func milliseconds(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
 
-func wait(_ what: String, timeout: Duration = .seconds(300), _ condition: () -> Bool) {
+/// Resident memory of this process (relay, simulator and the bench's own records), MiB.
+func residentMiB() -> Double { (ProcessMetrics.read()?.residentBytes ?? 0) / 1_048_576 }
+
+/// Whether `condition` became true within `timeout`.
+func holds(within timeout: Duration, _ condition: () -> Bool) -> Bool {
     let deadline = ContinuousClock.now + timeout
     while !condition() {
-        guard ContinuousClock.now < deadline else { fatalError("timed out waiting until \(what)") }
+        guard ContinuousClock.now < deadline else { return false }
         Thread.sleep(forTimeInterval: 0.002)
     }
+    return true
+}
+
+func wait(_ what: String, timeout: Duration = .seconds(300), _ condition: () -> Bool) {
+    guard holds(within: timeout, condition) else { fatalError("timed out waiting until \(what)") }
 }
 
 let args = Arguments()
@@ -127,6 +137,7 @@ let warmID = "warm-\(prefix)"
 try publishChannel.publish(exchange: "", routingKey: queues.commands, body: body(warmID, 0), properties: .json())
 try publishChannel.waitForConfirms()
 wait("the warm-up command is relayed") { sender.count == 1 }
+let residentAfterWarmUp = residentMiB()
 
 let total = Int(args.rate * args.seconds)
 var published: [String: ContinuousClock.Instant] = [:]
@@ -144,37 +155,55 @@ for index in 0..<total {
 }
 try publishChannel.waitForConfirms()
 let publishSeconds = milliseconds(ContinuousClock.now - start) / 1000
-wait("every steady command is relayed") { sender.count == total + 1 }
+// A command still unrelayed a minute after the last publish counts as slower than every other.
+let drained = holds(within: .seconds(60)) { sender.count == total + 1 }
 let returned = sender.returned.withLock { $0 }
-let latencies = published.map { id, sent in milliseconds(returned[id]! - sent) }.sorted()
+let latencies = published.map { id, sent in returned[id].map { milliseconds($0 - sent) } ?? .infinity }.sorted()
+if !drained {
+    print("steady: a queue formed: \(returned.count - 1) of \(total) commands relayed 60 s after the last publish (the rest count as infinite below)")
+}
 print(String(format: "steady: %d commands at %.0f/s offered (%.0f/s achieved publishing); command-in to ESM 202: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms",
              total, args.rate, Double(total) / publishSeconds, percentile(latencies, 0.5), percentile(latencies, 0.9),
              percentile(latencies, 0.99), latencies.last ?? .nan))
+// A queue forming shows as latency growing through the run: p99 of each 10 s of publishing.
+let windows = Dictionary(grouping: published) { Int(milliseconds($0.value - start) / 10_000) }
+let windowP99 = windows.keys.sorted().map { window in
+    String(format: "%.1f", percentile(windows[window]!.map { id, sent in returned[id].map { milliseconds($0 - sent) } ?? .infinity }.sorted(), 0.99))
+}
+print("steady: p99 of each 10 s, in order (ms): " + windowP99.joined(separator: ", "))
+let residentAfterSteady = residentMiB()
 let relayMetrics = service.metrics.snapshot()
 print(String(format: "steady: relay latency by the database clock (recorded -> 202): mean %.2f ms over %d",
              relayMetrics.relayLatency.sum / Double(max(relayMetrics.relayLatency.count, 1)) * 1000, relayMetrics.relayLatency.count))
 service.stop(grace: .seconds(30))
 
-// Phase 2: a backlog, relayed as fast as the relay goes.
-let before = sender.count
-for index in 0..<args.backlog {
-    try publishChannel.publish(exchange: "", routingKey: queues.commands, body: body("backlog-\(index)-\(prefix)", index),
-                               properties: .json())
+// Phase 2: a backlog, relayed as fast as the relay goes (only from an empty queue: what the
+// steady part left would be counted with it).
+if drained {
+    let before = sender.count
+    for index in 0..<args.backlog {
+        try publishChannel.publish(exchange: "", routingKey: queues.commands, body: body("backlog-\(index)-\(prefix)", index),
+                                   properties: .json())
+    }
+    try publishChannel.waitForConfirms()
+    let backlogService = RelayService(amqpURL: try AMQPURL(args.amqp), databaseURL: args.database, organizations: [organization: prefix],
+                                          esmClients: sender, options: options)
+    let backlogStart = ContinuousClock.now
+    backlogService.start()
+    wait("the backlog is relayed") { sender.count == before + args.backlog }
+    let backlogSeconds = milliseconds(ContinuousClock.now - backlogStart) / 1000
+    print(String(format: "backlog: %d commands recorded and relayed in %.2f s: %.0f commands/s",
+                 args.backlog, backlogSeconds, Double(args.backlog) / backlogSeconds))
+    backlogService.stop(grace: .seconds(30))
+} else {
+    print("backlog: not measured (the steady part left a queue)")
 }
-try publishChannel.waitForConfirms()
-let backlogService = RelayService(amqpURL: try AMQPURL(args.amqp), databaseURL: args.database, organizations: [organization: prefix],
-                                      esmClients: sender, options: options)
-let backlogStart = ContinuousClock.now
-backlogService.start()
-wait("the backlog is relayed") { sender.count == before + args.backlog }
-let backlogSeconds = milliseconds(ContinuousClock.now - backlogStart) / 1000
-print(String(format: "backlog: %d commands recorded and relayed in %.2f s: %.0f commands/s",
-             args.backlog, backlogSeconds, Double(args.backlog) / backlogSeconds))
-backlogService.stop(grace: .seconds(30))
 let callTotals = sender.calls.withLock { $0 }
 print(String(format: "ESM calls: %d, mean %.2f ms each (HTTP to the simulator, token cached)", callTotals.count,
              callTotals.seconds / Double(max(callTotals.count, 1)) * 1000))
 let executions = simulator.commands.values
+print(String(format: "memory (VmRSS of this process: relay, simulator, the bench's records): %.1f MiB after the warm-up, %.1f MiB after the steady part, %.1f MiB at the end",
+             residentAfterWarmUp, residentAfterSteady, residentMiB()))
 print("simulator: \(executions.count) commands, each executed once: \(executions.allSatisfy { $0.executed == 1 && $0.received == 1 })")
 simulator.stop()
 for queue in [queues.commands, queues.commandsDeadLetter, queues.acks, queues.acksDeadLetter, queues.events] {
