@@ -19,7 +19,8 @@ extension SalesHistoryRoutes {
               "example": {"user_id": "3f1c2a9e-8d4b-4f6a-9c1e-2b7d5e8a0f13", "history": [{"nit": "900.373.923-8", "monto": 15000.50, "fecha": "2024-03-15", "emc": "Postobón"}]}
             }}},
             "responses": {
-              "200": {"description": "The user's whole profile after the merge.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SalesHistoryProfile"}}}},
+              "200": {"description": "The user's whole profile after the merge.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SalesHistoryProfile"}}},
+                      "links": {"GetUser": {"operationId": "getUser", "parameters": {"id": "$response.body#/id"}}}},
               "400": {"$ref": "#/components/responses/SalesHistoryBadRequest"},
               "401": {"$ref": "#/components/responses/SalesHistoryUnauthorized"},
               "403": {"$ref": "#/components/responses/SalesHistoryForbidden"},

@@ -206,6 +206,9 @@ print(String(format: "memory (VmRSS of this process: relay, simulator, the bench
              residentAfterWarmUp, residentAfterSteady, residentMiB()))
 print("simulator: \(executions.count) commands, each executed once: \(executions.allSatisfy { $0.executed == 1 && $0.received == 1 })")
 simulator.stop()
+// On a connection of its own: the broker may have closed `setup`, idle since the start.
+let cleanupConnection = try AMQPConnection(url: AMQPURL(args.amqp), options: .init(connectionName: "relay-bench cleanup"))
+let cleanup = try cleanupConnection.openChannel()
 for queue in [queues.commands, queues.commandsDeadLetter, queues.acks, queues.acksDeadLetter, queues.events] {
-    _ = try? setup.openChannel().deleteQueue(queue)
+    do { _ = try cleanup.deleteQueue(queue) } catch { print("could not delete queue \(queue): \(error)") }
 }
