@@ -99,7 +99,8 @@ let package = Package(
 
         // The status page at `/`: server-rendered HTML and SVG over the trading stores, behind a login form.
         .target(name: "StatusPage", dependencies: ["API", "Accounts", "HTTPServer", "Postgres", "Trading", "TradingCore", "JSON",
-                                                   "Domain", "Crypto", "Observability", "Vend", "VendCore", "Purchases", "PurchaseCore"],
+                                                   "Domain", "Crypto", "Observability", "Vend", "VendCore", "Purchases", "PurchaseCore",
+                                                   "CustomerDataStores"],
                 swiftSettings: settings),
         // The vend family's API (seed 001): handlers, its envelope, its login-token authentication.
         .target(name: "VendAPI", dependencies: ["API", "Vend", "VendCore", "HTTPServer", "Domain"], swiftSettings: settings),

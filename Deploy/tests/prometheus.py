@@ -1,6 +1,7 @@
 """Prometheus and the Grafana dashboard against the local run (Deploy/run-local.sh start).
 
-1. `promtool check metrics` passes on the live /metrics text.
+1. `promtool check metrics` passes on the live /metrics text, and docs/OBSERVABILITY.md's table
+   names every metric family in it.
 2. A real Prometheus, configured from Deploy/prometheus/prometheus.yml (target and interval
    adjusted, the alert rules loaded), scrapes the daemon while this script makes traffic: a plant
    sync and commands (ESM calls, relay), malformed telemetry (dead letters).
@@ -136,6 +137,16 @@ def check_json_queries(checks, env, json_queries, variables):
                       "the plant variable's query lists the demo plant")
 
 
+def check_documented(checks, metrics):
+    """Every family of the live output is in docs/OBSERVABILITY.md's metrics table (in backticks)."""
+    with open(os.path.join(ROOT, "docs", "OBSERVABILITY.md")) as doc:
+        table = " ".join(line for line in doc if line.startswith("| `"))
+    families = sorted({line.split()[2] for line in metrics.splitlines() if line.startswith("# TYPE ")})
+    missing = [family for family in families if f"`{family}`" not in table]
+    checks.expect(families and not missing, f"docs/OBSERVABILITY.md documents all {len(families)} metric families",
+                  "missing: " + ", ".join(missing))
+
+
 def main():
     env = local_env()
     checks = Checks("prometheus")
@@ -143,6 +154,7 @@ def main():
     lint = subprocess.run(["promtool", "check", "metrics"], input=metrics, capture_output=True, timeout=30)
     checks.expect(lint.returncode == 0 and not lint.stdout.strip(), "promtool check metrics passes on the live output",
                   (lint.stdout + lint.stderr).decode()[:500])
+    check_documented(checks, metrics.decode())
     expressions, json_queries, variables = dashboard_targets()
     check_json_queries(checks, env, json_queries, variables)
 

@@ -1,9 +1,9 @@
 """The status page in a real browser against the local run (Deploy/run-local.sh start).
 
-Sells a token through the vend API and submits a purchase schedule first, then signs in through
-the login form with the demo admin token, and checks that the session cookie is out of the page's
-reach, that no inline code was refused, that every section shows (the sale and the purchase
-among the recent ones), and that the telemetry chart's SVG has a point for each bucket the
+Sells a token through the vend API, submits a purchase schedule and posts a purchase customer
+event first, then signs in through the login form with the demo admin token, and checks that the
+session cookie is out of the page's reach, that no inline code was refused, that every section
+shows (the sale, the purchase and the event among the recent ones), and that the telemetry chart's SVG has a point for each bucket the
 telemetry endpoint serves for the same window, where the chart's own stated scales put it. With --screenshots DIR it also writes the
 login form and the page as PNG files.
 
@@ -19,7 +19,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from cdp import Browser  # noqa: E402
-from checks import Checks, local_env  # noqa: E402
+from checks import ROOT, Checks, local_env  # noqa: E402
 
 CHART = """(() => {
   const svg = document.querySelector('#telemetry svg.chart');
@@ -41,17 +41,19 @@ def api(env, path):
         return json.load(answer)
 
 
-def post_json(env, path, body, token=None):
-    headers = {"Content-Type": "application/json"}
+def post_json(env, path, body, token=None, headers=None):
+    headers = {"Content-Type": "application/json", **(headers or {})}
     if token:
         headers["Authorization"] = "Bearer " + token
-    request = urllib.request.Request(env["TRADINGD_URL"] + path, data=json.dumps(body).encode(), headers=headers, method="POST")
+    request = urllib.request.Request(env["TRADINGD_URL"] + path, data=b"" if body is None else json.dumps(body).encode(),
+                                     headers=headers, method="POST")
     with urllib.request.urlopen(request, timeout=30) as answer:
         return json.load(answer)
 
 
 def make_activity(env):
-    """A vend sale (seed 001's testing tips) and a purchase schedule (seed 000's example); their ids."""
+    """A vend sale (seed 001's testing tips), a purchase schedule (seed 000's example) and a purchase
+    customer event (seed 003's Example 1, performed now); their ids."""
     trans_id = "OPS%d" % int(time.time() * 1000)
     verified = post_json(env, "/api/electricity/verify-customer", {
         "transID": trans_id, "meterNumber": "12345678901", "amount": 50.00,
@@ -61,6 +63,12 @@ def make_activity(env):
     purchase = post_json(env, "/api/v0/user/trebolenergia/submit-purchase?retailer_id=123", {"purchase": [
         {"datetime": "2025-11-11 00:15", "purchase": 12.0}, {"datetime": "2025-11-11 00:30", "purchase": 13.0}]},
         token=env["TRADINGD_PURCHASE_TOKEN"])
+    events_token = post_json(env, "/customer_events/token", None,
+                             headers={"api_key": env["TRADINGD_CUSTOMER_EVENTS_API_KEY"]})["token"]
+    with open(os.path.join(ROOT, "Deploy", "demo", "example1.json")) as example:
+        event = json.load(example)
+    event.update(reference_number=trans_id, performed_on=int(time.time()) - 60)
+    post_json(env, "/customer_events/purchases", event, token=events_token)
     return trans_id, purchase["id"]
 
 
@@ -119,7 +127,7 @@ def main():
                                 "document.querySelector('form.login').submit()")
         checks.expect(browser.evaluate("location.pathname") == "/", "the right token signs in")
         checks.expect("tradingd_token" not in browser.evaluate("document.cookie"), "the session cookie is HttpOnly")
-        for section in ("trading", "ingest", "queues", "telemetry", "commands", "config", "vend", "purchases"):
+        for section in ("trading", "ingest", "queues", "telemetry", "commands", "config", "vend", "purchases", "customer-events"):
             checks.expect(browser.evaluate(f"!!document.getElementById('{section}')"), f"section '{section}' is shown")
         checks.expect(browser.evaluate("document.getElementById('trading-status').textContent") == "ENABLED",
                       "trading status is ENABLED")
@@ -129,6 +137,8 @@ def main():
         checks.expect(bool(sale) and "SUCCESS" in sale and "50.00" in sale, "the vend sale is listed as sold", str(sale))
         checks.expect(browser.evaluate(f"!!document.querySelector('[data-purchase=\"{purchase_id}\"]')"),
                       "the purchase schedule is listed", purchase_id)
+        event = browser.evaluate(f"document.querySelector('[data-event=\"{trans_id}\"]')?.textContent")
+        checks.expect(bool(event) and "15.19" in event and "EUR" in event, "the customer event is listed with its total", str(event))
         chart = browser.evaluate(CHART)
         checks.expect(chart is not None, "the telemetry chart is drawn")
         if chart:

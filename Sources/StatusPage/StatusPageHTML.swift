@@ -1,3 +1,4 @@
+import CustomerDataStores
 import Foundation
 import PurchaseCore
 import Purchases
@@ -6,8 +7,8 @@ import Vend
 import VendCore
 
 /// The status page's body for one `StatusReport`: header, trading, ingest, queues, the telemetry
-/// chart, recent commands and configuration requests, vend and purchase activity. Every value from the database or the
-/// broker goes through `HTMLPage.escape`.
+/// chart, recent commands and configuration requests, vend, purchase and customer event activity. Every value from the
+/// database or the broker goes through `HTMLPage.escape`.
 enum StatusPageHTML {
     static func render(_ report: StatusReport, csrf: String) -> String {
         let e = HTMLPage.escape
@@ -24,6 +25,7 @@ enum StatusPageHTML {
             \(configSection(report))
             \(vendSection(report))
             \(purchasesSection(report))
+            \(customerEventsSection(report))
             </main>
             """
         return HTMLPage.document(title: "tradingd · \(report.organizationSlug)", body: body, refreshes: true)
@@ -218,6 +220,32 @@ enum StatusPageHTML {
             """
     }
 
+    static func customerEventsSection(_ report: StatusReport) -> String {
+        let e = HTMLPage.escape
+        let activity = report.customerEvents
+        let totals = activity.totals.isEmpty ? "<span class=\"muted\">none</span>"
+            : activity.totals.map { total in
+                "<span data-currency=\"\(e(total.currency ?? ""))\" data-events=\"\(total.events)\" data-amount=\"\(e("\(total.amount)"))\">"
+                    + "\(e("\(total.amount)")) \(e(total.currency ?? "(no currency)"))</span>"
+            }.joined(separator: ", ")
+        let rows = activity.recent.map { event -> String in
+            "<tr data-event=\"\(e(event.referenceNumber))\"><td>\(e(timestamp(event.performedOn)))</td><td>\(e(event.referenceNumber))</td>"
+                + "<td class=\"n\">\(e("\(event.totalAmount)"))</td><td>\(e(event.currency ?? ""))</td><td class=\"n\">\(event.productLines)</td>"
+                + "<td class=\"muted\">\(e(timestamp(event.receivedAt)))</td></tr>"
+        }
+        let table = rows.isEmpty ? "<p class=\"muted\">No purchase customer events yet.</p>"
+            : "<table><tr><th>Performed</th><th>Reference</th><th class=\"n\">Total</th><th>Currency</th><th class=\"n\">Products</th>"
+            + "<th>Received</th></tr>" + rows.joined() + "</table>"
+        return """
+            <section id="customer-events" class="wide"><h2>Customer events</h2><dl>
+            <dt>Last \(CustomerEventActivityStore.Activity.hours) h</dt><dd id="event-counts" data-events="\(activity.events)" \
+            data-contacts="\(activity.contacts)">\(activity.events) purchase events of \(activity.contacts) contacts</dd>
+            <dt>Totals</dt><dd id="event-totals">\(totals)</dd>
+            <dt>Clients</dt><dd id="event-clients" data-keys="\(activity.activeAPIKeys)" data-tokens="\(activity.liveTokens)">\
+            \(activity.activeAPIKeys) API keys, \(activity.liveTokens) live auth tokens</dd>
+            </dl>\(table)</section>
+            """
+    }
 
     static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().timeSeparator(.colon).time(includingFractionalSeconds: false)

@@ -1,4 +1,5 @@
 import Accounts
+import CustomerDataStores
 import Domain
 import Foundation
 import JSON
@@ -30,6 +31,7 @@ struct StatusReport: Sendable {
     let configChanges: [OrganizationActivityStore.RecentConfigChange]
     let vend: VendActivityStore.Activity
     let purchases: PurchaseActivityStore.Activity
+    let customerEvents: CustomerEventActivityStore.Activity
     let plants: [PlantRecord]
     let chart: ChartRequest
     /// The chart's window and the telemetry endpoint's body for it (nil without a plant).
@@ -37,7 +39,7 @@ struct StatusReport: Sendable {
     let chartBuckets: [TelemetryChart.Bucket]
 }
 
-/// Gathers a `StatusReport` from the stores (trading, vend, purchases) and the broker sample, for
+/// Gathers a `StatusReport` from the stores (trading, vend, purchases, customer events) and the broker sample, for
 /// the caller's organisation (the routes let in only tokens with the `trading` scope).
 struct StatusReporter: Sendable {
     let pool: PostgresPool
@@ -75,6 +77,8 @@ struct StatusReporter: Sendable {
                 vend: try VendActivityStore.activity(organizationID: organizationID, recentLimit: Self.listLength, on: connection),
                 purchases: try PurchaseActivityStore.activity(organizationID: organizationID, recentLimit: Self.listLength,
                                                               on: connection),
+                customerEvents: try CustomerEventActivityStore.activity(organizationID: organizationID, recentLimit: Self.listLength,
+                                                                        on: connection),
                 plants: plants, chart: chart, chartWindow: window, chartBuckets: buckets)
         }
     }

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// The status page of the real `tradingd` binary: signing in through the login form, and what a
-/// viewer of one organisation sees of its vend and purchase activity (never another's), checked
+/// viewer of one organisation sees of its vend, purchase and customer event activity (never another's), checked
 /// against figures computed here from the rows the test stores.
 @Suite struct StatusPageDaemonTests {
     /// One site's cookies, kept by name as a browser keeps them; redirects are not followed.
@@ -63,6 +63,13 @@ import Testing
         let error: String
     }
 
+    struct EventFixture {
+        let reference: String
+        let currency: String
+        let total: String
+        let hoursAgo: Int
+    }
+
     static let vend = [
         VendFixture(transID: "ACME-1", status: "success", amount: 50, hoursAgo: 1),
         VendFixture(transID: "ACME-2", status: "success", amount: 20, hoursAgo: 2),
@@ -79,6 +86,33 @@ import Testing
         PurchaseFixture(status: "failed", rows: 2, hoursAgo: 5, error: "the workflow failed: step refused"),
         PurchaseFixture(status: "completed", rows: 24, hoursAgo: 40, error: ""),
     ]
+
+    static let customerEvents = [
+        EventFixture(reference: "EV-1", currency: "EUR", total: "12.50", hoursAgo: 1),
+        EventFixture(reference: "EV-2", currency: "COP", total: "8000", hoursAgo: 3),
+        EventFixture(reference: "EV-3", currency: "EUR", total: "2.25", hoursAgo: 4),
+        EventFixture(reference: "EV-OLD", currency: "EUR", total: "40", hoursAgo: 30),
+    ]
+
+    /// One contact with its primary account and a merchant, and `fixtures` as that contact's events.
+    static func storeCustomerEvents(_ fixtures: [EventFixture], organization: String, databaseURL: String) throws {
+        try TestSQL.execute(databaseURL, """
+            WITH contact AS (INSERT INTO loyalty_contacts (organization_id, code) VALUES ('\(organization)', 'C-1') RETURNING id)
+            INSERT INTO loyalty_accounts (contact_id, number, is_primary) SELECT id, 'ACC-1', true FROM contact
+            """)
+        try TestSQL.execute(databaseURL, "INSERT INTO loyalty_business_units (organization_id, code) VALUES ('\(organization)', 'M-1')")
+        for fixture in fixtures {
+            try TestSQL.execute(databaseURL, """
+                INSERT INTO purchase_customer_events (organization_id, id, reference_number, contact_id, account_id, currency_code,
+                                                      performed_on, merchant_id, total_amount, request)
+                SELECT '\(organization)', gen_random_uuid(), '\(fixture.reference)', c.id, a.id, '\(fixture.currency)',
+                       now() - interval '\(fixture.hoursAgo) hours', m.id, \(fixture.total), '{}'::jsonb
+                FROM loyalty_contacts AS c JOIN loyalty_accounts AS a ON a.contact_id = c.id
+                JOIN loyalty_business_units AS m ON m.organization_id = c.organization_id
+                WHERE c.organization_id = '\(organization)'
+                """)
+        }
+    }
 
     static func storeVend(_ fixtures: [VendFixture], organization: String, email: String, databaseURL: String) throws {
         try TestSQL.execute(databaseURL, """
@@ -126,7 +160,7 @@ import Testing
         return String(tag[found.upperBound...].prefix { $0 != "\"" })
     }
 
-    @Test func aViewerSeesItsOrganisationsVendAndPurchaseActivity() throws {
+    @Test func aViewerSeesItsOrganisationsVendPurchaseAndEventActivity() throws {
         let databaseURL = try TestDatabase.fresh()
         let environment = try Daemon.environment(databaseURL: databaseURL)
         var organizations: [String: String] = [:]
@@ -144,6 +178,10 @@ import Testing
         try Self.storePurchases(Self.purchases, organization: acme, databaseURL: databaseURL)
         try Self.storePurchases([PurchaseFixture(status: "failed", rows: 1, hoursAgo: 1, error: "OTHER-ERROR")], organization: other,
                                 databaseURL: databaseURL)
+        try Self.storeCustomerEvents(Self.customerEvents, organization: acme, databaseURL: databaseURL)
+        try Self.storeCustomerEvents([EventFixture(reference: "OTHER-EV", currency: "EUR", total: "999", hoursAgo: 1)],
+                                     organization: other, databaseURL: databaseURL)
+        _ = try Daemon.run(["customer-events", "key", "create", "--org", "acme", "--label", "till"], environment: environment)
 
         let daemon = try Daemon.start(environment: environment)
         defer { _ = daemon.terminate() }
@@ -183,6 +221,19 @@ import Testing
             == String(Self.purchases.filter { $0.status == "pending" }.count))
         #expect(html.contains("the workflow failed: step refused"))
 
-        #expect(!html.contains("OTHER-1") && !html.contains("OTHER-ERROR"), "another organisation's activity is not shown")
+        let recentEvents = Self.customerEvents.filter { $0.hoursAgo < 24 }
+        #expect(Self.attribute("data-events", of: "event-counts", in: html) == String(recentEvents.count))
+        #expect(Self.attribute("data-contacts", of: "event-counts", in: html) == "1")
+        #expect(Self.attribute("data-keys", of: "event-clients", in: html) == "1")
+        for currency in Set(recentEvents.map(\.currency)) {
+            let ofCurrency = recentEvents.filter { $0.currency == currency }
+            let amount = ofCurrency.map { Decimal(string: $0.total)! }.reduce(0, +)
+            #expect(html.contains("data-currency=\"\(currency)\" data-events=\"\(ofCurrency.count)\" data-amount=\"\(amount)\""),
+                    "the \(currency) total")
+        }
+        for fixture in Self.customerEvents { #expect(html.contains("data-event=\"\(fixture.reference)\""), "\(fixture.reference) is listed") }
+
+        #expect(!html.contains("OTHER-1") && !html.contains("OTHER-ERROR") && !html.contains("OTHER-EV"),
+                "another organisation's activity is not shown")
     }
 }
