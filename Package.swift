@@ -117,10 +117,10 @@ let package = Package(
 
         // Executables.
         .executableTarget(name: "tradingd", dependencies: ["Tradingd"], swiftSettings: settings),
-        .executableTarget(name: "esm-sim", dependencies: ["ESMSimulator", "Observability"], swiftSettings: settings),
-        .executableTarget(name: "argo-sim", dependencies: ["ArgoSimulator", "Observability"], swiftSettings: settings),
+        .executableTarget(name: "esm-sim", dependencies: ["ESMSimulator", "HTTPServer", "Observability"], swiftSettings: settings),
+        .executableTarget(name: "argo-sim", dependencies: ["ArgoSimulator", "HTTPServer", "Observability"], swiftSettings: settings),
         .executableTarget(name: "telemetry-gen", dependencies: ["AMQP", "TradingCore"], swiftSettings: settings),
-        .executableTarget(name: "vend-sim", dependencies: ["VendSimulator", "Observability"], swiftSettings: settings),
+        .executableTarget(name: "vend-sim", dependencies: ["VendSimulator", "HTTPServer", "Observability"], swiftSettings: settings),
         // One request made exactly as tradingd's partner calls are (docs/OUTBOUND-HTTP.md).
         .executableTarget(name: "outbound-fetch", dependencies: ["OutboundHTTP"], swiftSettings: settings),
         // Benchmarks (not tests): swift run -c release amqp-bench

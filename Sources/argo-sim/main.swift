@@ -1,5 +1,6 @@
 import ArgoSimulator
 import Foundation
+import HTTPServer
 import Observability
 
 // argo-sim: the Argo Workflows simulator as a process. Prints `port=<n>` on stdout when
@@ -13,10 +14,8 @@ let usage = """
     Defaults: namespace argo, template purchase-schedule:purchaseId.
     """
 
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("argo-sim: \(message)\n\(usage)\n".utf8))
-    exit(2)
-}
+let process = SimulatorProcess(name: "argo-sim", usage: usage)
+func fail(_ message: String) -> Never { process.fail(message) }
 
 var options = ArgoSimulatorOptions()
 if let token = ProcessInfo.processInfo.environment["ARGO_SIM_TOKEN"], !token.isEmpty { options.token = token }
@@ -28,10 +27,7 @@ while let flag = arguments.popFirst() {
         exit(0)
     }
     guard let value = arguments.popFirst() else { fail("\(flag) needs a value") }
-    func number<T: LosslessStringConvertible>(_: T.Type) -> T {
-        guard let parsed = T(value) else { fail("\(flag) needs a number, got '\(value)'") }
-        return parsed
-    }
+    func number<T: LosslessStringConvertible>(_: T.Type) -> T { process.number(value, for: flag) }
     switch flag {
     case "--port": options.port = number(Int.self)
     case "--host": options.host = value
@@ -57,24 +53,6 @@ guard (0...65535).contains(options.port), (0...1).contains(options.knobs.failure
 
 let logger = Logger(level: .info, metadata: ["service": "argo-sim"])
 let simulator = ArgoSimulator(options: options, logger: logger)
-do {
-    let port = try simulator.start()
-    FileHandle.standardOutput.write(Data("port=\(port)\n".utf8))
-} catch {
-    FileHandle.standardError.write(Data("argo-sim: \(error)\n".utf8))
-    exit(1)
-}
+process.announce(start: simulator.start)
 
-signal(SIGINT, SIG_IGN)
-signal(SIGTERM, SIG_IGN)
-let stopSignal = DispatchSemaphore(value: 0)
-let sources = [SIGINT, SIGTERM].map { number in
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-    source.setEventHandler { stopSignal.signal() }
-    source.resume()
-    return source
-}
-stopSignal.wait()
-simulator.stop()
-_ = sources
-exit(0)
+process.runUntilTerminated(stop: simulator.stop)

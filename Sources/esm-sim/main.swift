@@ -1,5 +1,6 @@
 import ESMSimulator
 import Foundation
+import HTTPServer
 import Observability
 
 // esm-sim: the ESM simulator as a process (DESIGN §7). Prints `port=<n>` on stdout when listening,
@@ -13,10 +14,8 @@ let usage = """
     The secret may also come from ESM_SIM_CLIENT_SECRET (kept out of the process list).
     """
 
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("esm-sim: \(message)\n\(usage)\n".utf8))
-    exit(2)
-}
+let process = SimulatorProcess(name: "esm-sim", usage: usage)
+func fail(_ message: String) -> Never { process.fail(message) }
 
 var options = ESMSimulatorOptions()
 if let secret = ProcessInfo.processInfo.environment["ESM_SIM_CLIENT_SECRET"], !secret.isEmpty {
@@ -29,10 +28,7 @@ while let flag = arguments.popFirst() {
         exit(0)
     }
     guard let value = arguments.popFirst() else { fail("\(flag) needs a value") }
-    func number<T: LosslessStringConvertible>(_: T.Type) -> T {
-        guard let parsed = T(value) else { fail("\(flag) needs a number, got '\(value)'") }
-        return parsed
-    }
+    func number<T: LosslessStringConvertible>(_: T.Type) -> T { process.number(value, for: flag) }
     switch flag {
     case "--port": options.port = number(Int.self)
     case "--host": options.host = value
@@ -59,26 +55,12 @@ let logger = Logger(level: .info, metadata: ["service": "esm-sim"])
 let simulator: ESMSimulator
 do {
     simulator = try ESMSimulator(options: options, logger: logger)
-    let port = try simulator.start()
-    FileHandle.standardOutput.write(Data("port=\(port)\n".utf8))
 } catch {
-    FileHandle.standardError.write(Data("esm-sim: \(error)\n".utf8))
-    exit(1)
+    process.failed(error)
 }
+process.announce(start: simulator.start)
 if options.amqpURL != nil && options.queuePrefix == nil {
     logger.warning("no --queue-prefix: acknowledgements are published only for plants given a prefix at run time")
 }
 
-signal(SIGINT, SIG_IGN)
-signal(SIGTERM, SIG_IGN)
-let stopSignal = DispatchSemaphore(value: 0)
-let sources = [SIGINT, SIGTERM].map { number in
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-    source.setEventHandler { stopSignal.signal() }
-    source.resume()
-    return source
-}
-stopSignal.wait()
-simulator.stop()
-_ = sources
-exit(0)
+process.runUntilTerminated(stop: simulator.stop)

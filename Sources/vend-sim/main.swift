@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServer
 import Observability
 import VendSimulator
 
@@ -15,10 +16,8 @@ let usage = """
     demo meter); --sandbox-only refuses meters other than PrepaidPlus' sandbox ones and --meter.
     """
 
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("vend-sim: \(message)\n\(usage)\n".utf8))
-    exit(2)
-}
+let process = SimulatorProcess(name: "vend-sim", usage: usage)
+func fail(_ message: String) -> Never { process.fail(message) }
 
 var options = VendSimulatorOptions()
 if let password = ProcessInfo.processInfo.environment["VEND_SIM_PASSWORD"], !password.isEmpty { options.password = password }
@@ -35,10 +34,7 @@ while let flag = arguments.popFirst() {
         break
     }
     guard let value = arguments.popFirst() else { fail("\(flag) needs a value") }
-    func number<T: LosslessStringConvertible>(_: T.Type) -> T {
-        guard let parsed = T(value) else { fail("\(flag) needs a number, got '\(value)'") }
-        return parsed
-    }
+    func number<T: LosslessStringConvertible>(_: T.Type) -> T { process.number(value, for: flag) }
     func rate() -> Double {
         let parsed = number(Double.self)
         guard (0...1).contains(parsed) else { fail("\(flag) takes a share within 0...1") }
@@ -70,24 +66,6 @@ guard (0...65535).contains(options.port) else { fail("--port takes 0-65535") }
 
 let logger = Logger(level: .info, metadata: ["service": "vend-sim"])
 let simulator = VendSimulator(options: options, logger: logger)
-do {
-    let port = try simulator.start()
-    FileHandle.standardOutput.write(Data("port=\(port)\n".utf8))
-} catch {
-    FileHandle.standardError.write(Data("vend-sim: \(error)\n".utf8))
-    exit(1)
-}
+process.announce(start: simulator.start)
 
-signal(SIGINT, SIG_IGN)
-signal(SIGTERM, SIG_IGN)
-let stopSignal = DispatchSemaphore(value: 0)
-let sources = [SIGINT, SIGTERM].map { number in
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-    source.setEventHandler { stopSignal.signal() }
-    source.resume()
-    return source
-}
-stopSignal.wait()
-simulator.stop()
-_ = sources
-exit(0)
+process.runUntilTerminated(stop: simulator.stop)
