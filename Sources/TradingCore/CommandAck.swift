@@ -39,6 +39,9 @@ public struct CommandAck: Sendable, Equatable {
         guard correlationID.utf8.count <= maximumIdentifierLength else {
             return .failure(CommandRejection(.invalidField, "correlationId is longer than \(maximumIdentifierLength) bytes"))
         }
+        guard !CommandDecoder.containsControlCharacters(correlationID) else {
+            return .failure(CommandRejection(.invalidField, "correlationId contains control characters"))
+        }
         guard let statusValue = fields["status"], statusValue != .null else {
             return .failure(CommandRejection(.missingField, "missing status"))
         }

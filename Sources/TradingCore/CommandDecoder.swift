@@ -126,10 +126,15 @@ public enum CommandDecoder {
         guard text.utf8.count <= rules.maximumIdentifierLength else {
             throw CommandRejection(.invalidField, "\(name) is longer than \(rules.maximumIdentifierLength) bytes")
         }
-        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+        guard !containsControlCharacters(text) else {
             throw CommandRejection(.invalidField, "\(name) contains control characters")
         }
         return text
+    }
+
+    /// C0 controls and DEL: refused in identifiers, which end up in log lines, headers and keys.
+    static func containsControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 
     static func timestamp(_ name: String, in fields: [String: JSONValue], prefix: String = "") throws -> TelemetryTimestamp? {
