@@ -12,7 +12,7 @@ import time
 import urllib.parse
 
 import cpu
-from harness import RESULTS, ROOT, Process, Run, http, log, wait_until
+from harness import RESULTS, ROOT, Process, Run, http, log, stored_rows, wait_until
 from traffic import CommandPublisher
 
 SAMPLES_PER_SECOND = 5_000
@@ -149,15 +149,6 @@ def soak(servers, minutes):
         return figures
     finally:
         run.close()
-
-
-def stored_rows(replica):
-    """`tradingd_ingest_rows_stored_total{queue="telemetry"}` from tradingd's /metrics."""
-    _, _, body = http("GET", replica.url + "/metrics", timeout=10)
-    for line in body.decode().splitlines():
-        if line.startswith("tradingd_ingest_rows_stored_total{") and 'queue="telemetry"' in line:
-            return int(float(line.rsplit(" ", 1)[1]))
-    raise AssertionError("tradingd_ingest_rows_stored_total{queue=\"telemetry\"} is not on /metrics")
 
 
 def summarize(curve, dashboard, commands, run, seconds):

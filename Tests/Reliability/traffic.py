@@ -78,9 +78,9 @@ class CommandPublisher(threading.Thread):
                 if self.error is not None:
                     return
                 body = self.bodies[index]
-                due = started + index / self.rate
-                if due > time.monotonic():
-                    time.sleep(due - time.monotonic())
+                delay = started + index / self.rate - time.monotonic()  # read the clock once: it moves
+                if delay > 0:
+                    time.sleep(delay)
                 attempts = 0
                 while True:
                     try:
