@@ -11,9 +11,12 @@ import TradingCore
 /// Relays PENDING commands to the ESM from the database (an outbox), on a thread of its own with
 /// its own PostgreSQL connection; restart-safe, since everything it needs is in `command_log`.
 ///
-/// Each round claims due commands one at a time (`FOR UPDATE SKIP LOCKED`, a lease and a claim
-/// token, see `CommandStore.claimDue`), right before calling the ESM for it with the command's id
-/// as idempotency key, and records the outcome under that token as soon as it is known. The
+/// Each round claims due commands one at a time, right before calling the ESM for each with the
+/// command's id as idempotency key, and records the outcome under the claim's token as soon as it
+/// is known. A command this process recorded comes from the in-process handoff and is claimed by
+/// its id (`CommandStore.claim(id:)`); the others are found by the due search
+/// (`CommandStore.claimDue`), which the workers run at most once per `pollInterval` unless it
+/// keeps finding work. Both claims take the same lease and token (`FOR UPDATE SKIP LOCKED`). The
 /// lease covers the ESM client's whole call deadline, so another worker or replica never claims
 /// a command while its call may still be running; a crash mid-call leaves it PENDING, to be sent
 /// again after the lease under the same idempotency key (so the ESM still executes it once), and
@@ -29,6 +32,8 @@ final class RelayWorker: @unchecked Sendable {
     private let log: Logger
     private let wakeup: RelayWakeup
     private let eventWakeup: RelayWakeup
+    private let handoff: RelayHandoff
+    private let dueSearches: DueSearchSchedule
     private let retryBackoff: Backoff
     let thread: WorkerThread
     private var database: PostgresConnection?
@@ -36,7 +41,7 @@ final class RelayWorker: @unchecked Sendable {
     /// - Parameter index: worker 0 also runs the ack-timeout sweep.
     init(index: Int, databaseURL: String, options: RelayOptions, esmClients: any ESMClientProvider,
          organizationIDs: @escaping @Sendable () -> [UUID], metrics: RelayMetrics, log: Logger,
-         wakeup: RelayWakeup, eventWakeup: RelayWakeup) {
+         wakeup: RelayWakeup, eventWakeup: RelayWakeup, handoff: RelayHandoff, dueSearches: DueSearchSchedule) {
         self.index = index
         self.databaseURL = databaseURL
         self.options = options
@@ -46,6 +51,8 @@ final class RelayWorker: @unchecked Sendable {
         self.log = log.with(["relay.worker": String(index)])
         self.wakeup = wakeup
         self.eventWakeup = eventWakeup
+        self.handoff = handoff
+        self.dueSearches = dueSearches
         retryBackoff = Backoff(initial: options.retryInitial, maximum: options.retryMaximum, multiplier: 2, jitter: 0.2)
         thread = WorkerThread(name: "relay worker \(index)", onStop: { wakeup.signal(1) })
     }
@@ -111,13 +118,31 @@ final class RelayWorker: @unchecked Sendable {
         var unavailable: [UUID: (kind: ESMError.Kind, reason: String)] = [:]
         var results: [Result] = []
         defer { record(results) }
-        while results.count < options.relayBatch, !stopping {
-            guard let command = try CommandStore.claimDue(organizationIDs: organizations, limit: 1, lease: options.claimLease,
-                                                          maximumRelayWindow: options.maximumRelayWindow, on: connection).first
-            else { break }
+        while results.count < options.relayBatch, let command = try claimNext(organizations, on: connection) {
             results.append(try relay(command, unavailable: &unavailable, on: connection))
         }
         return results.count
+    }
+
+    /// The next command to relay: from the due search when it is this worker's turn and it finds
+    /// one, else the oldest handed-over command still claimable; nil when neither has one.
+    private func claimNext(_ organizations: [UUID], on connection: PostgresConnection) throws -> CommandStore.DueCommand? {
+        if dueSearches.takeTurn(), let found = try CommandStore.claimDue(
+            organizationIDs: organizations, limit: 1, lease: options.claimLease, maximumRelayWindow: options.maximumRelayWindow,
+            handoffGrace: options.handoffGrace, on: connection).first {
+            // A backlog the handoff does not know of (a restart, another replica's commands):
+            // searched one after another, but never ahead of the handoff for long.
+            if handoff.isEmpty { dueSearches.searchAgain() }
+            return found
+        }
+        while !stopping, let id = handoff.take() {
+            // nil: a due search (here or in another replica) claimed it first, or it is done.
+            if let claimed = try CommandStore.claim(id: id, organizationIDs: organizations, lease: options.claimLease,
+                                                    maximumRelayWindow: options.maximumRelayWindow, on: connection) {
+                return claimed
+            }
+        }
+        return nil
     }
 
     private func record(_ results: [Result]) {
