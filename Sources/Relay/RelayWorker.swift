@@ -1,4 +1,5 @@
 import AMQP
+import ESM
 import Foundation
 import Messaging
 import Observability
@@ -81,7 +82,7 @@ final class RelayWorker: @unchecked Sendable {
             } catch {
                 database = nil
                 roundWasFull = false
-                metrics.update { $0.failures += 1 }
+                metrics.update { $0.recordFailure(error) }
                 log.warning("relay round failed; retrying", ["error": String(describing: error)])
                 thread.sleep(failureBackoff)
                 failureBackoff = min(failureBackoff * 2, options.failureBackoffMaximum)
@@ -101,7 +102,7 @@ final class RelayWorker: @unchecked Sendable {
 
     /// What one relayed command changes in the metrics, once its outcome is stored.
     private enum Result {
-        case relayed(latency: Double), rejectedByESM, expired, failed, retry
+        case relayed(latency: Double), rejectedByESM, expired, failed, retry(ESMError.Kind)
         /// Another claimer (after a lease ran out) recorded an outcome first.
         case superseded
     }
@@ -114,7 +115,7 @@ final class RelayWorker: @unchecked Sendable {
         let connection = try connection()
         // After one ESM call of a round found the ESM unavailable, the organisation's other
         // commands of the round wait too, rather than each waiting out its own timeout.
-        var unavailable: [UUID: String] = [:]
+        var unavailable: [UUID: (kind: ESMError.Kind, reason: String)] = [:]
         var results: [Result] = []
         defer { record(results) }
         while results.count < options.relayBatch, let command = try claimNext(organizations, on: connection) {
@@ -158,7 +159,7 @@ final class RelayWorker: @unchecked Sendable {
                     m.rejectedByESM += 1
                 case .expired: m.expired += 1
                 case .failed: m.failed += 1
-                case .retry: m.relayRetries += 1
+                case .retry(let kind): m.retries[kind, default: 0] += 1
                 case .superseded: break
                 }
             }
@@ -167,7 +168,7 @@ final class RelayWorker: @unchecked Sendable {
         if results.contains(where: { if case .retry = $0 { false } else { true } }) { eventWakeup.signal() }
     }
 
-    private func relay(_ command: CommandStore.DueCommand, unavailable: inout [UUID: String],
+    private func relay(_ command: CommandStore.DueCommand, unavailable: inout [UUID: (kind: ESMError.Kind, reason: String)],
                        on connection: PostgresConnection) throws -> Result {
         if command.isExpired {
             let applied = try CommandStore.markTerminal(command, status: .expired,
@@ -182,8 +183,8 @@ final class RelayWorker: @unchecked Sendable {
             return applied ? .failed : .superseded
         }
         let outcome: ESMCommandOutcome
-        if let reason = unavailable[command.organizationID] {
-            outcome = .unavailable(reason: reason)
+        if let earlier = unavailable[command.organizationID] {
+            outcome = .unavailable(kind: earlier.kind, reason: earlier.reason)
         } else {
             do {
                 let client = try esmClients.client(for: command.organizationID)
@@ -198,7 +199,7 @@ final class RelayWorker: @unchecked Sendable {
                     correlationID: command.correlationID, commandType: command.commandType, payloadJSON: command.payloadJSON,
                     validUntil: command.validUntil))
             } catch {
-                outcome = .unavailable(reason: "no ESM client: \(error)")
+                outcome = .unavailable(kind: (error as? ESMError)?.kind ?? .invalidConfiguration, reason: "no ESM client: \(error)")
             }
         }
         switch outcome {
@@ -209,13 +210,13 @@ final class RelayWorker: @unchecked Sendable {
                                                         reason: "ESM rejected the command (HTTP \(status)): \(reason)",
                                                         countsAsAttempt: true, on: connection)
             return applied ? .rejectedByESM : .superseded
-        case .unavailable(let reason):
-            unavailable[command.organizationID] = reason
+        case .unavailable(let kind, let reason):
+            unavailable[command.organizationID] = (kind, reason)
             let delay = retryBackoff.delay(forAttempt: command.attempts)
             guard try CommandStore.scheduleRetry(command, after: delay, error: reason, on: connection) else { return .superseded }
             log.info("command relay deferred", ["command.id": command.id.uuidString.lowercased(), "error": reason,
                                                 "retry_in_ms": String(Int(delay.inSeconds * 1000))])
-            return .retry
+            return .retry(kind)
         }
     }
 
