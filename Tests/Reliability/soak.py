@@ -65,6 +65,10 @@ def soak(servers, minutes):
         per_plant = SAMPLES_PER_SECOND / 2 / len(half[0])
         step = 1 / per_plant
         seconds = minutes * 60
+        # The commands' bodies first (90,000 of them take seconds on a loaded machine), so that the
+        # three publishers start together and the curve's clock is theirs.
+        commands = CommandPublisher(run.partner_amqp_url, run.exchange, run.prefix, run.plants, int(COMMANDS_PER_SECOND * seconds),
+                                    COMMANDS_PER_SECOND)
         generators = []
         for index, (group, batch) in enumerate([(half[0], 1), (half[1], 50)]):
             plants_file = os.path.join(run.work, f"soak-plants-{index}.txt")
@@ -77,8 +81,6 @@ def soak(servers, minutes):
             process = Process(argv, run.env, os.path.join(run.work, f"soak-gen-{index}.log")).start()
             run.processes.append(process)
             generators.append(process)
-        commands = CommandPublisher(run.partner_amqp_url, run.exchange, run.prefix, run.plants, int(COMMANDS_PER_SECOND * seconds),
-                                    COMMANDS_PER_SECOND)
         commands.start()
         started = time.monotonic()
         dashboard = Dashboard(run, started + seconds)
