@@ -176,7 +176,7 @@ let package = Package(
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: settings),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "AMQP", "Observability"], swiftSettings: settings),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: settings),
-        .testTarget(name: "RelayTests", dependencies: ["Relay", "Observability"], swiftSettings: settings),
+        .testTarget(name: "RelayTests", dependencies: ["Relay", "Observability", "AMQP", "ESM", "Postgres"], swiftSettings: settings),
         .testTarget(name: "IngestIntegrationTests", dependencies: ["Ingest", "Messaging", "TradingCore", "Postgres", "AMQP", "Observability",
                                                                "TestSupport"], swiftSettings: settings),
         .testTarget(name: "RelayIntegrationTests", dependencies: ["Relay", "Messaging", "TradingCore", "Postgres", "AMQP", "ESM",

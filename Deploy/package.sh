@@ -9,9 +9,10 @@
 #                                    BuildInfo.swift carries the commit, so `tradingd version`
 #                                    and tradingd_build_info name it
 #   Deploy/package.sh --debug-build  the checkout's own debug build, relinked with the Swift
-#                                    runtime static (its objects are reused: about a minute after
-#                                    `swift build`); the binary says commit `development`. For
-#                                    the CI run, which has just built it (Deploy/test-operations.sh).
+#                                    runtime static into .build/package (its objects are reused:
+#                                    about a minute after `swift build`; the debug products are left
+#                                    as they are); the binary says commit `development`. For the CI
+#                                    run, which has just built it (Deploy/test-operations.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
@@ -59,6 +60,30 @@ if [ "$BUILD" = release ]; then
 else
     COMMIT="$COMMIT, a debug build"
     say "relinking the debug build's tradingd with the static Swift runtime (log: $WORK/build.log)"
+    # SwiftPM's own link command for the debug tradingd, run again into $WORK with the static
+    # runtime: `swift build --static-swift-stdlib` would compile any changed module against the
+    # static runtime into the checkout's .build, and the next plain `swift build` would then fail
+    # to link (`cannot find -lCoreFoundation`). The checkout's debug products stay as they are.
+    if ! swift build --product tradingd > "$WORK/build.log" 2>&1; then
+        tail -30 "$WORK/build.log" >&2
+        exit 1
+    fi
+    BINARY="$WORK/tradingd"
+    mapfile -d '' link < <(python3 - "$(swift build --show-bin-path)/tradingd" "$BINARY" .build/debug.yaml <<'PYTHON'
+import json, sys
+product, output, manifest = sys.argv[1:]
+lines = open(manifest).read().splitlines()
+for index, line in enumerate(lines):
+    if line.strip() == "outputs: " + json.dumps([product]):
+        args = next(json.loads(l.strip()[len("args: "):]) for l in lines[index:] if l.strip().startswith("args: "))
+        args[args.index("-o") + 1] = output
+        sys.stdout.write("".join(arg + "\0" for arg in args))
+        break
+else:
+    sys.exit(f"no link command for {product} in {manifest}")
+PYTHON
+    )
+    [ "${#link[@]}" -gt 0 ] || { say "SwiftPM's link command for tradingd not found in .build/debug.yaml"; exit 1; }
     # Objects compiled against the shared runtime name only Foundation's top libraries for the
     # linker; the static ones need the rest too, in one group (they refer to each other).
     group=(-Xlinker --start-group)
@@ -68,11 +93,10 @@ else
         group+=(-Xlinker "-l$library")
     done
     group+=(-Xlinker --end-group)
-    if ! swift build --product tradingd --static-swift-stdlib -Xlinker -L"$WORK/lib" "${group[@]}" > "$WORK/build.log" 2>&1; then
+    if ! "${link[@]}" -static-stdlib -L"$WORK/lib" "${group[@]}" >> "$WORK/build.log" 2>&1; then
         tail -30 "$WORK/build.log" >&2
         exit 1
     fi
-    BINARY="$(swift build --show-bin-path)/tradingd"
 fi
 
 say "staging"

@@ -26,6 +26,10 @@ public final class ESMMetrics: Sendable {
         }
     }
 
+    /// The error kinds whose series exist at 0 from the start (the others appear when they occur).
+    public static let kindsCountedFromStart: [ESMError.Kind] = [.unreachable, .timeout, .serverError, .busy, .clientError,
+                                                                .unauthorized, .invalidResponse]
+
     private let registry = Mutex<MetricsRegistry?>(nil)
 
     public init() {}
@@ -36,8 +40,8 @@ public final class ESMMetrics: Sendable {
         registry.register("tradingd_esm_errors_total", kind: .counter, help: "Failed ESM exchanges, by operation and kind.")
         // Zero series, so that rates and alerts have something to work on before the first failure.
         for operation in Operation.allCases where operation != .other {
-            for kind in [ESMError.Kind.unreachable, .timeout, .serverError, .busy, .clientError, .unauthorized, .invalidResponse] {
-                registry.increment("tradingd_esm_errors_total", by: 0, labels: ["operation": operation.rawValue, "kind": Self.label(kind)])
+            for kind in Self.kindsCountedFromStart {
+                registry.increment("tradingd_esm_errors_total", by: 0, labels: ["operation": operation.rawValue, "kind": kind.metricLabel])
             }
         }
         self.registry.withLock { $0 = registry }
@@ -49,7 +53,7 @@ public final class ESMMetrics: Sendable {
         let operation = Operation.of(method: method, path: path).rawValue
         registry.observe("tradingd_esm_request_duration_seconds", seconds, labels: ["operation": operation])
         if let failure {
-            registry.increment("tradingd_esm_errors_total", labels: ["operation": operation, "kind": Self.label(failure)])
+            registry.increment("tradingd_esm_errors_total", labels: ["operation": operation, "kind": failure.metricLabel])
         }
     }
 
@@ -57,7 +61,7 @@ public final class ESMMetrics: Sendable {
     func recordRefusal(method: String, path: String, kind: ESMError.Kind) {
         guard let registry = registry.withLock({ $0 }) else { return }
         registry.increment("tradingd_esm_errors_total", labels: ["operation": Operation.of(method: method, path: path).rawValue,
-                                                                 "kind": Self.label(kind)])
+                                                                 "kind": kind.metricLabel])
     }
 
     /// What an answered status means as an error kind (nil for a success).
@@ -69,8 +73,10 @@ public final class ESMMetrics: Sendable {
         default: .clientError
         }
     }
+}
 
-    static func label(_ kind: ESMError.Kind) -> String {
-        kind.rawValue.dropFirst("ESM_".count).lowercased()
-    }
+extension ESMError.Kind {
+    /// The kind as a metric label: snake case without the `ESM_` prefix (`unreachable`,
+    /// `server_error`), for `tradingd_esm_errors_total` and the relay's counters alike.
+    public var metricLabel: String { rawValue.dropFirst("ESM_".count).lowercased() }
 }

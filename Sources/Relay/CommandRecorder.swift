@@ -12,6 +12,8 @@ struct CommandRecorder: RelayBatchHandler {
     let queuePrefix: String
     let rules: CommandValidationRules
     let metrics: RelayMetrics
+    /// Where the ids of commands recorded PENDING go, for this process's relay workers.
+    let handoff: RelayHandoff
     /// Wakes relay workers (pending commands) and the outbox publisher (new events).
     let relayWakeup: RelayWakeup
     let eventWakeup: RelayWakeup
@@ -58,10 +60,11 @@ struct CommandRecorder: RelayBatchHandler {
         }
         let inserted = try CommandStore.insert(records, organizationID: organizationID, queuePrefix: queuePrefix, on: connection)
 
-        var counted = Set<String>(), pending = 0, rejected = 0, expired = 0
-        for record in records where inserted.contains(record.command.messageID) && counted.insert(record.command.messageID).inserted {
+        var counted = Set<String>(), pending: [UUID] = [], rejected = 0, expired = 0
+        for record in records {
+            guard let id = inserted[record.command.messageID], counted.insert(record.command.messageID).inserted else { continue }
             switch record.status {
-            case .pending: pending += 1
+            case .pending: pending.append(id)
             case .rejected: rejected += 1
             case .expired: expired += 1
             case .relayed, .failed: break
@@ -75,7 +78,10 @@ struct CommandRecorder: RelayBatchHandler {
             m.expired += expired
             m.commandsDeadLettered += deadLettered
         }
-        if pending > 0 { relayWakeup.signal(pending) }
+        if !pending.isEmpty {
+            handoff.hand(pending)
+            relayWakeup.signal(pending.count)
+        }
         if !counted.isEmpty { eventWakeup.signal() }
         return letters
     }

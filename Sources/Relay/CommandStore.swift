@@ -60,10 +60,10 @@ enum CommandStore {
     }
 
     /// Records commands (one statement); a messageId the organisation already used is skipped.
-    /// - Returns: the messageIds actually inserted.
+    /// - Returns: the messageIds actually inserted, with the id each command got.
     static func insert(_ commands: [NewCommand], organizationID: UUID, queuePrefix: String,
-                       on connection: PostgresConnection) throws -> Set<String> {
-        guard !commands.isEmpty else { return [] }
+                       on connection: PostgresConnection) throws -> [String: UUID] {
+        guard !commands.isEmpty else { return [:] }
         let rows = try connection.queryPrepared("""
             INSERT INTO command_log (organization_id, queue_prefix, plant_id, message_id, correlation_id, command_type,
                                      payload, routing_key, site_id, status, rejection_reason, valid_until)
@@ -74,7 +74,7 @@ enum CommandStore {
                 AS t(plant_id, message_id, correlation_id, command_type, payload, routing_key, site_id, status,
                      rejection_reason, valid_until)
             ON CONFLICT (organization_id, message_id) DO NOTHING
-            RETURNING message_id
+            RETURNING message_id, id
             """, [
             .uuid(organizationID), .text(queuePrefix),
             .uuidArray(commands.map(\.plantID)), .textArray(commands.map(\.command.messageID)),
@@ -83,7 +83,7 @@ enum CommandStore {
             .textArray(commands.map(\.siteID)), .textArray(commands.map(\.status.rawValue)),
             .textArray(commands.map(\.rejectionReason)), .timestamptzArray(commands.map { $0.command.validUntil?.foundationDate }),
         ])
-        return Set(try rows.map { try $0.string(0) })
+        return try rows.reduce(into: [:]) { inserted, row in inserted[try row.string(0)] = try row.uuid(1) }
     }
 
     // MARK: Relay
@@ -115,50 +115,92 @@ enum CommandStore {
         var idempotencyKey: String { id.uuidString.lowercased() }
     }
 
-    /// Claims up to `limit` due commands (the relay worker claims one at a time, right before it
-    /// sends it): rows found with `FOR UPDATE SKIP LOCKED` (replicas claiming at the same time
-    /// get disjoint sets) get a lease, i.e. their `next_attempt_at` moves `lease` ahead, and a
-    /// fresh claim token, in the same statement. No lock is held while the ESM is called; another
-    /// worker or replica claims the command again only once the lease ran out (the claimer died
-    /// or stalled mid-call), and then sends it under the same idempotency key; the earlier
-    /// claimer's outcome statements no longer match the token and change nothing. A retry is
-    /// never scheduled past `valid_until`, so an expiring command is due in time to be marked
-    /// EXPIRED.
+    /// Claims up to `limit` due commands found by searching `command_log_due` in due order (the
+    /// relay's due search, for what the in-process handoff does not deliver: retries, leases that
+    /// ran out, commands recorded by another replica or before a restart): rows found with `FOR
+    /// UPDATE SKIP LOCKED` (replicas claiming at the same time get disjoint sets) get a lease,
+    /// i.e. their `next_attempt_at` moves `lease` ahead, and a fresh claim token, in the same
+    /// statement. No lock is held while the ESM is called; another worker or replica claims the
+    /// command again only once the lease ran out (the claimer died or stalled mid-call), and then
+    /// sends it under the same idempotency key; the earlier claimer's outcome statements no
+    /// longer match the token and change nothing. A retry is never scheduled past `valid_until`,
+    /// so an expiring command is due in time to be marked EXPIRED.
+    ///
+    /// A command never claimed is left alone for `handoffGrace` after it was recorded: the
+    /// process that recorded it handed it to its own workers (`claim(id:)`), and a search taking
+    /// it first would only cost a search.
     ///
     /// The organisation test is wrapped in `IS TRUE` so the planner cannot answer it from the
     /// (organization_id, message_id) index and must walk the small partial `command_log_due`
     /// index in order: a bitmap over every command of the organisation costs milliseconds per
     /// claim once the log is large.
     static func claimDue(organizationIDs: [UUID], limit: Int, lease: Duration, maximumRelayWindow: Duration,
-                         on connection: PostgresConnection) throws -> [DueCommand] {
+                         handoffGrace: Duration = .zero, on connection: PostgresConnection) throws -> [DueCommand] {
         let token = UUID()
-        let rows = try connection.queryPrepared("""
-            WITH due AS (
-                SELECT id FROM command_log
-                WHERE status = 'PENDING' AND next_attempt_at <= now() AND (organization_id = ANY($1::uuid[])) IS TRUE
-                ORDER BY next_attempt_at
-                LIMIT $2
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE command_log AS c SET next_attempt_at = clock_timestamp() + make_interval(secs => $4), claim_token = $5
-            FROM due, plants AS p
-            WHERE c.id = due.id AND p.id = c.plant_id
-            RETURNING c.id, c.organization_id, coalesce(c.site_id, p.esm_plant_id, p.id::text) AS esm_plant_id, c.message_id,
-                      c.correlation_id, c.command_type, c.payload::text AS payload, c.valid_until, c.attempts, c.created_at,
-                      coalesce(c.valid_until <= clock_timestamp(), false) AS expired,
-                      (c.valid_until IS NULL AND c.created_at < now() - make_interval(secs => $3)) AS overdue
-            """, [.uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.inSeconds),
-                  .double(lease.inSeconds), .uuid(token)])
-        return try rows.map { row in
-            DueCommand(
-                id: try row.uuid("id"), claimToken: token, organizationID: try row.uuid("organization_id"),
-                esmPlantID: try row.string("esm_plant_id"),
-                messageID: try row.string("message_id"), correlationID: try row.string("correlation_id"),
-                commandType: CommandType(rawValue: try row.string("command_type")) ?? .deviceCommand,
-                payloadJSON: try row.string("payload"), validUntil: try row.optionalDate("valid_until"),
-                attempts: try row.int("attempts"), createdAt: try row.date("created_at"), isExpired: try row.bool("expired"),
-                isOverdue: try row.bool("overdue"))
-        }.sorted { $0.createdAt < $1.createdAt }
+        let rows = try connection.queryPrepared(dueSearchStatement, [
+            .uuidArray(organizationIDs), .int(Int64(limit)), .double(maximumRelayWindow.inSeconds), .double(lease.inSeconds),
+            .uuid(token), .double(handoffGrace.inSeconds),
+        ])
+        return try rows.map { try dueCommand($0, token: token) }.sorted { $0.createdAt < $1.createdAt }
+    }
+
+    /// Claims the command `id` (handed over in process by the consumer that recorded it, see
+    /// `RelayHandoff`) by its primary key, on exactly the terms of `claimDue`: only while it is
+    /// PENDING, due (no other claimer's lease running) and of one of `organizationIDs`, with a
+    /// lease and a fresh claim token. Its cost does not depend on how many commands went through
+    /// recently.
+    /// - Returns: nil when the command is not claimable now (a due search here or in another
+    ///   replica claimed it first, it is no longer PENDING, or its organisation is not relayed).
+    static func claim(id: UUID, organizationIDs: [UUID], lease: Duration, maximumRelayWindow: Duration,
+                      on connection: PostgresConnection) throws -> DueCommand? {
+        let token = UUID()
+        let row = try connection.queryPrepared(claimByIDStatement, [
+            .uuidArray(organizationIDs), .uuid(id), .double(maximumRelayWindow.inSeconds), .double(lease.inSeconds), .uuid(token),
+        ]).singleRow()
+        return try row.map { try dueCommand($0, token: token) }
+    }
+
+    private static let dueSearchStatement = claimStatement(selecting: """
+            SELECT id FROM command_log
+            WHERE status = 'PENDING' AND next_attempt_at <= now() AND (organization_id = ANY($1::uuid[])) IS TRUE
+              AND (claim_token IS NOT NULL OR next_attempt_at <= now() - make_interval(secs => $6))
+            ORDER BY next_attempt_at
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED
+            """)
+
+    private static let claimByIDStatement = claimStatement(selecting: """
+            SELECT id FROM command_log
+            WHERE id = $2 AND status = 'PENDING' AND next_attempt_at <= now() AND organization_id = ANY($1::uuid[])
+            FOR UPDATE SKIP LOCKED
+            """)
+
+    /// The lease-taking update shared by both claims; `due` selects and locks the rows to claim
+    /// ($3: the maximum relay window, $4: the lease, $5: the claim token, both in seconds).
+    private static func claimStatement(selecting due: String) -> String {
+        """
+        WITH due AS (
+        \(due)
+        )
+        UPDATE command_log AS c SET next_attempt_at = clock_timestamp() + make_interval(secs => $4), claim_token = $5
+        FROM due, plants AS p
+        WHERE c.id = due.id AND p.id = c.plant_id
+        RETURNING c.id, c.organization_id, coalesce(c.site_id, p.esm_plant_id, p.id::text) AS esm_plant_id, c.message_id,
+                  c.correlation_id, c.command_type, c.payload::text AS payload, c.valid_until, c.attempts, c.created_at,
+                  coalesce(c.valid_until <= clock_timestamp(), false) AS expired,
+                  (c.valid_until IS NULL AND c.created_at < now() - make_interval(secs => $3)) AS overdue
+        """
+    }
+
+    private static func dueCommand(_ row: PostgresRow, token: UUID) throws -> DueCommand {
+        DueCommand(
+            id: try row.uuid("id"), claimToken: token, organizationID: try row.uuid("organization_id"),
+            esmPlantID: try row.string("esm_plant_id"),
+            messageID: try row.string("message_id"), correlationID: try row.string("correlation_id"),
+            commandType: CommandType(rawValue: try row.string("command_type")) ?? .deviceCommand,
+            payloadJSON: try row.string("payload"), validUntil: try row.optionalDate("valid_until"),
+            attempts: try row.int("attempts"), createdAt: try row.date("created_at"), isExpired: try row.bool("expired"),
+            isOverdue: try row.bool("overdue"))
     }
 
     /// Moves the claim's lease to `lease` from now, while the claim is still the caller's.

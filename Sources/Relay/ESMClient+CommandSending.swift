@@ -23,7 +23,7 @@ extension ESMClient: ESMCommandSending {
             if error.kind == .clientError, error.status != 409 {
                 return .rejected(status: error.status ?? 400, reason: error.esmReason ?? error.message)
             }
-            return .unavailable(reason: error.description)
+            return .unavailable(kind: error.kind, reason: error.description)
         }
     }
 }

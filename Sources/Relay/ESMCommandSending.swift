@@ -1,3 +1,4 @@
+import ESM
 import Foundation
 import TradingCore
 
@@ -36,8 +37,8 @@ public enum ESMCommandOutcome: Sendable, Equatable {
     /// A 4xx: terminal, recorded as REJECTED with the ESM's reason.
     case rejected(status: Int, reason: String)
     /// Unreachable, timed out, 5xx, or 409 (a request with the same key is still in progress at
-    /// the ESM): retried with backoff.
-    case unavailable(reason: String)
+    /// the ESM): retried with backoff. `kind` is how the ESM client classified the failure.
+    case unavailable(kind: ESMError.Kind, reason: String)
 }
 
 /// Sends commands to one organisation's ESM. Blocking: relay workers call it on their own threads.

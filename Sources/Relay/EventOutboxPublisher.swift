@@ -74,7 +74,7 @@ final class EventOutboxPublisher: @unchecked Sendable {
                 if stopping { break }
                 database = nil
                 roundWasFull = false
-                metrics.update { $0.failures += 1 }
+                metrics.update { $0.recordFailure(error) }
                 log.warning("event publishing failed; retrying", ["error": String(describing: error)])
                 thread.sleep(failureBackoff)
                 failureBackoff = min(failureBackoff * 2, options.failureBackoffMaximum)

@@ -93,7 +93,7 @@ final class RelayConsumer: @unchecked Sendable {
                 // Close, so every unacked delivery returns to the queue (a later `multiple` ack
                 // must never cover a batch whose dead letters were not confirmed).
                 consumer.close()
-                metrics.update { $0.failures += 1 }
+                metrics.update { $0.recordFailure(error) }
                 log.warning("relay consumer failed; retrying", ["error": String(describing: error)])
                 thread.sleep(backoff)
                 backoff = min(backoff * 2, options.failureBackoffMaximum)
@@ -115,7 +115,7 @@ final class RelayConsumer: @unchecked Sendable {
             } catch {
                 if error is Bisection.CommonRefusal { commonRefusals += 1 }
                 database = nil
-                metrics.update { $0.failures += 1 }
+                metrics.update { $0.recordFailure(error) }
                 log.warning("relay batch not stored; retrying", ["error": String(describing: error), "deliveries": String(batch.count)])
                 waitServicingBroker(backoff)
                 backoff = min(backoff * 2, options.failureBackoffMaximum)

@@ -1,3 +1,5 @@
+import AMQP
+import ESM
 import Observability
 import Synchronization
 
@@ -37,6 +39,15 @@ public final class RelayMetrics: Sendable {
         }
     }
 
+    /// What made a consumer, worker or event publisher back off and try again.
+    public enum FailureKind: String, Sendable, CaseIterable {
+        case database, broker
+
+        /// Broker failures are `AMQPError`s; everything else these loops throw comes from
+        /// PostgreSQL (a batch it refused included).
+        public init(of error: any Error) { self = error is AMQPError ? .broker : .database }
+    }
+
     public struct Snapshot: Sendable, Equatable {
         /// Commands recorded for the first time (a redelivery is a `duplicate`).
         public var received = 0
@@ -48,8 +59,10 @@ public final class RelayMetrics: Sendable {
         public var rejectedByESM = 0
         public var expired = 0
         public var failed = 0
-        /// Relay attempts that will be retried (ESM unreachable or 5xx).
-        public var relayRetries = 0
+        /// Relay attempts that will be retried (ESM unreachable, timed out, 5xx, 409...), by the
+        /// ESM client's error kind.
+        public var retries: [ESMError.Kind: Int] = [:]
+        public var relayRetries: Int { retries.values.reduce(0, +) }
         /// Command deliveries dead-lettered (malformed, unknown plant, out of range...).
         public var commandsDeadLettered = 0
         public var acksRecorded = 0
@@ -63,13 +76,15 @@ public final class RelayMetrics: Sendable {
         /// the original rejected to the broker's dead-letter exchange).
         public var deadLetterFallbacks = 0
         /// Database or broker failures that made a consumer, worker or publisher back off.
-        public var failures = 0
+        public var failures: [FailureKind: Int] = [:]
         /// Broker connections of the relay's consumers and publisher replaced after a failure.
         public var amqpReconnects = 0
         /// From recording a command to the ESM's 202.
         public var relayLatency = Histogram()
         /// From recording a command to its (first or later) acknowledgement.
         public var ackLatency = Histogram()
+
+        mutating func recordFailure(_ error: any Error) { failures[FailureKind(of: error), default: 0] += 1 }
     }
 
     private let state = Mutex(Snapshot())
@@ -101,15 +116,16 @@ public final class RelayMetrics: Sendable {
     /// Exposes the relay on `/metrics`: `tradingd_relay_commands_total{outcome}` (received,
     /// duplicate, relayed, rejected, rejected_by_esm, expired, failed, dead_lettered),
     /// `tradingd_relay_acks_total{outcome}` (recorded, dead_lettered, timeout),
-    /// `tradingd_relay_retries_total`, `tradingd_relay_events_published_total`,
-    /// `tradingd_relay_failures_total`, `tradingd_amqp_reconnects_total{component="relay"}`, and the histograms `tradingd_relay_latency_seconds`
+    /// `tradingd_relay_retries_total{kind}` (the ESM error kind, as in `tradingd_esm_errors_total`),
+    /// `tradingd_relay_events_published_total`, `tradingd_relay_failures_total{kind}` (`database`,
+    /// `broker`), `tradingd_amqp_reconnects_total{component="relay"}`, and the histograms `tradingd_relay_latency_seconds`
     /// (recorded → ESM 202) and `tradingd_relay_ack_latency_seconds` (recorded → ack).
     public func install(on registry: MetricsRegistry) {
         registry.register("tradingd_relay_commands_total", kind: .counter, help: "Partner commands by outcome.")
         registry.register("tradingd_relay_acks_total", kind: .counter, help: "ESM acknowledgements by outcome.")
-        registry.register("tradingd_relay_retries_total", kind: .counter, help: "Relay attempts deferred (ESM unreachable or 5xx).")
+        registry.register("tradingd_relay_retries_total", kind: .counter, help: "Relay attempts deferred (ESM unreachable, timed out, 5xx...), by ESM error kind.")
         registry.register("tradingd_relay_events_published_total", kind: .counter, help: "Command status events confirmed on P.events.")
-        registry.register("tradingd_relay_failures_total", kind: .counter, help: "Backoffs after database or broker failures.")
+        registry.register("tradingd_relay_failures_total", kind: .counter, help: "Backoffs after database or broker failures, by kind.")
         registry.register("tradingd_relay_events_parked_total", kind: .counter, help: "Events the broker could not route, parked.")
         registry.register("tradingd_relay_dead_letter_fallbacks_total", kind: .counter,
                           help: "Dead letters that needed a fallback: .dlq declared again, minimal letter, or rejected to the broker.")
@@ -133,11 +149,16 @@ public final class RelayMetrics: Sendable {
             for (outcome, count) in [("recorded", s.acksRecorded), ("dead_lettered", s.acksDeadLettered), ("timeout", s.ackTimeouts)] {
                 registry.set("tradingd_relay_acks_total", to: Double(count), labels: ["outcome": outcome])
             }
-            registry.set("tradingd_relay_retries_total", to: Double(s.relayRetries))
+            // The kinds counted from the start exist at 0, as for tradingd_esm_errors_total.
+            for kind in Set(ESMMetrics.kindsCountedFromStart).union(s.retries.keys) {
+                registry.set("tradingd_relay_retries_total", to: Double(s.retries[kind] ?? 0), labels: ["kind": kind.metricLabel])
+            }
             registry.set("tradingd_relay_events_published_total", to: Double(s.eventsPublished))
             registry.set("tradingd_relay_events_parked_total", to: Double(s.eventsParked))
             registry.set("tradingd_relay_dead_letter_fallbacks_total", to: Double(s.deadLetterFallbacks))
-            registry.set("tradingd_relay_failures_total", to: Double(s.failures))
+            for kind in FailureKind.allCases {
+                registry.set("tradingd_relay_failures_total", to: Double(s.failures[kind] ?? 0), labels: ["kind": kind.rawValue])
+            }
             registry.set("tradingd_amqp_reconnects_total", to: Double(s.amqpReconnects), labels: ["component": "relay"])
         }
     }

@@ -22,9 +22,16 @@ public struct RelayOptions: Sendable {
     public var claimLease: Duration = .seconds(60)
     /// Added to the ESM client's call deadline when a claim is extended to cover the call.
     public var leaseMargin: Duration = .seconds(5)
-    /// How often idle workers look for due commands that no local signal announced (retries,
-    /// commands recorded by other replicas).
+    /// How often workers search for due commands this process did not hand over (retries,
+    /// leases that ran out, commands recorded by other replicas or before a restart); idle
+    /// workers also wake this often.
     public var pollInterval: Duration = .milliseconds(500)
+    /// Commands recorded here go to the workers in memory (`RelayHandoff`); the due search leaves
+    /// a command never claimed alone for this long after it was recorded, so the two do not race
+    /// for it. It is the longest a command recorded by a replica that then died waits extra.
+    public var handoffGrace: Duration = .seconds(1)
+    /// Most command ids waiting in the handoff; the due search finds the rest.
+    public var handoffCapacity = 10_000
     /// Backoff between relay attempts while the ESM is unreachable or answers 5xx.
     public var retryInitial: Duration = .seconds(1)
     public var retryMaximum: Duration = .seconds(60)

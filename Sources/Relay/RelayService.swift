@@ -14,6 +14,8 @@ import TradingCore
 ///   to the ESM, retries, expiry, ack timeouts) and one events outbox publisher
 ///   (`EventOutboxPublisher`: every status change to `P.events`).
 ///
+/// The command consumers hand the ids of the commands they recorded to the workers in memory
+/// (`RelayHandoff`), which claim each by its id; a periodic due search finds everything else.
 /// Nothing in memory is needed for correctness: several replicas may run against the same
 /// database and queues, and a restarted one picks up whatever was pending.
 public final class RelayService: Service {
@@ -27,6 +29,7 @@ public final class RelayService: Service {
     private let now: @Sendable () -> TelemetryTimestamp
     private let relayWakeup: RelayWakeup
     private let eventWakeup = RelayWakeup(waiters: 1)
+    private let handoff: RelayHandoff
     private let state = Mutex(State())
 
     private struct State {
@@ -52,6 +55,7 @@ public final class RelayService: Service {
         self.log = log.with(["component": "relay"])
         self.now = now
         relayWakeup = RelayWakeup(waiters: max(options.relayWorkers, 1))
+        handoff = RelayHandoff(capacity: options.handoffCapacity)
         state.withLock { $0.organizations = organizations }
     }
 
@@ -68,9 +72,11 @@ public final class RelayService: Service {
         }
         guard let organizations else { return }
         let organizationIDs: @Sendable () -> [UUID] = { [weak self] in self.map { Array($0.organizations.keys) } ?? [] }
+        let dueSearches = DueSearchSchedule(interval: options.pollInterval)
         let workers = (0..<max(options.relayWorkers, 0)).map { index in
             RelayWorker(index: index, databaseURL: databaseURL, options: options, esmClients: esmClients,
-                        organizationIDs: organizationIDs, metrics: metrics, log: log, wakeup: relayWakeup, eventWakeup: eventWakeup)
+                        organizationIDs: organizationIDs, metrics: metrics, log: log, wakeup: relayWakeup, eventWakeup: eventWakeup,
+                        handoff: handoff, dueSearches: dueSearches)
         }
         let outbox = EventOutboxPublisher(amqpURL: amqpURL, databaseURL: databaseURL, options: options,
                                           organizationIDs: organizationIDs, metrics: metrics, log: log, wakeup: eventWakeup)
@@ -139,7 +145,7 @@ public final class RelayService: Service {
             if declare { try queues.declare(exchange: exchange, on: channel) }
         }
         let recorder = CommandRecorder(organizationID: organizationID, queuePrefix: queuePrefix, rules: options.validation,
-                                       metrics: metrics, relayWakeup: relayWakeup, eventWakeup: eventWakeup, now: now)
+                                       metrics: metrics, handoff: handoff, relayWakeup: relayWakeup, eventWakeup: eventWakeup, now: now)
         let acks = AckRecorder(organizationID: organizationID, queuePrefix: queuePrefix, metrics: metrics, eventWakeup: eventWakeup)
         let organizationLog = log.with(["org.id": organizationID.uuidString.lowercased()])
         let consumers = [recorder as any RelayBatchHandler, acks].map { handler in

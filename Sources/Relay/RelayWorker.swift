@@ -1,4 +1,5 @@
 import AMQP
+import ESM
 import Foundation
 import Messaging
 import Observability
@@ -10,9 +11,12 @@ import TradingCore
 /// Relays PENDING commands to the ESM from the database (an outbox), on a thread of its own with
 /// its own PostgreSQL connection; restart-safe, since everything it needs is in `command_log`.
 ///
-/// Each round claims due commands one at a time (`FOR UPDATE SKIP LOCKED`, a lease and a claim
-/// token, see `CommandStore.claimDue`), right before calling the ESM for it with the command's id
-/// as idempotency key, and records the outcome under that token as soon as it is known. The
+/// Each round claims due commands one at a time, right before calling the ESM for each with the
+/// command's id as idempotency key, and records the outcome under the claim's token as soon as it
+/// is known. A command this process recorded comes from the in-process handoff and is claimed by
+/// its id (`CommandStore.claim(id:)`); the others are found by the due search
+/// (`CommandStore.claimDue`), which the workers run at most once per `pollInterval` unless it
+/// keeps finding work. Both claims take the same lease and token (`FOR UPDATE SKIP LOCKED`). The
 /// lease covers the ESM client's whole call deadline, so another worker or replica never claims
 /// a command while its call may still be running; a crash mid-call leaves it PENDING, to be sent
 /// again after the lease under the same idempotency key (so the ESM still executes it once), and
@@ -28,6 +32,8 @@ final class RelayWorker: @unchecked Sendable {
     private let log: Logger
     private let wakeup: RelayWakeup
     private let eventWakeup: RelayWakeup
+    private let handoff: RelayHandoff
+    private let dueSearches: DueSearchSchedule
     private let retryBackoff: Backoff
     let thread: WorkerThread
     private var database: PostgresConnection?
@@ -35,7 +41,7 @@ final class RelayWorker: @unchecked Sendable {
     /// - Parameter index: worker 0 also runs the ack-timeout sweep.
     init(index: Int, databaseURL: String, options: RelayOptions, esmClients: any ESMClientProvider,
          organizationIDs: @escaping @Sendable () -> [UUID], metrics: RelayMetrics, log: Logger,
-         wakeup: RelayWakeup, eventWakeup: RelayWakeup) {
+         wakeup: RelayWakeup, eventWakeup: RelayWakeup, handoff: RelayHandoff, dueSearches: DueSearchSchedule) {
         self.index = index
         self.databaseURL = databaseURL
         self.options = options
@@ -45,6 +51,8 @@ final class RelayWorker: @unchecked Sendable {
         self.log = log.with(["relay.worker": String(index)])
         self.wakeup = wakeup
         self.eventWakeup = eventWakeup
+        self.handoff = handoff
+        self.dueSearches = dueSearches
         retryBackoff = Backoff(initial: options.retryInitial, maximum: options.retryMaximum, multiplier: 2, jitter: 0.2)
         thread = WorkerThread(name: "relay worker \(index)", onStop: { wakeup.signal(1) })
     }
@@ -74,7 +82,7 @@ final class RelayWorker: @unchecked Sendable {
             } catch {
                 database = nil
                 roundWasFull = false
-                metrics.update { $0.failures += 1 }
+                metrics.update { $0.recordFailure(error) }
                 log.warning("relay round failed; retrying", ["error": String(describing: error)])
                 thread.sleep(failureBackoff)
                 failureBackoff = min(failureBackoff * 2, options.failureBackoffMaximum)
@@ -94,7 +102,7 @@ final class RelayWorker: @unchecked Sendable {
 
     /// What one relayed command changes in the metrics, once its outcome is stored.
     private enum Result {
-        case relayed(latency: Double), rejectedByESM, expired, failed, retry
+        case relayed(latency: Double), rejectedByESM, expired, failed, retry(ESMError.Kind)
         /// Another claimer (after a lease ran out) recorded an outcome first.
         case superseded
     }
@@ -107,16 +115,34 @@ final class RelayWorker: @unchecked Sendable {
         let connection = try connection()
         // After one ESM call of a round found the ESM unavailable, the organisation's other
         // commands of the round wait too, rather than each waiting out its own timeout.
-        var unavailable: [UUID: String] = [:]
+        var unavailable: [UUID: (kind: ESMError.Kind, reason: String)] = [:]
         var results: [Result] = []
         defer { record(results) }
-        while results.count < options.relayBatch, !stopping {
-            guard let command = try CommandStore.claimDue(organizationIDs: organizations, limit: 1, lease: options.claimLease,
-                                                          maximumRelayWindow: options.maximumRelayWindow, on: connection).first
-            else { break }
+        while results.count < options.relayBatch, let command = try claimNext(organizations, on: connection) {
             results.append(try relay(command, unavailable: &unavailable, on: connection))
         }
         return results.count
+    }
+
+    /// The next command to relay: from the due search when it is this worker's turn and it finds
+    /// one, else the oldest handed-over command still claimable; nil when neither has one.
+    private func claimNext(_ organizations: [UUID], on connection: PostgresConnection) throws -> CommandStore.DueCommand? {
+        if dueSearches.takeTurn(), let found = try CommandStore.claimDue(
+            organizationIDs: organizations, limit: 1, lease: options.claimLease, maximumRelayWindow: options.maximumRelayWindow,
+            handoffGrace: options.handoffGrace, on: connection).first {
+            // A backlog the handoff does not know of (a restart, another replica's commands):
+            // searched one after another, but never ahead of the handoff for long.
+            if handoff.isEmpty { dueSearches.searchAgain() }
+            return found
+        }
+        while !stopping, let id = handoff.take() {
+            // nil: a due search (here or in another replica) claimed it first, or it is done.
+            if let claimed = try CommandStore.claim(id: id, organizationIDs: organizations, lease: options.claimLease,
+                                                    maximumRelayWindow: options.maximumRelayWindow, on: connection) {
+                return claimed
+            }
+        }
+        return nil
     }
 
     private func record(_ results: [Result]) {
@@ -133,7 +159,7 @@ final class RelayWorker: @unchecked Sendable {
                     m.rejectedByESM += 1
                 case .expired: m.expired += 1
                 case .failed: m.failed += 1
-                case .retry: m.relayRetries += 1
+                case .retry(let kind): m.retries[kind, default: 0] += 1
                 case .superseded: break
                 }
             }
@@ -142,7 +168,7 @@ final class RelayWorker: @unchecked Sendable {
         if results.contains(where: { if case .retry = $0 { false } else { true } }) { eventWakeup.signal() }
     }
 
-    private func relay(_ command: CommandStore.DueCommand, unavailable: inout [UUID: String],
+    private func relay(_ command: CommandStore.DueCommand, unavailable: inout [UUID: (kind: ESMError.Kind, reason: String)],
                        on connection: PostgresConnection) throws -> Result {
         if command.isExpired {
             let applied = try CommandStore.markTerminal(command, status: .expired,
@@ -157,8 +183,8 @@ final class RelayWorker: @unchecked Sendable {
             return applied ? .failed : .superseded
         }
         let outcome: ESMCommandOutcome
-        if let reason = unavailable[command.organizationID] {
-            outcome = .unavailable(reason: reason)
+        if let earlier = unavailable[command.organizationID] {
+            outcome = .unavailable(kind: earlier.kind, reason: earlier.reason)
         } else {
             do {
                 let client = try esmClients.client(for: command.organizationID)
@@ -173,7 +199,7 @@ final class RelayWorker: @unchecked Sendable {
                     correlationID: command.correlationID, commandType: command.commandType, payloadJSON: command.payloadJSON,
                     validUntil: command.validUntil))
             } catch {
-                outcome = .unavailable(reason: "no ESM client: \(error)")
+                outcome = .unavailable(kind: (error as? ESMError)?.kind ?? .invalidConfiguration, reason: "no ESM client: \(error)")
             }
         }
         switch outcome {
@@ -184,13 +210,13 @@ final class RelayWorker: @unchecked Sendable {
                                                         reason: "ESM rejected the command (HTTP \(status)): \(reason)",
                                                         countsAsAttempt: true, on: connection)
             return applied ? .rejectedByESM : .superseded
-        case .unavailable(let reason):
-            unavailable[command.organizationID] = reason
+        case .unavailable(let kind, let reason):
+            unavailable[command.organizationID] = (kind, reason)
             let delay = retryBackoff.delay(forAttempt: command.attempts)
             guard try CommandStore.scheduleRetry(command, after: delay, error: reason, on: connection) else { return .superseded }
             log.info("command relay deferred", ["command.id": command.id.uuidString.lowercased(), "error": reason,
                                                 "retry_in_ms": String(Int(delay.inSeconds * 1000))])
-            return .retry
+            return .retry(kind)
         }
     }
 

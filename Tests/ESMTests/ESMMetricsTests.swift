@@ -18,7 +18,8 @@ import Testing
         #expect(ESMMetrics.failureKind(status: 404) == .clientError)
         #expect(ESMMetrics.failureKind(status: 429) == .serverError)
         #expect(ESMMetrics.failureKind(status: 503) == .serverError)
-        #expect(ESMMetrics.label(.invalidResponse) == "invalid_response")
+        #expect(ESMError.Kind.invalidResponse.metricLabel == "invalid_response")
+        #expect(ESMError.Kind.forbiddenAddress.metricLabel == "forbidden_address")
     }
 
     @Test func recordsLatencyAndErrorsOnTheRegistry() {

@@ -67,7 +67,9 @@ struct RelayDeliveryTests {
         try esm.setDown(false)
         try waitUntil("it is relayed") { try f.status("down-1") == "RELAYED" }
         #expect(esm.executions("down-1") == 1)
+        // The port refuses connections: every deferral is of kind unreachable.
         #expect(service.metrics.snapshot().relayRetries >= 3)
+        #expect(Array(service.metrics.snapshot().retries.keys) == [.unreachable])
         let lastError = try f.connect().query("SELECT last_error FROM command_log WHERE message_id = 'down-1'").singleRow()!
         #expect(try lastError.optionalString(0) == nil)
     }

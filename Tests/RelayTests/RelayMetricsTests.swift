@@ -1,4 +1,7 @@
+import AMQP
+import ESM
 import Observability
+import Postgres
 @testable import Relay
 import Testing
 
@@ -35,5 +38,29 @@ struct RelayMetricsTests {
         #expect(text.contains("tradingd_relay_latency_seconds_count 2"))
         #expect(text.contains("tradingd_relay_ack_latency_seconds_count 1"))
         #expect(metrics.snapshot().relayLatency.count == 2)
+    }
+
+    @Test func retriesAndFailuresRenderByKind() {
+        let metrics = RelayMetrics()
+        let registry = MetricsRegistry()
+        metrics.install(on: registry)
+        metrics.update { m in
+            m.retries[.timeout] = 3
+            m.retries[.invalidConfiguration] = 1
+            m.recordFailure(AMQPError(.connectionClosed, detail: "gone", isRetriable: true))
+            m.recordFailure(PostgresError(code: .connectionLost, message: "server closed the connection"))
+            m.recordFailure(PostgresError(code: .connectionLost, message: "server closed the connection"))
+        }
+        let text = registry.render()
+        #expect(text.contains(#"tradingd_relay_retries_total{kind="timeout"} 3"#))
+        #expect(text.contains(#"tradingd_relay_retries_total{kind="invalid_configuration"} 1"#))
+        // The kinds tradingd_esm_errors_total starts at 0 are there at 0 too, named alike.
+        for kind in ESMMetrics.kindsCountedFromStart where kind != .timeout {
+            #expect(text.contains("tradingd_relay_retries_total{kind=\"\(kind.metricLabel)\"} 0"))
+        }
+        #expect(text.contains(#"tradingd_relay_retries_total{kind="server_error"} 0"#))
+        #expect(text.contains(#"tradingd_relay_failures_total{kind="broker"} 1"#))
+        #expect(text.contains(#"tradingd_relay_failures_total{kind="database"} 2"#))
+        #expect(metrics.snapshot().relayRetries == 4)
     }
 }

@@ -1,0 +1,140 @@
+import Foundation
+import Messaging
+import Postgres
+@testable import Relay
+import Testing
+import TestSupport
+import TradingCore
+
+/// Commands handed from the consumer that recorded them to the relay workers in memory and
+/// claimed by id (`CommandStore.claim(id:)`), beside the periodic due search: the same lease and
+/// fencing on both paths, a dead claimer's command found again by the search, and two replicas
+/// racing both paths for every command without a second send.
+struct RelayHandoffTests {
+    private struct Setup {
+        let connection: PostgresConnection
+        let organizationID: UUID
+        let commandID: UUID
+    }
+
+    private func setup() throws -> Setup {
+        let connection = try PostgresConnection(url: try TestDatabase.fresh())
+        let organizationID = try connection.query("INSERT INTO organizations (slug, name) VALUES ($1, 'H') RETURNING id",
+                                                  [.text("h-" + UUID().uuidString.prefix(8).lowercased())]).singleRow()!.uuid("id")
+        let plantID = try connection.query("INSERT INTO plants (organization_id, name, esm_plant_id) VALUES ($1, 'p', 'esm-3') RETURNING id",
+                                           [.uuid(organizationID)]).singleRow()!.uuid("id")
+        let command = try CommandDecoder.decode(Array(#"{"messageId":"h-1","correlationId":"c-1","plantId":"\#(plantID)","commandType":"MODE_CHANGE","payload":{"mode":"IDLE"}}"#.utf8)).get()
+        let inserted = try CommandStore.insert([CommandStore.NewCommand(command: command, plantID: plantID, siteID: nil, status: .pending,
+                                                                        rejectionReason: nil, routingKey: "h.commands")],
+                                               organizationID: organizationID, queuePrefix: "h", on: connection)
+        // The id the insert reports is the row's own (an independent read).
+        let id = try connection.query("SELECT id FROM command_log WHERE message_id = 'h-1'").singleRow()!.uuid(0)
+        #expect(inserted == ["h-1": id])
+        return Setup(connection: connection, organizationID: organizationID, commandID: id)
+    }
+
+    private func claimByID(_ s: Setup, organizations: [UUID]? = nil, lease: Duration = .seconds(60)) throws -> CommandStore.DueCommand? {
+        try CommandStore.claim(id: s.commandID, organizationIDs: organizations ?? [s.organizationID], lease: lease,
+                               maximumRelayWindow: .seconds(3600), on: s.connection)
+    }
+
+    private func search(_ s: Setup, grace: Duration) throws -> [CommandStore.DueCommand] {
+        try CommandStore.claimDue(organizationIDs: [s.organizationID], limit: 10, lease: .seconds(60),
+                                  maximumRelayWindow: .seconds(3600), handoffGrace: grace, on: s.connection)
+    }
+
+    private func claimToken(_ s: Setup) throws -> UUID? {
+        try s.connection.query("SELECT claim_token FROM command_log WHERE id = $1", [.uuid(s.commandID)]).singleRow()!.optionalUUID(0)
+    }
+
+    @Test func aHandedOverCommandIsClaimedByIdUnderALeaseAndAToken() throws {
+        let s = try setup()
+        #expect(try claimByID(s, organizations: [UUID()]) == nil)   // not an organisation this relay serves
+        let claimed = try #require(try claimByID(s))
+        #expect(claimed.id == s.commandID && claimed.messageID == "h-1" && claimed.esmPlantID == "esm-3")
+        #expect(try claimToken(s) == claimed.claimToken)
+        // While the lease runs, neither path claims it again.
+        #expect(try claimByID(s) == nil)
+        #expect(try search(s, grace: .zero).isEmpty)
+        #expect(try CommandStore.markRelayed(claimed, on: s.connection) != nil)
+        #expect(try claimByID(s) == nil)   // done: a stale handoff entry changes nothing
+    }
+
+    @Test func theDueSearchLeavesAFreshCommandToTheHandoffButNotForever() throws {
+        let s = try setup()
+        #expect(try search(s, grace: .seconds(60)).isEmpty)   // recorded just now, never claimed
+        Thread.sleep(forTimeInterval: 0.3)
+        let found = try search(s, grace: .milliseconds(200))   // its recorder did not claim it in time
+        #expect(found.map(\.id) == [s.commandID])
+        // The handoff's entry for it is now stale: the claim by id finds it leased.
+        #expect(try claimByID(s) == nil)
+        #expect(try CommandStore.markRelayed(try #require(found.first), on: s.connection) != nil)
+    }
+
+    @Test func aCommandWhoseFastPathWorkerDiedIsClaimedAgainAfterTheLease() throws {
+        let s = try setup()
+        let dead = try #require(try claimByID(s, lease: .milliseconds(100)))
+        // The worker died mid-call: no outcome is recorded, and the handoff entry is gone with it.
+        #expect(try search(s, grace: .seconds(60)).isEmpty)   // the lease still runs
+        Thread.sleep(forTimeInterval: 0.2)
+        // Once claimed, a command is no longer spared as fresh: the search takes it after the lease.
+        let again = try #require(try search(s, grace: .seconds(60)).first)
+        #expect(again.id == s.commandID && again.idempotencyKey == dead.idempotencyKey && again.claimToken != dead.claimToken)
+        // The dead claimer's outcome, should it come back, no longer applies.
+        #expect(try CommandStore.markRelayed(dead, on: s.connection) == nil)
+        #expect(try CommandStore.scheduleRetry(dead, after: .zero, error: "late", on: s.connection) == false)
+        #expect(try CommandStore.markRelayed(again, on: s.connection) != nil)
+        let row = try s.connection.query("SELECT status, attempts FROM command_log").singleRow()!
+        #expect(try row.string("status") == "RELAYED")
+        #expect(try row.int("attempts") == 1)
+    }
+
+    /// The due search runs at start (finding nothing) and then not for 30 s, and spares fresh
+    /// commands 30 s: what is relayed before then went through the handoff.
+    @Test func commandsAreRelayedThroughTheHandoffWithoutTheDueSearch() throws {
+        let f = try RelayTestFixture.make()
+        defer { f.deleteQueues() }
+        let esm = try RelayTestESM(prefix: f.prefix, publishAcks: false)
+        var options = RelayTestFixture.options(workers: 2)
+        options.pollInterval = .seconds(30)
+        options.handoffGrace = .seconds(30)
+        let service = try f.service(esm, options: options)
+        service.start()
+        defer { service.stop(grace: .seconds(10)) }
+        let ids = (0..<12).map { "fast-\($0)" }
+        try f.publishCommands(ids.map { f.command($0) })
+        try waitUntil(timeout: .seconds(20), "all are relayed") { service.metrics.snapshot().relayed == ids.count }
+        #expect(try f.rows().values.allSatisfy { $0.status == "RELAYED" && $0.attempts == 1 })
+        #expect(ids.allSatisfy { esm.calls($0) == 1 })
+    }
+
+    /// Two replicas consume the same queue; each hands what it records to its own workers, and
+    /// each one's due search (no grace) races the other's handoff for every command, under a lease
+    /// shorter than the slowest ESM call.
+    @Test func twoReplicasNeverBothSendACommand() throws {
+        let f = try RelayTestFixture.make()
+        defer { f.deleteQueues() }
+        let esm = try RelayTestESM(prefix: f.prefix, publishAcks: false)
+        var options = RelayTestFixture.options(workers: 2)
+        options.claimLease = .milliseconds(300)
+        options.leaseMargin = .seconds(1)
+        options.handoffGrace = .zero
+        options.pollInterval = .milliseconds(10)
+        esm.simulator.delayNextCommands([.milliseconds(1000), .milliseconds(1000)])   // longer than the lease
+        let replicas = try (0..<2).map { _ in try f.service(esm, options: options) }
+        for replica in replicas { replica.start() }
+        defer { for replica in replicas { replica.stop(grace: .seconds(10)) } }
+        let ids = (0..<60).map { "pair-\($0)" }
+        try f.publishCommands(ids.map { f.command($0) })
+        try waitUntil(timeout: .seconds(30), "all are relayed") {
+            try f.rows().values.filter { $0.status == "RELAYED" }.count == ids.count
+        }
+        Thread.sleep(forTimeInterval: 0.5)   // a second send of any key would show now
+        for id in ids {
+            #expect(esm.calls(id) == 1, "POSTs for \(id)")
+            #expect(esm.keys(id).count == 1, "idempotency keys for \(id)")
+        }
+        #expect(try f.rows().values.allSatisfy { $0.attempts == 1 })
+        #expect(replicas.map { $0.metrics.snapshot().relayed }.reduce(0, +) == ids.count)
+    }
+}
