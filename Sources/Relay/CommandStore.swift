@@ -171,7 +171,7 @@ enum CommandStore {
 
     private static let claimByIDStatement = claimStatement(selecting: """
             SELECT id FROM command_log
-            WHERE id = $2 AND status = 'PENDING' AND next_attempt_at <= now() AND organization_id = ANY($1::uuid[])
+            WHERE id = $2 AND (status = 'PENDING') IS TRUE AND next_attempt_at <= now() AND organization_id = ANY($1::uuid[])
             FOR UPDATE SKIP LOCKED
             """)
 
@@ -203,12 +203,17 @@ enum CommandStore {
             isOverdue: try row.bool("overdue"))
     }
 
+    // Statements on one command by its id (the claim by id, the lease extension, the outcomes)
+    // test its status wrapped in `IS TRUE`, so the planner cannot prove the `command_log_due`
+    // predicate and serve them from that partial index (which it otherwise may, as a walk of
+    // every PENDING entry, dead ones included, filtered by id): only the primary key can.
+
     /// Moves the claim's lease to `lease` from now, while the claim is still the caller's.
     /// - Returns: false when another worker claimed the command since (or it is no longer PENDING).
     static func extendLease(_ command: DueCommand, lease: Duration, on connection: PostgresConnection) throws -> Bool {
         try connection.queryPrepared("""
             UPDATE command_log SET next_attempt_at = clock_timestamp() + make_interval(secs => $3)
-            WHERE id = $1 AND claim_token = $2 AND status = 'PENDING'
+            WHERE id = $1 AND claim_token = $2 AND (status = 'PENDING') IS TRUE
             """, [.uuid(command.id), .uuid(command.claimToken), .double(lease.inSeconds)]).affectedRows == 1
     }
 
@@ -223,7 +228,7 @@ enum CommandStore {
     static func markRelayed(_ command: DueCommand, on connection: PostgresConnection) throws -> Double? {
         try connection.queryPrepared("""
             UPDATE command_log SET status = 'RELAYED', relayed_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
-            WHERE id = $1 AND claim_token = $2 AND status = 'PENDING'
+            WHERE id = $1 AND claim_token = $2 AND (status = 'PENDING') IS TRUE
             RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
             """, [.uuid(command.id), .uuid(command.claimToken)]).singleRow()?.double(0)
     }
@@ -235,7 +240,7 @@ enum CommandStore {
                              on connection: PostgresConnection) throws -> Bool {
         try connection.queryPrepared("""
             UPDATE command_log SET status = $3, rejection_reason = $4, attempts = attempts + $5
-            WHERE id = $1 AND claim_token = $2 AND status = 'PENDING'
+            WHERE id = $1 AND claim_token = $2 AND (status = 'PENDING') IS TRUE
             """, [.uuid(command.id), .uuid(command.claimToken), .text(status.rawValue), .text(reason),
                   .int(countsAsAttempt ? 1 : 0)]).affectedRows == 1
     }
@@ -248,7 +253,7 @@ enum CommandStore {
         try connection.queryPrepared("""
             UPDATE command_log SET attempts = attempts + 1, last_error = $4,
                                    next_attempt_at = least(clock_timestamp() + make_interval(secs => $3), valid_until)
-            WHERE id = $1 AND claim_token = $2 AND status = 'PENDING'
+            WHERE id = $1 AND claim_token = $2 AND (status = 'PENDING') IS TRUE
             """, [.uuid(command.id), .uuid(command.claimToken), .double(delay.inSeconds),
                   .text(String(error.prefix(1000)))]).affectedRows == 1
     }

@@ -158,7 +158,7 @@ final class EventOutboxPublisher: @unchecked Sendable {
         if database?.isHealthy != true {
             holdsLock = false
             let fresh = try PostgresConnection(url: databaseURL)
-            try RelayWorker.preferOrderedIndexScans(fresh)  // `command_events_unpublished` churns likewise
+            try RelayWorker.preferIndexScans(fresh)
             // A lost "published" mark only publishes an event again (partners dedupe on eventId).
             try RelayWorker.commitWithoutWaitingForDisk(fresh)
             database = fresh

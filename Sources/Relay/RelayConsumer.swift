@@ -140,8 +140,14 @@ final class RelayConsumer: @unchecked Sendable {
     /// `stopOnCommonRefusal`, a batch whose halves are refused with the same SQLSTATE throws
     /// `Bisection.CommonRefusal` instead, and is retried.
     private func store(_ batch: [AMQPDelivery], stopOnCommonRefusal: Bool) throws -> [DeadLetter] {
-        let connection = try database ?? PostgresConnection(url: databaseURL)
-        database = connection
+        let connection: PostgresConnection
+        if let database {
+            connection = database
+        } else {
+            connection = try PostgresConnection(url: databaseURL)
+            try RelayWorker.preferIndexScans(connection)
+            database = connection
+        }
         return try Bisection.store(
             batch.indices,
             attempt: { range in try handler.handle(Array(batch[range]), on: connection) },

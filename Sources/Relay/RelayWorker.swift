@@ -94,7 +94,7 @@ final class RelayWorker: @unchecked Sendable {
     private func connection() throws -> PostgresConnection {
         if let database, database.isHealthy { return database }
         let fresh = try PostgresConnection(url: databaseURL)
-        try RelayWorker.preferOrderedIndexScans(fresh)
+        try RelayWorker.preferIndexScans(fresh)
         try RelayWorker.commitWithoutWaitingForDisk(fresh)
         database = fresh
         return fresh
@@ -220,13 +220,21 @@ final class RelayWorker: @unchecked Sendable {
         }
     }
 
-    /// The worker's queries walk small partial indexes (`command_log_due`,
-    /// `command_log_awaiting_ack`) whose entries churn: every relayed command leaves a dead entry
-    /// until vacuum. A plain index scan marks those entries dead on first sight so later scans skip
-    /// them; a bitmap scan (which the planner picks on its low row estimates) never does, and then
-    /// visits every dead entry's heap row on every claim. So this session does without bitmaps.
-    static func preferOrderedIndexScans(_ connection: PostgresConnection) throws {
+    /// Every relay statement finds its rows through an index (by id, or walking a small partial
+    /// index in order), so the relay's sessions plan without sequential scans and without
+    /// bitmaps:
+    /// - a plan made while `command_log` and `command_events` still look empty (a fresh database,
+    ///   before autovacuum's first analyze) prefers a sequential scan, and a prepared statement
+    ///   (or the foreign-key check behind every event a trigger writes) keeps that plan while the
+    ///   table grows: each run then reads the whole table;
+    /// - the partial indexes (`command_log_due`, `command_log_awaiting_ack`,
+    ///   `command_events_unpublished`) churn: every relayed command leaves a dead entry until
+    ///   vacuum. A plain index scan marks those entries dead on first sight so later scans skip
+    ///   them; a bitmap scan (which the planner picks on its low row estimates) never does, and
+    ///   then visits every dead entry's heap row on every claim.
+    static func preferIndexScans(_ connection: PostgresConnection) throws {
         try connection.execute("SET enable_bitmapscan = off")
+        try connection.execute("SET enable_seqscan = off")
     }
 
     /// Claims and outcomes commit without waiting for the disk: one flush per statement would
