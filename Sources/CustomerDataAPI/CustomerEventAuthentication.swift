@@ -21,11 +21,10 @@ public struct CustomerEventAuthentication: Middleware {
 
     public func handle(_ request: Request, next: Handler) throws -> Response {
         if request.headers.contains("api_key") { throw Self.apiKeyRefused }
-        guard let header = request.headers["Authorization"], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+        guard let token = BearerAuthentication.bearerToken(request.headers["Authorization"]) else {
             throw DomainError(.unauthenticated, code: "UNAUTHORIZED",
                               message: "An auth token is required: send Authorization: Bearer <token> (from POST /customer_events/token).")
         }
-        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
         let store = CustomerEventAuthStore()
         let verdict = try pool.withConnection { connection in
             let verdict = try store.authenticate(token: token, on: connection)

@@ -2,18 +2,9 @@ import CustomerData
 import Foundation
 import Postgres
 
-/// What an event's references resolve to, and whether an event with its id or reference number
-/// exists already. Resolved in the same statement that inserts the event when nothing stands in
-/// its way (`PurchaseEventStore`), so a new event costs one round trip.
+/// What an event's references resolve to. Resolved in the same statement that inserts the event
+/// when the rules hold (`PurchaseEventStore`), so a new event costs one round trip.
 struct PurchaseEventResolution {
-    struct StoredEvent {
-        let id: UUID
-        let referenceNumber: String
-        let requestJSON: String
-    }
-
-    var byID: StoredEvent?
-    var byReference: StoredEvent?
     var contactID: UUID?
     var accountID: UUID?
     var accountCount = 0
@@ -29,7 +20,7 @@ struct PurchaseEventResolution {
     /// Per product line, in order; nil for an unknown SKU.
     var productIDs: [UUID?] = []
 
-    /// The parameters `$1`...`$13` of `statement`.
+    /// The parameters `$1`...`$11` of `statement`.
     static func parameters(_ request: PurchaseEventRequest, organizationID: UUID) -> [PostgresValue] {
         func parts(_ reference: PurchaseEventRequest.Reference?) -> (PostgresValue, PostgresValue) {
             switch reference {
@@ -44,20 +35,13 @@ struct PurchaseEventResolution {
         }
         let classification = parts(request.classification), merchant = parts(request.merchant), outlet = parts(request.outlet)
         return [
-            .uuid(organizationID), PostgresValue(request.id), .text(request.referenceNumber), contactID, cim,
-            classification.0, classification.1, PostgresValue(request.currencyCode), merchant.0, merchant.1, outlet.0, outlet.1,
+            .uuid(organizationID), contactID, cim, classification.0, classification.1, PostgresValue(request.currencyCode), merchant.0, merchant.1, outlet.0, outlet.1,
             .textArray(request.products.map(\.sku)),
         ]
     }
 
     /// Reads a row of `statement`'s columns.
     init(row: PostgresRow) throws {
-        if let id = try row.optionalUUID("id_event") {
-            byID = StoredEvent(id: id, referenceNumber: try row.string("id_reference"), requestJSON: try row.string("id_request"))
-        }
-        if let id = try row.optionalUUID("ref_event") {
-            byReference = StoredEvent(id: id, referenceNumber: try row.string("ref_reference"), requestJSON: try row.string("ref_request"))
-        }
         contactID = try row.optionalUUID("contact_id")
         accountID = try row.optionalUUID("account_id")
         accountCount = try row.optionalInt("accounts") ?? 0
@@ -124,45 +108,43 @@ struct PurchaseEventResolution {
         }
     }
 
-    /// The rules of `problems(for:)` and "no event has this id or reference number", as a
-    /// condition on `statement`'s columns (as `r`) and parameters: the event is inserted only when
-    /// it holds. Should the two ever disagree, the store finds neither a problem nor an insert
-    /// and says so (a 500), rather than writing what the rules refuse.
+    /// The rules of `problems(for:)` as a condition on `statement`'s columns (as `r`) and
+    /// parameters: the event is inserted only when it holds. Should the two ever disagree, the
+    /// store finds neither a problem nor an insert nor a stored event and says so (a 500), rather
+    /// than writing what the rules refuse.
     static let admissible = """
-        r.id_event IS NULL AND r.ref_event IS NULL
-        AND r.contact_id IS NOT NULL AND (r.accounts = 1 OR r.has_primary)
-        AND (($6::uuid IS NULL AND $7::text IS NULL) OR r.classification_id IS NOT NULL)
-        AND ($8::text IS NULL OR r.currency_known)
-        AND (($9::uuid IS NULL AND $10::text IS NULL) OR r.merchant_id IS NOT NULL)
-        AND (($11::uuid IS NULL AND $12::text IS NULL) OR r.outlet_id IS NOT NULL)
+        r.contact_id IS NOT NULL AND (r.accounts = 1 OR r.has_primary)
+        AND (($4::uuid IS NULL AND $5::text IS NULL) OR r.classification_id IS NOT NULL)
+        AND ($6::text IS NULL OR r.currency_known)
+        AND (($7::uuid IS NULL AND $8::text IS NULL) OR r.merchant_id IS NOT NULL)
+        AND (($9::uuid IS NULL AND $10::text IS NULL) OR r.outlet_id IS NOT NULL)
         AND (r.merchant_id IS NULL OR r.outlet_id IS NULL OR r.outlet_parent_id = r.merchant_id)
         AND array_position(r.product_ids, NULL) IS NULL
         """
 
-    /// One row whatever resolves; parameters from `parameters(_:organizationID:)`.
+    /// One row whatever resolves; parameters from `parameters(_:organizationID:)`. It reads no
+    /// stored event: the events table grows with every post, so a cached plan made while it was
+    /// nearly empty may scan all of an organisation's events for a look-up by key (PostgreSQL
+    /// picked `purchase_customer_events_contact` with only `organization_id` as its condition).
     static let statement = """
-        SELECT byid.id AS id_event, byid.reference_number AS id_reference, byid.request::text AS id_request,
-               byref.id AS ref_event, byref.reference_number AS ref_reference, byref.request::text AS ref_request,
-               c.id AS contact_id, a.id AS account_id, a.accounts, a.has_primary,
+        SELECT c.id AS contact_id, a.id AS account_id, a.accounts, a.has_primary,
                cl.id AS classification_id, (cur.code IS NOT NULL) AS currency_known,
                m.id AS merchant_id, m.code AS merchant_code,
                o.id AS outlet_id, o.code AS outlet_code, o.parent_id AS outlet_parent_id, op.code AS outlet_parent_code,
-               ARRAY(SELECT p.id FROM unnest($13::text[]) WITH ORDINALITY AS s(sku, n)
+               ARRAY(SELECT p.id FROM unnest($11::text[]) WITH ORDINALITY AS s(sku, n)
                      LEFT JOIN loyalty_products p ON p.organization_id = $1 AND p.sku = s.sku ORDER BY s.n) AS product_ids
         FROM (SELECT 1) AS one
-        LEFT JOIN purchase_customer_events byid ON byid.organization_id = $1 AND byid.id = $2::uuid
-        LEFT JOIN purchase_customer_events byref ON byref.organization_id = $1 AND byref.reference_number = $3
-        LEFT JOIN loyalty_contacts c ON c.organization_id = $1 AND c.id = coalesce($4::uuid,
-            (SELECT contact_id FROM loyalty_identification_media WHERE organization_id = $1 AND value = $5::text))
+        LEFT JOIN loyalty_contacts c ON c.organization_id = $1 AND c.id = coalesce($2::uuid,
+            (SELECT contact_id FROM loyalty_identification_media WHERE organization_id = $1 AND value = $3::text))
         LEFT JOIN LATERAL (
             SELECT (array_agg(id ORDER BY is_primary DESC, created_at, id))[1] AS id, count(*)::int8 AS accounts,
                    bool_or(is_primary) AS has_primary
             FROM loyalty_accounts WHERE contact_id = c.id
         ) AS a ON c.id IS NOT NULL
-        LEFT JOIN loyalty_classifications cl ON cl.organization_id = $1 AND (cl.id = $6::uuid OR cl.code = $7::text)
-        LEFT JOIN loyalty_currencies cur ON cur.organization_id = $1 AND cur.code = $8::text
-        LEFT JOIN loyalty_business_units m ON m.organization_id = $1 AND (m.id = $9::uuid OR m.code = $10::text)
-        LEFT JOIN loyalty_business_units o ON o.organization_id = $1 AND (o.id = $11::uuid OR o.code = $12::text)
+        LEFT JOIN loyalty_classifications cl ON cl.organization_id = $1 AND (cl.id = $4::uuid OR cl.code = $5::text)
+        LEFT JOIN loyalty_currencies cur ON cur.organization_id = $1 AND cur.code = $6::text
+        LEFT JOIN loyalty_business_units m ON m.organization_id = $1 AND (m.id = $7::uuid OR m.code = $8::text)
+        LEFT JOIN loyalty_business_units o ON o.organization_id = $1 AND (o.id = $9::uuid OR o.code = $10::text)
         LEFT JOIN loyalty_business_units op ON op.id = o.parent_id
         """
 }

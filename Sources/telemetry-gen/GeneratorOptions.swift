@@ -56,7 +56,7 @@ struct GeneratorOptions {
           --plants-file FILE    plant UUIDs, one per line (added to --plants)
           --count N             N samples per plant in simulated time, then stop (default: live)
           --start RFC3339       simulated start (default: now minus the span of --count)
-          --step SECONDS        simulated seconds between a plant's samples (default 1; live: real seconds)
+          --step SECONDS        simulated seconds between a plant's samples, at least 0.001 (default 1; live: real seconds)
           --batch K             samples per message; K > 1 sends JSON arrays (default 1)
           --rate R              messages per second in total; 0 = as fast as confirms allow (default 0)
           --duration SECONDS    stop after this long (live mode runs until SIGINT/SIGTERM otherwise)
@@ -140,6 +140,9 @@ struct GeneratorOptions {
             guard options.batch >= 1, options.step > 0, options.meterEvery > 0, options.rate >= 0, options.meters >= 0,
                   options.confirmWindow >= 1, (options.count ?? 1) >= 0
             else { throw UsageError(description: "--batch, --step, --meter-every and --confirm-window must be positive; --rate, --meters and --count not negative") }
+            // Samples are stamped to the millisecond: a shorter step would give a plant two samples
+            // with one time, stored once.
+            guard options.step >= 0.001 else { throw UsageError(description: "--step must be at least 0.001 s (samples are stamped to the millisecond)") }
         case .command:
             guard options.commandPlant != nil else { throw UsageError(description: "command needs --plant") }
         }

@@ -50,10 +50,16 @@ struct TelemetryPublisher {
                 try emit(&plants, at: start.addingTimeInterval(Double(tick + 1) * options.step), sinceReading: &sinceReading)
             }
         } else {
-            var next = ContinuousClock.now
+            // Each tick is stamped with its scheduled time, not the clock's reading while it is
+            // built: a publisher catching up after a stall would otherwise stamp several ticks of
+            // a plant with the same millisecond, which tradingd rightly stores once. A late tick
+            // goes out late, with its own time.
+            let liveStart = Date(), clockStart = ContinuousClock.now
+            var tick = 0
             while !shouldStop(deadline) {
-                try emit(&plants, at: Date(), sinceReading: &sinceReading)
-                next = next.advanced(by: .milliseconds(Int64(options.step * 1000)))
+                try emit(&plants, at: liveStart.addingTimeInterval(Double(tick) * options.step), sinceReading: &sinceReading)
+                tick += 1
+                let next = clockStart.advanced(by: .microseconds(Int64((Double(tick) * options.step * 1_000_000).rounded())))
                 while ContinuousClock.now < next, !shouldStop(deadline) {
                     Thread.sleep(forTimeInterval: min(0.1, max(0, (next - ContinuousClock.now) / .seconds(1))))
                 }

@@ -183,6 +183,48 @@ import Testing
         #expect(try fixture.scalar("SELECT count(DISTINCT reference_number) FROM purchase_customer_events") == 100)
     }
 
+    /// A connection keeps its statements' plans: those made while the organisation had a few
+    /// events must not read all of its events once it has thousands (PostgreSQL once looked a
+    /// reference number up through `purchase_customer_events_contact` with only
+    /// `organization_id` as the index condition, so each post cost more than the one before).
+    @Test func postsReadAsFewStoredEventsWithThousandsAsWithAFew() throws {
+        let connection = try PostgresConnection(url: fixture.url)
+        for index in 0..<8 {  // more than the five custom plans before PostgreSQL keeps a generic one
+            guard case .created = try record(try request(["reference_number": "\"RF-W\(index)\""]), on: connection) else {
+                Issue.record("event \(index) not created"); return
+            }
+        }
+        try fixture.connection.execute("""
+            INSERT INTO purchase_customer_events (organization_id, id, reference_number, contact_id, account_id, performed_on, total_amount,
+                                                  merchant_id, request)
+            SELECT organization_id, gen_random_uuid(), 'BULK-' || n, contact_id, account_id, performed_on, total_amount, merchant_id, request
+            FROM purchase_customer_events, generate_series(1, 5000) AS n WHERE reference_number = 'RF-W0'
+            """)
+        let before = try eventTuplesRead(flushing: [connection, fixture.connection])
+        for index in 0..<10 {
+            guard case .created = try record(try request(["reference_number": "\"RF-N\(index)\""]), on: connection) else {
+                Issue.record("event \(index) not created"); return
+            }
+        }
+        guard case .existing = try record(try request(["reference_number": "\"RF-W1\""]), on: connection),
+              case .conflict = try record(try request(["reference_number": "\"RF-W2\"", "currency_code": "\"COP\""]), on: connection)
+        else { Issue.record("a retry or a conflict was not recognised"); return }
+        let read = try eventTuplesRead(flushing: [connection]) - before
+        // 12 posts: each reads the new event's key once or twice (its product line's foreign key,
+        // the conflict checks); a scan of the organisation's events would read over 5,000 each.
+        #expect(read < 12 * 20, "the posts read \(read) rows or index entries of purchase_customer_events")
+    }
+
+    /// Index entries and rows of `purchase_customer_events` read so far, once each connection's
+    /// backend has reported its statistics.
+    func eventTuplesRead(flushing connections: [PostgresConnection]) throws -> Int {
+        for connection in connections { try connection.query("SELECT pg_stat_force_next_flush()") }
+        return try fixture.scalar("""
+            SELECT ((SELECT coalesce(sum(idx_tup_read), 0) FROM pg_stat_user_indexes WHERE relname = 'purchase_customer_events')
+                  + (SELECT coalesce(seq_tup_read, 0) FROM pg_stat_user_tables WHERE relname = 'purchase_customer_events'))::bigint
+            """)
+    }
+
     @Test func listsAContactsEventsNewestFirst() throws {
         for (index, performed) in [1_572_423_477, 1_700_000_000, 1_600_000_000].enumerated() {
             _ = try record(try request(["reference_number": "\"RF-\(index)\"", "performed_on": "\(performed)"]))

@@ -11,8 +11,9 @@ import time
 import urllib.parse
 
 import checks
+import cpu
 import faults
-from harness import ROOT, Run, log, wait_until
+from harness import ROOT, Run, log, stored_rows, wait_until
 
 SCRIPT = os.path.join(ROOT, "Deploy", "rabbitmq-cluster.sh")
 BASE = int(os.environ.get("TRADINGD_CLUSTER_BASE_PORT", "27000"))
@@ -78,9 +79,24 @@ def failover(servers, samples, commands, seconds, down_seconds=15):
         run.close()
 
 
+def cluster_cpu(run, generators=()):
+    """Who had the CPU (cpu.py): each replica, PostgreSQL with its backends, each broker node, the
+    publishers and this harness."""
+    cluster_dir = os.environ.get("TRADINGD_CLUSTER_DIR", os.path.join(ROOT, ".local", "rabbitmq-cluster"))
+    groups = {f"tradingd-{i}": (lambda r=replica: [(r.popen.pid, False)] if r.running else [])
+              for i, replica in enumerate(run.replicas)}
+    groups["postgres"] = lambda: cpu.postgres(run.servers.dir)
+    groups.update({f"rabbitmq-{n}": (lambda n=n: cpu.beam(os.path.join(cluster_dir, f"node{n}", "rabbitmq.pid")))
+                   for n in (1, 2, 3)})
+    groups.update({f"telemetry-gen-{i}": (lambda g=g: [(g.popen.pid, False)]) for i, g in enumerate(generators)})
+    groups["harness"] = lambda: [(os.getpid(), False)]
+    return cpu.CPUMeter(groups)
+
+
 def drain_rate(servers, replicas, samples):
     """Samples/s stored while `replicas` replicas drain a backlog of `samples` (arrays of 100 and
-    single samples, half each) that was published before they consumed."""
+    single samples, half each) that was published before they consumed; with the CPU seconds each
+    process used while publishing and while draining, and the machine's idle share."""
     run = Run(servers, f"cluster-{replicas}replica", broker=broker()).setup(replicas=replicas)
     try:
         for replica in run.replicas:
@@ -94,19 +110,40 @@ def drain_rate(servers, replicas, samples):
         starts = [faults.iso(now - datetime.timedelta(seconds=2 * half + 600)), faults.iso(now - datetime.timedelta(seconds=half + 300))]
         generators = [run.telemetry(half, 1, starts[0], seed=71, dump=dumps[0]),
                       run.telemetry(half, 100, starts[1], seed=72, dump=dumps[1])]
+        publish_meter = cluster_cpu(run, generators)
+        publish_before = publish_meter.snapshot()
+        for generator in generators:
+            cpu.exited(generator)   # its CPU time stays readable until it is reaped
+        publishing = cpu.CPUMeter.between(publish_before, publish_meter.snapshot())
         for generator in generators:
             assert generator.popen.wait(900) == 0, "telemetry-gen failed"
         total = half * plants * 2
         wait_until("the backlog on the queue", lambda: run.queue_depth(f"{run.prefix}.telemetry") > 0, 30)
         load = open("/proc/loadavg").read().split()[:3]
+        drain_meter = cluster_cpu(run)
+        drain_before = drain_meter.snapshot()
         started = time.monotonic()
         for replica in run.replicas:
             replica.start()
-        wait_until("the backlog stored", lambda: run.query("SELECT count(*) FROM telemetry_samples")[0][0] >= total, 1200, 0.5)
+        # Progress from the replicas' own counters (no count(*) loading the database meanwhile):
+        # the steady rate is taken between 10 % and 90 % of the backlog, without the start.
+        progress = []
+
+        def stored():
+            count = sum(stored_rows(replica) for replica in run.replicas)
+            progress.append((time.monotonic() - started, count))
+            return count >= total
+        wait_until("the backlog stored", stored, 1200, 0.5)
         elapsed = time.monotonic() - started
+        draining = cpu.CPUMeter.between(drain_before, drain_meter.snapshot())
+        first = next(p for p in progress if p[1] >= total * 0.1)
+        last = next(p for p in progress if p[1] >= total * 0.9)
         figures = checks.aggregates(run, dumps)
         figures.update({"replicas": replicas, "samples": total, "seconds": round(elapsed, 1),
-                        "samples_per_s": round(total / elapsed), "load_at_start": load})
+                        "samples_per_s": round(total / elapsed),
+                        "steady_samples_per_s": round((last[1] - first[1]) / max(1e-9, last[0] - first[0])),
+                        "first_10_percent_s": round(first[0], 1), "load_at_start": load,
+                        "cpu_publishing": publishing, "cpu_draining": draining})
         return checks.report(f"cluster-throughput-{replicas}", figures)
     finally:
         run.close()
@@ -116,4 +153,5 @@ def throughput(servers, samples):
     cluster("start")
     one = drain_rate(servers, 1, samples)
     two = drain_rate(servers, 2, samples)
-    return {"one_replica": one, "two_replicas": two, "ratio": round(two["samples_per_s"] / one["samples_per_s"], 2)}
+    return {"one_replica": one, "two_replicas": two, "ratio": round(two["samples_per_s"] / one["samples_per_s"], 2),
+            "steady_ratio": round(two["steady_samples_per_s"] / one["steady_samples_per_s"], 2)}

@@ -376,6 +376,17 @@ class Run:
                 urllib.request.urlopen(request, timeout=10).close()
 
 
+def stored_rows(replica):
+    """`tradingd_ingest_rows_stored_total{queue="telemetry"}` from a replica's /metrics: the rows it
+    committed since it started (no count(*) over millions of rows, which would load the database
+    it measures)."""
+    _, _, body = http("GET", replica.url + "/metrics", timeout=10)
+    for line in body.decode().splitlines():
+        if line.startswith("tradingd_ingest_rows_stored_total{") and 'queue="telemetry"' in line:
+            return int(float(line.rsplit(" ", 1)[1]))
+    raise AssertionError("tradingd_ingest_rows_stored_total{queue=\"telemetry\"} is not on /metrics")
+
+
 def command_body(plant, message_id=None):
     message_id = message_id or str(uuid.uuid4())
     return {"messageId": message_id, "correlationId": str(uuid.uuid4()), "plantId": plant,

@@ -5,6 +5,8 @@
 # the same run. Prints a Markdown section for docs/BENCHMARKS.md.
 # Usage: bench/loyalty/run.sh [SECONDS_PER_RUN] (default 15). Needs wrk (installed when missing),
 # pgbench (postgresql-client) and the private servers (Deploy/servers.sh start).
+# Another build: DAEMON_BINS=/old/tradingd bench/loyalty/run.sh 15 measures that binary (named
+# tradingd, for the CPU figures) and builds nothing, for a before/after in the same conditions.
 set -euo pipefail
 duration=${1:-15}
 connections=16
@@ -25,13 +27,16 @@ cleanup() {
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-(cd "$root" && swift build -c release --product tradingd 2>&1 | tail -1) >&2
+if [ -z "${DAEMON_BINS:-}" ]; then
+    (cd "$root" && swift build -c release --product tradingd 2>&1 | tail -1) >&2
+fi
+tradingd=${DAEMON_BINS:-$root/.build/release/tradingd}
+tradingd=${tradingd%% *}
 daemon_prepare
-tradingd=$root/.build/release/tradingd
 "$tradingd" customer-events import --org bench "$root/Deploy/demo/customer-events-reference-data.json" > "$work/import.log"
 api_key=$("$tradingd" customer-events key create --org bench --label bench | tail -1)
 org_id=$(bench_psql -d "$bench_database" -At -c "SELECT id FROM organizations WHERE slug = 'bench'")
-daemon_start warning
+daemon_start warning "$tradingd"
 token=$(curl -sf -X POST -H "api_key: $api_key" "http://127.0.0.1:$daemon_port/customer_events/token" \
     | sed -E 's/.*"token":"([^"]+)".*/\1/')
 [ -n "$token" ] || { echo "no auth token" >&2; exit 1; }
@@ -93,7 +98,8 @@ SQL
 
 # CPU of tradingd, of the bench database's PostgreSQL backends and of the load generator over one
 # run (bench/cpu.py, from /proc): on a shared machine the rates follow the other load, CPU per
-# request much less. cpu_stop NAME COUNT prints "µs of tradingd, of PostgreSQL, of the client".
+# request much less. cpu_stop COUNT prints "µs of tradingd, of PostgreSQL, of the client" and
+# how busy the machine's cores were (percent of one core).
 cpu_start() {
     python3 "$root/bench/cpu.py" --json tradingd="^tradingd $tradingd serve" \
         pg="^postgres postgres: \\S+ $bench_database " client='^(wrk|pgbench) ' > "$work/cpu.json" 2> "$work/cpu.err" &
@@ -103,7 +109,8 @@ cpu_start() {
 cpu_stop() {
     kill "$cpu_pid"; wait "$cpu_pid" || true
     python3 -c "import json, sys; d = json.load(open(sys.argv[1]))['cpu']; n = max(int(sys.argv[2]), 1)
-print('%.0f %.0f %.0f' % (d['tradingd'] * 1e6 / n, d['pg'] * 1e6 / n, d['client'] * 1e6 / n))" "$work/cpu.json" "$1"
+m = json.load(open(sys.argv[1]))['machine_percent']
+print('%.0f %.0f %.0f %.0f' % (d['tradingd'] * 1e6 / n, d['pg'] * 1e6 / n, d['client'] * 1e6 / n, m))" "$work/cpu.json" "$1"
 }
 run_wrk() {
     wrk -t 2 -c "$connections" -d "${duration}s" -s "$work/post.lua" "http://127.0.0.1:$daemon_port" | grep '^RESULT'
@@ -118,27 +125,27 @@ run_pgbench() {
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 cpu_start
 read -r _ http_rate http_p50 http_p99 http_errors http_requests <<< "$(run_wrk)"
-read -r http_cpu http_pg_cpu http_client_cpu <<< "$(cpu_stop "$http_requests")"
+read -r http_cpu http_pg_cpu http_client_cpu http_machine <<< "$(cpu_stop "$http_requests")"
 cpu_start
 read -r row_rate row_latency row_count <<< "$(run_pgbench "$work/row.sql")"
-read -r _ row_pg_cpu row_client_cpu <<< "$(cpu_stop "$row_count")"
+read -r _ row_pg_cpu row_client_cpu row_machine <<< "$(cpu_stop "$row_count")"
 cpu_start
 read -r line_rate line_latency line_count <<< "$(run_pgbench "$work/row-and-line.sql")"
-read -r _ line_pg_cpu line_client_cpu <<< "$(cpu_stop "$line_count")"
+read -r _ line_pg_cpu line_client_cpu line_machine <<< "$(cpu_stop "$line_count")"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 stored=$(bench_psql -d "$bench_database" -At -c "SELECT count(*) FROM purchase_customer_events WHERE reference_number LIKE 'RF-%'")
 
 cat <<REPORT
 ## Purchase customer events (bench/loyalty)
 
-\`bench/loyalty/run.sh $duration\`, $(nproc) cores, load average $load_before before and $load_after after,
+\`${DAEMON_BINS:+DAEMON_BINS=$DAEMON_BINS }bench/loyalty/run.sh $duration\`, $(nproc) cores, load average $load_before before and $load_after after,
 $connections connections, each run ${duration} s, one after the other on the same database.
 
-| what | rate | latency | CPU per request: tradingd, PostgreSQL, client (µs) |
-|---|---|---|---|
-| tradingd \`POST /customer_events/purchases\` (distinct events, auth token, all references resolved) | $http_rate req/s | p50 $http_p50 ms, p99 $http_p99 ms | $http_cpu, $http_pg_cpu, $http_client_cpu (wrk) |
-| pgbench: bare \`INSERT\` of the same event row | $row_rate tx/s | average $row_latency ms | –, $row_pg_cpu, $row_client_cpu (pgbench) |
-| pgbench: the same row and its product line, one statement | $line_rate tx/s | average $line_latency ms | –, $line_pg_cpu, $line_client_cpu (pgbench) |
+| what | rate | latency | CPU per request: tradingd, PostgreSQL, client (µs) | machine busy |
+|---|---|---|---|---|
+| tradingd \`POST /customer_events/purchases\` (distinct events, auth token, all references resolved) | $http_rate req/s | p50 $http_p50 ms, p99 $http_p99 ms | $http_cpu, $http_pg_cpu, $http_client_cpu (wrk) | $http_machine% |
+| pgbench: bare \`INSERT\` of the same event row | $row_rate tx/s | average $row_latency ms | –, $row_pg_cpu, $row_client_cpu (pgbench) | $row_machine% |
+| pgbench: the same row and its product line, one statement | $line_rate tx/s | average $line_latency ms | –, $line_pg_cpu, $line_client_cpu (pgbench) | $line_machine% |
 
 tradingd reached $(awk -v a="$http_rate" -v b="$row_rate" 'BEGIN {printf "%.0f", 100 * a / b}')% of the bare insert's rate
 ($(awk -v a="$http_rate" -v b="$line_rate" 'BEGIN {printf "%.0f", 100 * a / b}')% of the row-and-line statement's); target 50%.

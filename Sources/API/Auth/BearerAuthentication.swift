@@ -59,10 +59,17 @@ public struct BearerAuthentication: Middleware {
         return request
     }
 
-    static func bearerToken(_ header: String?) -> String? {
-        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
-        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+    /// The token of an `Authorization: Bearer <token>` header without the spaces and tabs around
+    /// it; nil for no header, another scheme or no token. Trims bytes rather than with
+    /// Foundation's `trimmingCharacters`, which cost a few percent of a request's CPU.
+    public static func bearerToken(_ header: String?) -> String? {
+        guard let header, header.utf8.count > 7,
+              header.utf8.prefix(7).map({ (65...90).contains($0) ? $0 + 32 : $0 }).elementsEqual("bearer ".utf8) else { return nil }
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var token = header.utf8.dropFirst(7)
+        while let first = token.first, isBlank(first) { token.removeFirst() }
+        while let last = token.last, isBlank(last) { token.removeLast() }
+        return token.isEmpty ? nil : String(Substring(token))
     }
 }
 
