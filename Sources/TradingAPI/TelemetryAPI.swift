@@ -27,12 +27,13 @@ public struct TelemetryAPI: Sendable {
     /// on `pool` from the worker pool.
     let database: LoopDatabase
 
-    public init(pool: PostgresPool, maximumBuckets: Int = TelemetryQueryWindow.defaultMaximumBuckets,
+    /// - Parameter loopConnections: PostgreSQL connections of each event loop (`LoopDatabase`).
+    public init(pool: PostgresPool, maximumBuckets: Int = TelemetryQueryWindow.defaultMaximumBuckets, loopConnections: Int = 2,
                 now: @escaping @Sendable () -> TelemetryTimestamp = { .now }) {
         self.pool = pool
         self.maximumBuckets = maximumBuckets
         self.now = now
-        database = LoopDatabase(pool: pool)
+        database = LoopDatabase(pool: pool, connectionsPerLoop: loopConnections)
     }
 
     /// Registers the three routes. `prefix` is prepended to `/plants/…` (pass `""` inside a group

@@ -14,11 +14,14 @@ public struct TradingRoutes: APIRoutes {
     let commandLog: CommandLogAPI
     let authentication: any Middleware
 
-    /// - Parameter authentication: normally `BearerAuthentication(scope: .trading, ...)`; tests
-    ///   pass a stand-in that sets the principal.
-    public init(module: TradingModule, pool: PostgresPool, maximumBuckets: Int, authentication: any Middleware) {
+    /// - Parameters:
+    ///   - loopConnections: PostgreSQL connections of each event loop for the telemetry reads.
+    ///   - authentication: normally `BearerAuthentication(scope: .trading, ...)`; tests pass a
+    ///     stand-in that sets the principal.
+    public init(module: TradingModule, pool: PostgresPool, maximumBuckets: Int, loopConnections: Int = 2,
+                authentication: any Middleware) {
         self.module = module
-        telemetry = TelemetryAPI(pool: pool, maximumBuckets: maximumBuckets)
+        telemetry = TelemetryAPI(pool: pool, maximumBuckets: maximumBuckets, loopConnections: loopConnections)
         commandLog = CommandLogAPI(pool: pool)
         self.authentication = authentication
     }

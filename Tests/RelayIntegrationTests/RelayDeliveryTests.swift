@@ -116,6 +116,9 @@ struct RelayDeliveryTests {
         let esm = try RelayTestESM(prefix: f.prefix, publishAcks: false)
         var options = RelayTestFixture.options(workers: 3)
         options.relayBatch = 2
+        // One consumer may take the whole burst into its prefetch window and hand it all to its
+        // own workers; without a grace, the other replica's due search competes for every command.
+        options.handoffGrace = .zero
         let replicas = [try f.service(esm, options: options), try f.service(esm, options: options)]
         for replica in replicas { replica.start() }
         defer { for replica in replicas { replica.stop(grace: .seconds(10)) } }

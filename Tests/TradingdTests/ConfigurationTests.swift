@@ -21,10 +21,12 @@ import Testing
 
     @Test func environmentOverridesTheFile() throws {
         let file = try temporaryFile(#"{"httpAddress": "0.0.0.0:9000", "logLevel": "debug", "databasePoolSize": 4}"#)
-        let configuration = try Configuration.load(environment: ["TRADINGD_CONFIG": file, "TRADINGD_LOG_LEVEL": "error"])
+        let configuration = try Configuration.load(environment: ["TRADINGD_CONFIG": file, "TRADINGD_LOG_LEVEL": "error",
+                                                                 "TRADINGD_DATABASE_LOOP_CONNECTIONS": "8"])
         #expect(configuration.httpAddress == "0.0.0.0:9000")
         #expect(configuration.logLevel == .error)
         #expect(configuration.databasePoolSize == 4)
+        #expect(configuration.databaseLoopConnections == 8)
     }
 
     @Test func everyProblemIsReportedWithItsSourceAndKey() throws {

@@ -44,7 +44,10 @@ for migration in Migrations/*.sql; do psql -q -v ON_ERROR_STOP=1 "$DB" -f "$migr
 # far less than latency.
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 rm -f "$WORK/cpu.err"
-python3 bench/cpu.py --json relay='^relay-bench ' broker='^beam\.smp ' \
+# The broker of these servers only (its HOME is in its command line): other RabbitMQ nodes on the
+# machine (a reliability run's, say) are not this benchmark's.
+BROKER_HOME=$(dirname "$(readlink -f "$ENV_FILE")")/rabbitmq/home
+python3 bench/cpu.py --json relay='^relay-bench ' broker="^beam\.smp .*$BROKER_HOME" \
     PostgreSQL='^postgres postgres: \S+ tradingd_bench_relay ' > "$WORK/cpu.json" 2> "$WORK/cpu.err" &
 CPU_PID=$!
 trap 'kill "$CPU_PID" 2>/dev/null || true' EXIT

@@ -96,6 +96,7 @@ public final class Application: Sendable {
             OperationalRoutes(databaseReachable: { pool.isReachable() },
                               brokerReachable: { broker.isReachable() }, metrics: metrics),
             TradingRoutes(module: trading, pool: pool, maximumBuckets: configuration.maxBucketsPerResponse,
+                          loopConnections: configuration.databaseLoopConnections,
                           authentication: BearerAuthentication(scope: .trading, authenticator: authenticator)),
             StatusRoutes(pool: pool, authenticator: authenticator, queues: queues, maximumBuckets: configuration.maxBucketsPerResponse,
                          logger: logger),

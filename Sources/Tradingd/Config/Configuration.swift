@@ -29,6 +29,7 @@ public struct Configuration: Sendable {
     public let logLevel: Logger.Level
     public let exchange: String
     public let databasePoolSize: Int
+    public let databaseLoopConnections: Int
     public let shutdownGrace: Duration
     public let migrationsDirectory: String
     public let staticOrganizations: [String]
@@ -79,6 +80,7 @@ public struct Configuration: Sendable {
         logLevel = Logger.Level(rawValue: text("logLevel")) ?? .info
         exchange = text("exchange")
         databasePoolSize = number("databasePoolSize")
+        databaseLoopConnections = number("databaseLoopConnections")
         shutdownGrace = seconds("shutdownGraceSeconds")
         migrationsDirectory = text("migrationsDirectory")
         staticOrganizations = text("staticOrganizations").split(separator: ",")

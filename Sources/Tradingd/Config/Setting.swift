@@ -49,6 +49,8 @@ let allSettings: [Setting] = [
     Setting("exchange", "TRADINGD_EXCHANGE", .string, default: "trading", "the topic exchange partners publish to"),
     Setting("databasePoolSize", "TRADINGD_DATABASE_POOL_SIZE", .positiveInteger, default: "16",
             "PostgreSQL connections for HTTP handlers"),
+    Setting("databaseLoopConnections", "TRADINGD_DATABASE_LOOP_CONNECTIONS", .positiveInteger, default: "2",
+            "PostgreSQL connections of each HTTP event loop (pipelined), on which telemetry reads run"),
     Setting("shutdownGraceSeconds", "TRADINGD_SHUTDOWN_GRACE_SECONDS", .positiveInteger, default: "20",
             "how long SIGTERM waits for in-flight work before exiting"),
     Setting("migrationsDirectory", "TRADINGD_MIGRATIONS_DIRECTORY", .string, default: "Migrations",
