@@ -38,6 +38,36 @@ struct RelayHandoffTests {
         #expect(try claimByID(s) == nil)   // done: a stale handoff entry changes nothing
     }
 
+    @Test func theRelayedOutcomeAndTheNextClaimInOneStatementEachKeepTheirOwnTerms() throws {
+        let s = try OneStoredCommand()
+        let second = try #require(try s.insertCommand(messageID: "m-2")["m-2"])
+        let third = try #require(try s.insertCommand(messageID: "m-3")["m-3"])
+        let first = try #require(try claimByID(s))
+        let both = try CommandStore.markRelayed(first, claimingNext: second, organizationIDs: [s.organizationID], lease: .seconds(60),
+                                                maximumRelayWindow: .seconds(3600), on: s.connection)
+        #expect(both.relayedLatency != nil)
+        let claimed = try #require(both.claimed)
+        #expect(claimed.id == second && claimed.messageID == "m-2" && claimed.claimToken != first.claimToken)
+        let statuses = try s.connection.query("SELECT message_id, status, claim_token FROM command_log ORDER BY message_id").map {
+            "\(try $0.string(0)) \(try $0.string(1)) \(try $0.optionalUUID(2) == claimed.claimToken)"
+        }
+        #expect(statuses == ["m-1 RELAYED false", "m-2 PENDING true", "m-3 PENDING false"])
+        // A stale token records nothing, and a command under another's lease is not claimed; each
+        // half of the statement fails alone.
+        let again = try CommandStore.markRelayed(first, claimingNext: third, organizationIDs: [s.organizationID], lease: .seconds(60),
+                                                 maximumRelayWindow: .seconds(3600), on: s.connection)
+        #expect(again.relayedLatency == nil)
+        #expect(again.claimed?.id == third)
+        let none = try CommandStore.markRelayed(claimed, claimingNext: third, organizationIDs: [s.organizationID], lease: .seconds(60),
+                                                maximumRelayWindow: .seconds(3600), on: s.connection)
+        #expect(none.relayedLatency != nil)
+        #expect(none.claimed == nil)
+        let events = try s.connection.query("SELECT body->>'messageId', body->>'status' FROM command_events ORDER BY id").map {
+            "\(try $0.string(0)) \(try $0.string(1))"
+        }
+        #expect(events == ["m-1 PENDING", "m-2 PENDING", "m-3 PENDING", "m-1 RELAYED", "m-2 RELAYED"])
+    }
+
     @Test func theDueSearchLeavesAFreshCommandToTheHandoffButNotForever() throws {
         let s = try OneStoredCommand()
         #expect(try search(s, grace: .seconds(60)).isEmpty)   // recorded just now, never claimed
