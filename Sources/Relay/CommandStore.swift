@@ -348,10 +348,11 @@ enum CommandStore {
     /// allows, each with exactly the effect of `recordAck` on its own: the batch is cut into
     /// rounds in which no correlationId occurs twice (a command's ACCEPTED and EXECUTED in one
     /// batch land in two rounds, in order), and each round is one statement over arrays. Each
-    /// round commits on its own, so rows stay locked only while one statement runs; the rounds
-    /// before the last commit without waiting for the disk and the last one waits, which flushes
-    /// the write-ahead log past all of them (it is sequential): once this returns, every ack of
-    /// the batch is durable, as the broker ack that follows requires.
+    /// round commits on its own without waiting for the disk, so rows stay locked only while one
+    /// statement runs (a relay worker recording RELAYED on a command whose ack came first waits
+    /// for no flush); one more statement, which locks nothing, then commits waiting for the disk,
+    /// which flushes the write-ahead log past all of them (it is sequential): once this returns,
+    /// every ack of the batch is durable, as the broker ack that follows requires.
     ///
     /// Two acks of one round that reach the same command by different ids (one by its
     /// correlationId, one by its messageId) are not applied in one statement: the later one is
@@ -367,13 +368,11 @@ enum CommandStore {
             rounds[round].append(index)
         }
         var outcomes = [AckOutcome](repeating: .unknownCommand, count: acks.count)
-        for (number, round) in rounds.enumerated() {
+        for round in rounds {
             let batch = round.map { acks[$0] }
-            let waitsForDisk = number == rounds.count - 1
             let rows = try connection.queryPrepared(recordAcksStatement, [
                 .uuid(organizationID), .textArray(batch.map(\.correlationID)), .textArray(batch.map(\.status.rawValue)),
                 .timestamptzArray(batch.map { $0.executedAt?.foundationDate }), .textArray(batch.map(\.reason)),
-                .bool(waitsForDisk),
             ])
             var sameCommand: [Int] = []
             for row in rows {
@@ -388,20 +387,28 @@ enum CommandStore {
                     outcomes[index] = .superseded
                 }
             }
-            // One at a time, in arrival order, each committing synchronously (the session's
-            // setting), so the flush after the last round still holds.
+            // One at a time, in arrival order.
             for index in sameCommand.sorted() {
                 outcomes[index] = try recordAck(acks[index], organizationID: organizationID, on: connection)
             }
         }
+        if !rounds.isEmpty { try flushWriteAheadLog(on: connection) }
         return outcomes
     }
 
-    /// `recordAck`'s statement over arrays (one ack per correlationId). $6: whether this
-    /// statement's commit waits for the disk. Waiting needs a write in the transaction itself:
-    /// PostgreSQL flushes at commit only when the transaction wrote to the log (a transaction id
-    /// alone, as from `txid_current()`, commits without flushing), so the waiting statement also
-    /// logs a transactional message, once, even when no ack of its round changed a row.
+    /// Returns once the write-ahead log up to now, every earlier commit that did not wait for the
+    /// disk included, is on disk: a commit that waits for the disk, of a transaction that wrote
+    /// to the log. PostgreSQL flushes at commit only when the transaction itself wrote to the
+    /// log (one with a transaction id alone, as from `txid_current()`, commits without
+    /// flushing), so it logs a transactional message; it locks no row.
+    static func flushWriteAheadLog(on connection: PostgresConnection) throws {
+        try connection.queryPrepared("""
+            SELECT set_config('synchronous_commit', 'on', true), pg_logical_emit_message(true, 'tradingd.relay', 'acks durable')
+            """, [])
+    }
+
+    /// `recordAck`'s statement over arrays (one ack per correlationId), committing without
+    /// waiting for the disk.
     private static let recordAcksStatement = """
         WITH acks AS (
             SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[])
@@ -426,9 +433,7 @@ enum CommandStore {
             RETURNING f.n, extract(epoch FROM clock_timestamp() - c.created_at)::float8 AS latency
         )
         SELECT t.n, t.command_id IS NOT NULL AS found, (f.n IS NOT NULL OR t.command_id IS NULL) AS applied_here, u.latency,
-               CASE WHEN $6 THEN set_config('synchronous_commit', 'on', true)
-                                 || (SELECT pg_logical_emit_message(true, 'tradingd.relay', 'acks durable')::text)
-                    ELSE set_config('synchronous_commit', 'off', true) END AS commit_mode
+               set_config('synchronous_commit', 'off', true) AS commit_mode
         FROM targets AS t LEFT JOIN first_per_command AS f USING (n) LEFT JOIN updated AS u USING (n)
         ORDER BY t.n
         """
