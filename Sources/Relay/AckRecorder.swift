@@ -13,6 +13,9 @@ struct AckRecorder: RelayBatchHandler {
     let queuePrefix: String
     let metrics: RelayMetrics
     let eventWakeup: RelayWakeup
+    /// Acks wait a little for the next ones: statements and flushes per ack fall with the batch
+    /// size, and no command waits for an ack.
+    let batchWindow: Duration
 
     var queue: String { RelayQueues(prefix: queuePrefix).acks }
     var deadLetterQueue: String { RelayQueues(prefix: queuePrefix).acksDeadLetter }

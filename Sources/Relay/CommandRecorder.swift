@@ -19,6 +19,8 @@ struct CommandRecorder: RelayBatchHandler {
     let eventWakeup: RelayWakeup
     let now: @Sendable () -> TelemetryTimestamp
 
+    /// Commands go to the ESM as soon as they are recorded: no waiting for more.
+    var batchWindow: Duration { .zero }
     var queue: String { RelayQueues(prefix: queuePrefix).commands }
     var deadLetterQueue: String { RelayQueues(prefix: queuePrefix).commandsDeadLetter }
 

@@ -10,6 +10,8 @@ import Timekeeping
 protocol RelayBatchHandler: Sendable {
     var queue: String { get }
     var deadLetterQueue: String { get }
+    /// How long a batch waits after its first delivery for more (zero: only what is buffered).
+    var batchWindow: Duration { get }
     /// Stores what can be stored and commits; returns the deliveries to dead-letter. Throws on
     /// database failures (the batch is then retried; nothing was acked).
     func handle(_ deliveries: [AMQPDelivery], on connection: PostgresConnection) throws -> [DeadLetter]
@@ -18,7 +20,8 @@ protocol RelayBatchHandler: Sendable {
 /// One consumer of one relay queue (`P.commands` or `P.command-acks`) on a thread of its own,
 /// with its own broker connection (`ReconnectingConsumer`) and PostgreSQL connection.
 ///
-/// Cycle: wait for a delivery, take whatever else is already buffered (up to the batch size),
+/// Cycle: wait for a delivery, take whatever else is already buffered or arrives within the
+/// handler's `batchWindow` (up to the batch size),
 /// let the handler store it (one statement or transaction), publish the dead letters with
 /// confirms, then ack the batch with one `multiple` ack. Nothing is acked before it is stored,
 /// and stores are idempotent, so any failure means redelivery and no harm. A batch whose data
@@ -76,7 +79,9 @@ final class RelayConsumer: @unchecked Sendable {
             do {
                 guard let first = try consumer.nextDelivery(timeout: .milliseconds(200)) else { continue }
                 var batch = [first]
-                while batch.count < options.maximumBatch, let next = try consumer.nextDelivery(timeout: .zero) {
+                let windowEnd = ContinuousClock.now + handler.batchWindow
+                while batch.count < options.maximumBatch,
+                      let next = try consumer.nextDelivery(timeout: max(windowEnd - ContinuousClock.now, .zero)) {
                     batch.append(next)
                 }
                 guard let letters = storeRetrying(batch) else { break }

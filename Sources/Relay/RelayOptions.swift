@@ -10,6 +10,9 @@ public struct RelayOptions: Sendable {
     public var prefetch: UInt16 = 200
     /// Most deliveries recorded in one statement / acked with one `multiple` ack.
     public var maximumBatch = 100
+    /// How long the acks consumer waits after an ack for more before storing the batch (each
+    /// batch costs its statements and one flush of the write-ahead log).
+    public var ackBatchWindow: Duration = .milliseconds(10)
     public var validation = CommandValidationRules()
 
     /// Relay worker threads per service; a worker relays up to `relayBatch` commands per round,

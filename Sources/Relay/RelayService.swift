@@ -146,7 +146,8 @@ public final class RelayService: Service {
         }
         let recorder = CommandRecorder(organizationID: organizationID, queuePrefix: queuePrefix, rules: options.validation,
                                        metrics: metrics, handoff: handoff, relayWakeup: relayWakeup, eventWakeup: eventWakeup, now: now)
-        let acks = AckRecorder(organizationID: organizationID, queuePrefix: queuePrefix, metrics: metrics, eventWakeup: eventWakeup)
+        let acks = AckRecorder(organizationID: organizationID, queuePrefix: queuePrefix, metrics: metrics, eventWakeup: eventWakeup,
+                               batchWindow: options.ackBatchWindow)
         let organizationLog = log.with(["org.id": organizationID.uuidString.lowercased()])
         let consumers = [recorder as any RelayBatchHandler, acks].map { handler in
             RelayConsumer(handler: handler, amqpURL: amqpURL, databaseURL: databaseURL, options: options, metrics: metrics,
