@@ -18,6 +18,12 @@ import Synchronization
 /// statement fails (a product line the database refuses, reference data deleted meanwhile, a
 /// connection lost), nothing of the batch was written and every post of it runs alone, so one
 /// bad post fails only itself.
+///
+/// The batches run on connections of their own (at most `concurrentBatches`, opened like the
+/// pool's), whose sessions plan the statement once (`plan_cache_mode = force_generic_plan`):
+/// PostgreSQL sizes a custom plan by the arrays' lengths, so once a connection's first five
+/// executions were batches of one, the generic plan (sized for ten) looked dearer and every later
+/// batch was planned anew, which cost more than recording it.
 public final class PurchaseEventRecorder: Sendable {
     private final class Waiter: Sendable {
         enum Turn {
@@ -62,6 +68,7 @@ public final class PurchaseEventRecorder: Sendable {
     private let maximumBatch: Int
     private let concurrentBatches: Int
     private let queue = Mutex(Queue())
+    private let batchConnections = Mutex<[PostgresConnection]>([])
 
     /// - Parameters:
     ///   - maximumBatch: posts per statement at most.
@@ -71,6 +78,9 @@ public final class PurchaseEventRecorder: Sendable {
         self.maximumBatch = max(1, maximumBatch)
         self.concurrentBatches = max(1, concurrentBatches)
     }
+
+    /// Posts queued for the next batch now.
+    public var waitingCount: Int { queue.withLock { $0.waiting.count } }
 
     /// `PurchaseEventStore.record`, recorded with the posts that arrive meanwhile.
     public func record(_ request: PurchaseEventRequest, organizationID: UUID, apiKeyID: UUID?) throws -> PurchaseEventStore.Outcome {
@@ -115,14 +125,9 @@ public final class PurchaseEventRecorder: Sendable {
                 batch.append(waiter)
             }
         }
-        guard batch.count > 1 else {
-            // Alone: exactly `PurchaseEventStore.record`, its errors thrown to this post only.
-            defer { handOn(waking: repeats.map { ($0, .alone) }) }
-            return try pool.withConnection { try store.record(leader.post, resolvedBy: nil, on: $0) }
-        }
         var turns: [Waiter.Turn]
         do {
-            let rows = try pool.withConnection { try PurchaseEventStore.insert(batch.map(\.post), on: $0) }
+            let rows = try withBatchConnection { try PurchaseEventStore.insert(batch.map(\.post), on: $0) }
             turns = rows.map { .resolved($0) }
         } catch {
             turns = Array(repeating: .alone, count: batch.count)
@@ -132,6 +137,21 @@ public final class PurchaseEventRecorder: Sendable {
         case .resolved(let row): return try finish(leader.post, resolvedBy: row)
         case .alone, .lead: return try pool.withConnection { try store.record(leader.post, resolvedBy: nil, on: $0) }
         }
+    }
+
+    /// Runs `body` on an idle batch connection, or a new one; keeps it afterwards unless it broke.
+    private func withBatchConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        let connection: PostgresConnection
+        if let idle = batchConnections.withLock({ $0.popLast() }) {
+            connection = idle
+        } else {
+            connection = try pool.openConnection()
+            _ = try connection.execute("SET plan_cache_mode = force_generic_plan")
+        }
+        defer {
+            if connection.isHealthy, !connection.isInTransaction { batchConnections.withLock { $0.append(connection) } }
+        }
+        return try body(connection)
     }
 
     /// Gives the lead to the first post waiting (or ends this batch's turn), then wakes the
