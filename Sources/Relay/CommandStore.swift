@@ -160,6 +160,36 @@ enum CommandStore {
         return try row.map { try dueCommand($0, token: token) }
     }
 
+    /// `markRelayed(relayed)` and `claim(id: next, ...)` in one statement, each on exactly its own
+    /// terms (the RELAYED only under `relayed`'s claim token, the claim as `claim(id:)`), so that a
+    /// worker relaying handed-over commands back to back needs one round trip per command for
+    /// both. They commit together, as soon as the ESM answered `relayed`: nothing waits longer
+    /// than it did with two statements.
+    /// - Returns: `relayed`'s latency as `markRelayed` returns it, and the command claimed (nil
+    ///   when `next` was not claimable now).
+    static func markRelayed(_ relayed: DueCommand, claimingNext id: UUID, organizationIDs: [UUID], lease: Duration,
+                            maximumRelayWindow: Duration,
+                            on connection: PostgresConnection) throws -> (relayedLatency: Double?, claimed: DueCommand?) {
+        let token = UUID()
+        let row = try connection.queryPrepared(markRelayedAndClaimStatement, [
+            .uuidArray(organizationIDs), .uuid(id), .double(maximumRelayWindow.inSeconds), .double(lease.inSeconds), .uuid(token),
+            .uuid(relayed.id), .uuid(relayed.claimToken),
+        ]).singleRow()
+        guard let row else { return (nil, nil) }
+        let claimed = try row.optionalUUID("id") == nil ? nil : try dueCommand(row, token: token)
+        return (try row.optionalDouble("relayed_latency"), claimed)
+    }
+
+    private static let markRelayedAndClaimStatement = """
+        WITH relayed AS (
+        \(markRelayedUpdate(id: "$6", token: "$7"))
+        ), claimed AS (
+        \(claimStatement(selecting: claimByIDSelection))
+        )
+        SELECT (SELECT latency FROM relayed) AS relayed_latency, claimed.*
+        FROM (VALUES (1)) AS one LEFT JOIN claimed ON true
+        """
+
     private static let dueSearchStatement = claimStatement(selecting: """
             SELECT id FROM command_log
             WHERE status = 'PENDING' AND next_attempt_at <= now() AND (organization_id = ANY($1::uuid[])) IS TRUE
@@ -169,11 +199,13 @@ enum CommandStore {
             FOR UPDATE SKIP LOCKED
             """)
 
-    private static let claimByIDStatement = claimStatement(selecting: """
+    private static let claimByIDStatement = claimStatement(selecting: claimByIDSelection)
+
+    private static let claimByIDSelection = """
             SELECT id FROM command_log
             WHERE id = $2 AND (status = 'PENDING') IS TRUE AND next_attempt_at <= now() AND organization_id = ANY($1::uuid[])
             FOR UPDATE SKIP LOCKED
-            """)
+            """
 
     /// The lease-taking update shared by both claims; `due` selects and locks the rows to claim
     /// ($3: the maximum relay window, $4: the lease, $5: the claim token, both in seconds).
@@ -226,11 +258,18 @@ enum CommandStore {
     /// - Returns: seconds from recording to now (the relay latency), nil when the command was no
     ///   longer PENDING or no longer the caller's.
     static func markRelayed(_ command: DueCommand, on connection: PostgresConnection) throws -> Double? {
-        try connection.queryPrepared("""
-            UPDATE command_log SET status = 'RELAYED', relayed_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
-            WHERE id = $1 AND claim_token = $2 AND (status = 'PENDING') IS TRUE
-            RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8
-            """, [.uuid(command.id), .uuid(command.claimToken)]).singleRow()?.double(0)
+        try connection.queryPrepared(markRelayedStatement, [.uuid(command.id), .uuid(command.claimToken)]).singleRow()?.double(0)
+    }
+
+    private static let markRelayedStatement = markRelayedUpdate(id: "$1", token: "$2")
+
+    /// The RELAYED update, its latency as `latency`; `id` and `token` name its parameters.
+    private static func markRelayedUpdate(id: String, token: String) -> String {
+        """
+        UPDATE command_log SET status = 'RELAYED', relayed_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL
+        WHERE id = \(id) AND claim_token = \(token) AND (status = 'PENDING') IS TRUE
+        RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8 AS latency
+        """
     }
 
     /// A terminal status with its reason (REJECTED, EXPIRED, FAILED).
@@ -304,6 +343,95 @@ enum CommandStore {
         guard let latency = try row.optionalDouble("latency") else { return .superseded }
         return .recorded(latency: latency)
     }
+
+    /// Records a batch of acknowledgements in arrival order with as few statements as that order
+    /// allows, each with exactly the effect of `recordAck` on its own: the batch is cut into
+    /// rounds in which no correlationId occurs twice (a command's ACCEPTED and EXECUTED in one
+    /// batch land in two rounds, in order), and each round is one statement over arrays. Each
+    /// round commits on its own, so rows stay locked only while one statement runs; the rounds
+    /// before the last commit without waiting for the disk and the last one waits, which flushes
+    /// the write-ahead log past all of them (it is sequential): once this returns, every ack of
+    /// the batch is durable, as the broker ack that follows requires.
+    ///
+    /// Two acks of one round that reach the same command by different ids (one by its
+    /// correlationId, one by its messageId) are not applied in one statement: the later one is
+    /// recorded on its own right after its round.
+    /// - Returns: one outcome per ack, in order.
+    static func recordAcks(_ acks: [CommandAck], organizationID: UUID, on connection: PostgresConnection) throws -> [AckOutcome] {
+        var occurrences: [String: Int] = [:]
+        var rounds: [[Int]] = []
+        for (index, ack) in acks.enumerated() {
+            let round = occurrences[ack.correlationID, default: 0]
+            occurrences[ack.correlationID] = round + 1
+            if round == rounds.count { rounds.append([]) }
+            rounds[round].append(index)
+        }
+        var outcomes = [AckOutcome](repeating: .unknownCommand, count: acks.count)
+        for (number, round) in rounds.enumerated() {
+            let batch = round.map { acks[$0] }
+            let waitsForDisk = number == rounds.count - 1
+            let rows = try connection.queryPrepared(recordAcksStatement, [
+                .uuid(organizationID), .textArray(batch.map(\.correlationID)), .textArray(batch.map(\.status.rawValue)),
+                .timestamptzArray(batch.map { $0.executedAt?.foundationDate }), .textArray(batch.map(\.reason)),
+                .bool(waitsForDisk),
+            ])
+            var sameCommand: [Int] = []
+            for row in rows {
+                let index = round[try row.int("n") - 1]
+                if try !row.bool("found") {
+                    outcomes[index] = .unknownCommand
+                } else if try !row.bool("applied_here") {
+                    sameCommand.append(index)
+                } else if let latency = try row.optionalDouble("latency") {
+                    outcomes[index] = .recorded(latency: latency)
+                } else {
+                    outcomes[index] = .superseded
+                }
+            }
+            // One at a time, in arrival order, each committing synchronously (the session's
+            // setting), so the flush after the last round still holds.
+            for index in sameCommand.sorted() {
+                outcomes[index] = try recordAck(acks[index], organizationID: organizationID, on: connection)
+            }
+        }
+        return outcomes
+    }
+
+    /// `recordAck`'s statement over arrays (one ack per correlationId). $6: whether this
+    /// statement's commit waits for the disk. Waiting needs a write in the transaction itself:
+    /// PostgreSQL flushes at commit only when the transaction wrote to the log (a transaction id
+    /// alone, as from `txid_current()`, commits without flushing), so the waiting statement also
+    /// logs a transactional message, once, even when no ack of its round changed a row.
+    private static let recordAcksStatement = """
+        WITH acks AS (
+            SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[])
+                WITH ORDINALITY AS a(correlation_id, status, executed_at, reason, n)
+        ), targets AS (
+            SELECT a.*, coalesce(
+                (SELECT c.id FROM command_log AS c WHERE c.organization_id = $1 AND c.correlation_id = a.correlation_id
+                 ORDER BY c.created_at DESC LIMIT 1),
+                (SELECT c.id FROM command_log AS c WHERE c.organization_id = $1 AND c.message_id = a.correlation_id)) AS command_id
+            FROM acks AS a
+        ), first_per_command AS (
+            SELECT DISTINCT ON (command_id) * FROM targets WHERE command_id IS NOT NULL ORDER BY command_id, n
+        ), updated AS (
+            UPDATE command_log AS c
+            SET ack_status = f.status, executed_at = coalesce(f.executed_at, c.executed_at), acked_at = clock_timestamp(),
+                rejection_reason = CASE WHEN f.status IN ('REJECTED', 'FAILED') THEN coalesce(f.reason, c.rejection_reason)
+                                        ELSE c.rejection_reason END
+            FROM first_per_command AS f
+            WHERE c.id = f.command_id
+              AND NOT (coalesce(c.ack_status IN ('EXECUTED', 'REJECTED', 'FAILED'), false)
+                       AND f.status NOT IN ('EXECUTED', 'REJECTED', 'FAILED'))
+            RETURNING f.n, extract(epoch FROM clock_timestamp() - c.created_at)::float8 AS latency
+        )
+        SELECT t.n, t.command_id IS NOT NULL AS found, (f.n IS NOT NULL OR t.command_id IS NULL) AS applied_here, u.latency,
+               CASE WHEN $6 THEN set_config('synchronous_commit', 'on', true)
+                                 || (SELECT pg_logical_emit_message(true, 'tradingd.relay', 'acks durable')::text)
+                    ELSE set_config('synchronous_commit', 'off', true) END AS commit_mode
+        FROM targets AS t LEFT JOIN first_per_command AS f USING (n) LEFT JOIN updated AS u USING (n)
+        ORDER BY t.n
+        """
 
     /// Gives `TIMEOUT` to RELAYED commands without any ack `timeout` after relaying.
     /// - Returns: how many timed out.

@@ -31,6 +31,9 @@ final class EventOutboxPublisher: @unchecked Sendable {
     private var database: PostgresConnection?
     /// Whether `database` holds the outbox's advisory lock.
     private var holdsLock = false
+    /// Events the broker confirmed whose "published" mark the next round's read writes (one
+    /// statement per round instead of two); written at once when the publisher stops.
+    private var confirmed: [Int64] = []
 
     init(amqpURL: AMQPURL, databaseURL: String, options: RelayOptions, organizationIDs: @escaping @Sendable () -> [UUID],
          metrics: RelayMetrics, log: Logger, wakeup: RelayWakeup) {
@@ -64,7 +67,8 @@ final class EventOutboxPublisher: @unchecked Sendable {
         var failureBackoff = options.failureBackoffInitial
         var roundWasFull = false
         while !stopping {
-            if !roundWasFull { wakeup.wait(timeout: options.eventPollInterval) }
+            // After a round that published, the next one starts at once: it carries the marks.
+            if !roundWasFull, confirmed.isEmpty { wakeup.wait(timeout: options.eventPollInterval) }
             if stopping { break }
             do {
                 let published = try publishRound()
@@ -80,36 +84,83 @@ final class EventOutboxPublisher: @unchecked Sendable {
                 failureBackoff = min(failureBackoff * 2, options.failureBackoffMaximum)
             }
         }
+        markConfirmedOnStop()
         publisher.close()
         database = nil
     }
 
+    /// Writes the marks still held, so that a clean stop publishes nothing again after a restart
+    /// (a crash before them does: partners dedupe on `eventId`).
+    private func markConfirmedOnStop() {
+        guard !confirmed.isEmpty, let database, database.isHealthy, holdsLock else { return }
+        do {
+            try database.queryPrepared(Self.markPublishedStatement, [.intArray(confirmed.map { $0 })])
+            settleConfirmed()
+        } catch {
+            log.warning("events published but not marked; they are published again after a restart", ["error": String(describing: error)])
+        }
+    }
+
+    /// Counts the confirmed events once their marks are written (so the metric never shows an
+    /// event as published while its row still looks unpublished) and forgets them.
+    private func settleConfirmed() {
+        guard !confirmed.isEmpty else { return }
+        let count = confirmed.count
+        metrics.update { $0.eventsPublished += count }
+        confirmed = []
+    }
+
+    /// Marks confirmed events published (and no longer parked).
+    private static let markPublishedStatement = """
+        UPDATE command_events SET published_at = clock_timestamp(), parked_at = NULL, park_error = NULL
+        WHERE id = ANY($1::bigint[])
+        """
+
     /// Publishes one batch of unpublished events; returns how many it settled (published or
-    /// parked). No transaction is open while the broker is called: the rows are read (one
-    /// statement), published and confirmed, then marked (one statement). One publisher at a time
+    /// parked). No transaction is open while the broker is called: the rows are read, published
+    /// and confirmed, and marked by the next round's read (one statement: the marks of the last
+    /// round, and the next rows, which leave out those just marked since the statement's snapshot
+    /// still shows them unpublished). One publisher at a time
     /// per database holds a session advisory lock on its connection, so a command's events leave
     /// in order even with several replicas; a crash between confirm and mark publishes a batch
     /// again (partners dedupe on `eventId`).
     private func publishRound() throws -> Int {
         let organizations = organizationIDs()
-        guard !organizations.isEmpty else { return 0 }
+        guard !organizations.isEmpty || !confirmed.isEmpty else { return 0 }
         let connection = try lockedConnection()
-        guard let connection else { return 0 }  // another replica is publishing
+        guard let connection else {
+            // Another replica is publishing; it publishes the unmarked events again.
+            confirmed = []
+            return 0
+        }
+        guard !organizations.isEmpty else {
+            if !confirmed.isEmpty { try connection.queryPrepared(Self.markPublishedStatement, [.intArray(confirmed.map { $0 })]) }
+            settleConfirmed()
+            return 0
+        }
         // Parked events whose wait is over go first (they are older), within the same batch size.
         let rows = try connection.queryPrepared("""
+            WITH marked AS (
+                UPDATE command_events SET published_at = clock_timestamp(), parked_at = NULL, park_error = NULL
+                WHERE id = ANY($4::bigint[])
+            )
             (SELECT id, routing_key, body->>'correlationId' AS correlation_id,
                     (body || jsonb_build_object('eventId', id::text))::text AS body
              FROM command_events
              WHERE published_at IS NULL AND parked_at < now() - make_interval(secs => $3) AND organization_id = ANY($1::uuid[])
+               AND id <> ALL($4::bigint[])
              ORDER BY id LIMIT $2)
             UNION ALL
             (SELECT id, routing_key, body->>'correlationId' AS correlation_id,
                     (body || jsonb_build_object('eventId', id::text))::text AS body
              FROM command_events
              WHERE published_at IS NULL AND parked_at IS NULL AND organization_id = ANY($1::uuid[])
+               AND id <> ALL($4::bigint[])
              ORDER BY id LIMIT $2)
             ORDER BY id LIMIT $2
-            """, [.uuidArray(organizations), .int(Int64(options.eventBatch)), .double(options.parkedEventRetryInterval.inSeconds)])
+            """, [.uuidArray(organizations), .int(Int64(options.eventBatch)), .double(options.parkedEventRetryInterval.inSeconds),
+                  .intArray(confirmed.map { $0 })])
+        settleConfirmed()
         guard !rows.isEmpty else { return 0 }
         var ids: [Int64] = []
         var messages: [AMQPOutgoingMessage] = []
@@ -130,10 +181,7 @@ final class EventOutboxPublisher: @unchecked Sendable {
                 + "to \(message.exchange) with routing key \(message.routingKey)"
         }
         let published = ids.filter { parked[$0] == nil }
-        try connection.queryPrepared("""
-            UPDATE command_events SET published_at = clock_timestamp(), parked_at = NULL, park_error = NULL
-            WHERE id = ANY($1::bigint[])
-            """, [.intArray(published.map { $0 })])
+        confirmed = published
         if !parked.isEmpty {
             let parkedIDs = parked.keys.sorted()
             try connection.queryPrepared("""
@@ -145,7 +193,6 @@ final class EventOutboxPublisher: @unchecked Sendable {
             }
         }
         metrics.update {
-            $0.eventsPublished += published.count
             $0.eventsParked += parked.count
         }
         return rows.count

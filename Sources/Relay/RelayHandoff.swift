@@ -5,9 +5,11 @@ import Synchronization
 /// to the relay workers in memory, oldest first, so that a worker claims each one by its primary
 /// key (`CommandStore.claim(id:)`) instead of searching `command_log_due` for it.
 ///
-/// That index holds a dead entry for every command claimed or relayed since the last vacuum, at
-/// the front of the order a search walks, so a search costs more the more commands went through
-/// recently; a claim by id costs the same whatever the history. The handoff is only a hint: a
+/// A search can cost more the more commands went through recently: the partial index keeps a
+/// dead entry for every command claimed or relayed since the last vacuum, at the front of the
+/// order a search walks. Most of the cost first measured came instead from plans cached while the
+/// tables were empty, which `RelayWorker.preferIndexScans` now rules out; a claim by id costs the
+/// same whatever the history and whatever the plan. The handoff is only a hint: a
 /// claim by id applies the same conditions and lease as a search (PENDING, due, no other lease),
 /// and what the handoff never delivers (ids beyond its capacity, a process that died, commands
 /// recorded by another replica, retries, leases that ran out) the periodic due search finds

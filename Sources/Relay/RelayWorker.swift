@@ -108,7 +108,9 @@ final class RelayWorker: @unchecked Sendable {
     }
 
     /// Relays up to `relayBatch` commands, claiming each one right before sending it (so its
-    /// lease and its `validUntil` check are fresh when the ESM is called). Returns how many it
+    /// lease and its `validUntil` check are fresh when the ESM is called). A command the ESM took
+    /// is recorded RELAYED in the same statement as the claim of the next handed-over command
+    /// (`CommandStore.markRelayed(_:claimingNext:)`), else on its own. Returns how many it
     /// claimed.
     private func relayRound(_ organizations: [UUID]) throws -> Int {
         guard !organizations.isEmpty else { return 0 }
@@ -117,32 +119,62 @@ final class RelayWorker: @unchecked Sendable {
         // commands of the round wait too, rather than each waiting out its own timeout.
         var unavailable: [UUID: (kind: ESMError.Kind, reason: String)] = [:]
         var results: [Result] = []
+        var accepted: CommandStore.DueCommand?
         defer { record(results) }
-        while results.count < options.relayBatch, let command = try claimNext(organizations, on: connection) {
-            results.append(try relay(command, unavailable: &unavailable, on: connection))
+        var claimed = 0
+        while claimed < options.relayBatch, let command = try claimNext(organizations, recording: &accepted, into: &results,
+                                                                        on: connection) {
+            claimed += 1
+            switch try relay(command, unavailable: &unavailable, on: connection) {
+            case .accepted: accepted = command
+            case .done(let result): results.append(result)
+            }
         }
-        return results.count
+        try recordRelayed(&accepted, into: &results, on: connection)
+        return claimed
     }
 
     /// The next command to relay: from the due search when it is this worker's turn and it finds
     /// one, else the oldest handed-over command still claimable; nil when neither has one.
-    private func claimNext(_ organizations: [UUID], on connection: PostgresConnection) throws -> CommandStore.DueCommand? {
-        if dueSearches.takeTurn(), let found = try CommandStore.claimDue(
-            organizationIDs: organizations, limit: 1, lease: options.claimLease, maximumRelayWindow: options.maximumRelayWindow,
-            handoffGrace: options.handoffGrace, on: connection).first {
-            // A backlog the handoff does not know of (a restart, another replica's commands):
-            // searched one after another, but never ahead of the handoff for long.
-            if handoff.isEmpty { dueSearches.searchAgain() }
-            return found
+    /// `accepted` (the ESM took it, RELAYED not yet recorded) is recorded on the way.
+    private func claimNext(_ organizations: [UUID], recording accepted: inout CommandStore.DueCommand?, into results: inout [Result],
+                           on connection: PostgresConnection) throws -> CommandStore.DueCommand? {
+        if dueSearches.takeTurn() {
+            try recordRelayed(&accepted, into: &results, on: connection)
+            if let found = try CommandStore.claimDue(
+                organizationIDs: organizations, limit: 1, lease: options.claimLease, maximumRelayWindow: options.maximumRelayWindow,
+                handoffGrace: options.handoffGrace, on: connection).first {
+                // A backlog the handoff does not know of (a restart, another replica's commands):
+                // searched one after another, but never ahead of the handoff for long.
+                if handoff.isEmpty { dueSearches.searchAgain() }
+                return found
+            }
         }
         while !stopping, let id = handoff.take() {
             // nil: a due search (here or in another replica) claimed it first, or it is done.
-            if let claimed = try CommandStore.claim(id: id, organizationIDs: organizations, lease: options.claimLease,
-                                                    maximumRelayWindow: options.maximumRelayWindow, on: connection) {
-                return claimed
+            let claimed: CommandStore.DueCommand?
+            if let relayed = accepted {
+                let both = try CommandStore.markRelayed(relayed, claimingNext: id, organizationIDs: organizations,
+                                                        lease: options.claimLease, maximumRelayWindow: options.maximumRelayWindow,
+                                                        on: connection)
+                accepted = nil
+                results.append(both.relayedLatency.map { .relayed(latency: $0) } ?? .superseded)
+                claimed = both.claimed
+            } else {
+                claimed = try CommandStore.claim(id: id, organizationIDs: organizations, lease: options.claimLease,
+                                                 maximumRelayWindow: options.maximumRelayWindow, on: connection)
             }
+            if let claimed { return claimed }
         }
         return nil
+    }
+
+    /// Records `accepted` RELAYED on its own statement, if there is one.
+    private func recordRelayed(_ accepted: inout CommandStore.DueCommand?, into results: inout [Result],
+                               on connection: PostgresConnection) throws {
+        guard let relayed = accepted else { return }
+        accepted = nil
+        results.append(try CommandStore.markRelayed(relayed, on: connection).map { .relayed(latency: $0) } ?? .superseded)
     }
 
     private func record(_ results: [Result]) {
@@ -168,19 +200,26 @@ final class RelayWorker: @unchecked Sendable {
         if results.contains(where: { if case .retry = $0 { false } else { true } }) { eventWakeup.signal() }
     }
 
+    /// What relaying one command came to: the ESM took it (RELAYED is recorded by the caller),
+    /// or its outcome is recorded.
+    private enum Step {
+        case accepted
+        case done(Result)
+    }
+
     private func relay(_ command: CommandStore.DueCommand, unavailable: inout [UUID: (kind: ESMError.Kind, reason: String)],
-                       on connection: PostgresConnection) throws -> Result {
+                       on connection: PostgresConnection) throws -> Step {
         if command.isExpired {
             let applied = try CommandStore.markTerminal(command, status: .expired,
                                                         reason: "validUntil passed before the ESM accepted the command",
                                                         countsAsAttempt: false, on: connection)
-            return applied ? .expired : .superseded
+            return .done(applied ? .expired : .superseded)
         }
         if command.isOverdue {
             let applied = try CommandStore.markTerminal(
                 command, status: .failed, reason: "not relayed within \(Int(options.maximumRelayWindow.inSeconds)) s; last attempts failed",
                 countsAsAttempt: false, on: connection)
-            return applied ? .failed : .superseded
+            return .done(applied ? .failed : .superseded)
         }
         let outcome: ESMCommandOutcome
         if let earlier = unavailable[command.organizationID] {
@@ -192,7 +231,7 @@ final class RelayWorker: @unchecked Sendable {
                 // while this one still waits for the ESM.
                 let needed = client.callDeadline + options.leaseMargin
                 if needed > options.claimLease, try !CommandStore.extendLease(command, lease: needed, on: connection) {
-                    return .superseded
+                    return .done(.superseded)
                 }
                 outcome = client.sendCommand(ESMCommandRequest(
                     esmPlantID: command.esmPlantID, idempotencyKey: command.idempotencyKey, messageID: command.messageID,
@@ -204,19 +243,19 @@ final class RelayWorker: @unchecked Sendable {
         }
         switch outcome {
         case .accepted:
-            return try CommandStore.markRelayed(command, on: connection).map { .relayed(latency: $0) } ?? .superseded
+            return .accepted
         case .rejected(let status, let reason):
             let applied = try CommandStore.markTerminal(command, status: .rejected,
                                                         reason: "ESM rejected the command (HTTP \(status)): \(reason)",
                                                         countsAsAttempt: true, on: connection)
-            return applied ? .rejectedByESM : .superseded
+            return .done(applied ? .rejectedByESM : .superseded)
         case .unavailable(let kind, let reason):
             unavailable[command.organizationID] = (kind, reason)
             let delay = retryBackoff.delay(forAttempt: command.attempts)
-            guard try CommandStore.scheduleRetry(command, after: delay, error: reason, on: connection) else { return .superseded }
+            guard try CommandStore.scheduleRetry(command, after: delay, error: reason, on: connection) else { return .done(.superseded) }
             log.info("command relay deferred", ["command.id": command.id.uuidString.lowercased(), "error": reason,
                                                 "retry_in_ms": String(Int(delay.inSeconds * 1000))])
-            return .retry(kind)
+            return .done(.retry(kind))
         }
     }
 

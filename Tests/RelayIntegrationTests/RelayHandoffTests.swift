@@ -11,47 +11,25 @@ import TradingCore
 /// fencing on both paths, a dead claimer's command found again by the search, and two replicas
 /// racing both paths for every command without a second send.
 struct RelayHandoffTests {
-    private struct Setup {
-        let connection: PostgresConnection
-        let organizationID: UUID
-        let commandID: UUID
-    }
-
-    private func setup() throws -> Setup {
-        let connection = try PostgresConnection(url: try TestDatabase.fresh())
-        let organizationID = try connection.query("INSERT INTO organizations (slug, name) VALUES ($1, 'H') RETURNING id",
-                                                  [.text("h-" + UUID().uuidString.prefix(8).lowercased())]).singleRow()!.uuid("id")
-        let plantID = try connection.query("INSERT INTO plants (organization_id, name, esm_plant_id) VALUES ($1, 'p', 'esm-3') RETURNING id",
-                                           [.uuid(organizationID)]).singleRow()!.uuid("id")
-        let command = try CommandDecoder.decode(Array(#"{"messageId":"h-1","correlationId":"c-1","plantId":"\#(plantID)","commandType":"MODE_CHANGE","payload":{"mode":"IDLE"}}"#.utf8)).get()
-        let inserted = try CommandStore.insert([CommandStore.NewCommand(command: command, plantID: plantID, siteID: nil, status: .pending,
-                                                                        rejectionReason: nil, routingKey: "h.commands")],
-                                               organizationID: organizationID, queuePrefix: "h", on: connection)
-        // The id the insert reports is the row's own (an independent read).
-        let id = try connection.query("SELECT id FROM command_log WHERE message_id = 'h-1'").singleRow()!.uuid(0)
-        #expect(inserted == ["h-1": id])
-        return Setup(connection: connection, organizationID: organizationID, commandID: id)
-    }
-
-    private func claimByID(_ s: Setup, organizations: [UUID]? = nil, lease: Duration = .seconds(60)) throws -> CommandStore.DueCommand? {
+    private func claimByID(_ s: OneStoredCommand, organizations: [UUID]? = nil, lease: Duration = .seconds(60)) throws -> CommandStore.DueCommand? {
         try CommandStore.claim(id: s.commandID, organizationIDs: organizations ?? [s.organizationID], lease: lease,
                                maximumRelayWindow: .seconds(3600), on: s.connection)
     }
 
-    private func search(_ s: Setup, grace: Duration) throws -> [CommandStore.DueCommand] {
+    private func search(_ s: OneStoredCommand, grace: Duration) throws -> [CommandStore.DueCommand] {
         try CommandStore.claimDue(organizationIDs: [s.organizationID], limit: 10, lease: .seconds(60),
                                   maximumRelayWindow: .seconds(3600), handoffGrace: grace, on: s.connection)
     }
 
-    private func claimToken(_ s: Setup) throws -> UUID? {
+    private func claimToken(_ s: OneStoredCommand) throws -> UUID? {
         try s.connection.query("SELECT claim_token FROM command_log WHERE id = $1", [.uuid(s.commandID)]).singleRow()!.optionalUUID(0)
     }
 
     @Test func aHandedOverCommandIsClaimedByIdUnderALeaseAndAToken() throws {
-        let s = try setup()
+        let s = try OneStoredCommand()
         #expect(try claimByID(s, organizations: [UUID()]) == nil)   // not an organisation this relay serves
         let claimed = try #require(try claimByID(s))
-        #expect(claimed.id == s.commandID && claimed.messageID == "h-1" && claimed.esmPlantID == "esm-3")
+        #expect(claimed.id == s.commandID && claimed.messageID == OneStoredCommand.messageID && claimed.esmPlantID == OneStoredCommand.esmPlantID)
         #expect(try claimToken(s) == claimed.claimToken)
         // While the lease runs, neither path claims it again.
         #expect(try claimByID(s) == nil)
@@ -60,8 +38,38 @@ struct RelayHandoffTests {
         #expect(try claimByID(s) == nil)   // done: a stale handoff entry changes nothing
     }
 
+    @Test func theRelayedOutcomeAndTheNextClaimInOneStatementEachKeepTheirOwnTerms() throws {
+        let s = try OneStoredCommand()
+        let second = try #require(try s.insertCommand(messageID: "m-2")["m-2"])
+        let third = try #require(try s.insertCommand(messageID: "m-3")["m-3"])
+        let first = try #require(try claimByID(s))
+        let both = try CommandStore.markRelayed(first, claimingNext: second, organizationIDs: [s.organizationID], lease: .seconds(60),
+                                                maximumRelayWindow: .seconds(3600), on: s.connection)
+        #expect(both.relayedLatency != nil)
+        let claimed = try #require(both.claimed)
+        #expect(claimed.id == second && claimed.messageID == "m-2" && claimed.claimToken != first.claimToken)
+        let statuses = try s.connection.query("SELECT message_id, status, claim_token FROM command_log ORDER BY message_id").map {
+            "\(try $0.string(0)) \(try $0.string(1)) \(try $0.optionalUUID(2) == claimed.claimToken)"
+        }
+        #expect(statuses == ["m-1 RELAYED false", "m-2 PENDING true", "m-3 PENDING false"])
+        // A stale token records nothing, and a command under another's lease is not claimed; each
+        // half of the statement fails alone.
+        let again = try CommandStore.markRelayed(first, claimingNext: third, organizationIDs: [s.organizationID], lease: .seconds(60),
+                                                 maximumRelayWindow: .seconds(3600), on: s.connection)
+        #expect(again.relayedLatency == nil)
+        #expect(again.claimed?.id == third)
+        let none = try CommandStore.markRelayed(claimed, claimingNext: third, organizationIDs: [s.organizationID], lease: .seconds(60),
+                                                maximumRelayWindow: .seconds(3600), on: s.connection)
+        #expect(none.relayedLatency != nil)
+        #expect(none.claimed == nil)
+        let events = try s.connection.query("SELECT body->>'messageId', body->>'status' FROM command_events ORDER BY id").map {
+            "\(try $0.string(0)) \(try $0.string(1))"
+        }
+        #expect(events == ["m-1 PENDING", "m-2 PENDING", "m-3 PENDING", "m-1 RELAYED", "m-2 RELAYED"])
+    }
+
     @Test func theDueSearchLeavesAFreshCommandToTheHandoffButNotForever() throws {
-        let s = try setup()
+        let s = try OneStoredCommand()
         #expect(try search(s, grace: .seconds(60)).isEmpty)   // recorded just now, never claimed
         Thread.sleep(forTimeInterval: 0.3)
         let found = try search(s, grace: .milliseconds(200))   // its recorder did not claim it in time
@@ -72,7 +80,7 @@ struct RelayHandoffTests {
     }
 
     @Test func aCommandWhoseFastPathWorkerDiedIsClaimedAgainAfterTheLease() throws {
-        let s = try setup()
+        let s = try OneStoredCommand()
         let dead = try #require(try claimByID(s, lease: .milliseconds(100)))
         // The worker died mid-call: no outcome is recorded, and the handoff entry is gone with it.
         #expect(try search(s, grace: .seconds(60)).isEmpty)   // the lease still runs

@@ -10,37 +10,16 @@ import TradingCore
 /// The relay's claims and outcomes on the database alone (no broker, no ESM): leases, an ack
 /// landing before the relay's own outcome, and outcomes that arrive too late.
 struct RelayLeaseTests {
-    private struct Setup {
-        let connection: PostgresConnection
-        let organizationID: UUID
-        let commandID: UUID
-    }
-
-    private func setup() throws -> Setup {
-        let connection = try PostgresConnection(url: try TestDatabase.fresh())
-        let organizationID = try connection.query("INSERT INTO organizations (slug, name) VALUES ($1, 'L') RETURNING id",
-                                                  [.text("l-" + UUID().uuidString.prefix(8).lowercased())]).singleRow()!.uuid("id")
-        let plantID = try connection.query("INSERT INTO plants (organization_id, name, esm_plant_id) VALUES ($1, 'p', 'esm-7') RETURNING id",
-                                           [.uuid(organizationID)]).singleRow()!.uuid("id")
-        let command = try CommandDecoder.decode(Array(#"{"messageId":"m-1","correlationId":"c-1","plantId":"\#(plantID)","commandType":"MODE_CHANGE","payload":{"mode":"IDLE"}}"#.utf8)).get()
-        let inserted = try CommandStore.insert([CommandStore.NewCommand(command: command, plantID: plantID, siteID: nil, status: .pending,
-                                                                        rejectionReason: nil, routingKey: "l.commands")],
-                                               organizationID: organizationID, queuePrefix: "l", on: connection)
-        #expect(Array(inserted.keys) == ["m-1"])
-        let id = try connection.query("SELECT id FROM command_log").singleRow()!.uuid(0)
-        return Setup(connection: connection, organizationID: organizationID, commandID: id)
-    }
-
-    private func claim(_ s: Setup, lease: Duration = .seconds(60)) throws -> [CommandStore.DueCommand] {
+    private func claim(_ s: OneStoredCommand, lease: Duration = .seconds(60)) throws -> [CommandStore.DueCommand] {
         try CommandStore.claimDue(organizationIDs: [s.organizationID], limit: 10, lease: lease,
                                   maximumRelayWindow: .seconds(3600), on: s.connection)
     }
 
     @Test func aClaimedCommandIsNotClaimedAgainWhileItsLeaseRuns() throws {
-        let s = try setup()
+        let s = try OneStoredCommand()
         let first = try claim(s)
-        #expect(first.map(\.messageID) == ["m-1"])
-        #expect(first.first?.esmPlantID == "esm-7")
+        #expect(first.map(\.messageID) == [OneStoredCommand.messageID])
+        #expect(first.first?.esmPlantID == OneStoredCommand.esmPlantID)
         #expect(try claim(s).isEmpty)
         // Another organisation's worker never sees it.
         #expect(try CommandStore.claimDue(organizationIDs: [UUID()], limit: 10, lease: .seconds(60),
@@ -48,15 +27,15 @@ struct RelayLeaseTests {
     }
 
     @Test func aCommandWhoseClaimerDiedIsClaimedAgainAfterTheLease() throws {
-        let s = try setup()
+        let s = try OneStoredCommand()
         #expect(try claim(s, lease: .milliseconds(100)).count == 1)
         #expect(try claim(s).isEmpty)
         Thread.sleep(forTimeInterval: 0.2)
-        #expect(try claim(s).map(\.messageID) == ["m-1"])
+        #expect(try claim(s).map(\.messageID) == [OneStoredCommand.messageID])
     }
 
     @Test func aStaleClaimerRecordsNothingOnceTheCommandWasClaimedAgain() throws {
-        let s = try setup()
+        let s = try OneStoredCommand()
         let stale = try #require(try claim(s, lease: .milliseconds(50)).first)
         Thread.sleep(forTimeInterval: 0.1)
         let current = try #require(try claim(s).first)
@@ -77,23 +56,20 @@ struct RelayLeaseTests {
     }
 
     @Test func theIdempotencyKeyDiffersBetweenOrganisationsUsingTheSameMessageId() throws {
-        let s = try setup()
+        let s = try OneStoredCommand()
         let other = try s.connection.query("INSERT INTO organizations (slug, name) VALUES ($1, 'O') RETURNING id",
                                            [.text("o-" + UUID().uuidString.prefix(8).lowercased())]).singleRow()!.uuid("id")
         let plant = try s.connection.query("INSERT INTO plants (organization_id, name, esm_plant_id) VALUES ($1, 'p', 'esm-7') RETURNING id",
                                            [.uuid(other)]).singleRow()!.uuid("id")
-        let command = try CommandDecoder.decode(Array(#"{"messageId":"m-1","correlationId":"c-1","plantId":"\#(plant)","commandType":"MODE_CHANGE","payload":{"mode":"IDLE"}}"#.utf8)).get()
-        _ = try CommandStore.insert([CommandStore.NewCommand(command: command, plantID: plant, siteID: nil, status: .pending,
-                                                             rejectionReason: nil, routingKey: "o.commands")],
-                                    organizationID: other, queuePrefix: "o", on: s.connection)
+        try s.insertCommand(messageID: OneStoredCommand.messageID, organization: other, plant: plant)
         let claimed = try CommandStore.claimDue(organizationIDs: [s.organizationID, other], limit: 10, lease: .seconds(60),
                                                 maximumRelayWindow: .seconds(3600), on: s.connection)
-        #expect(claimed.map(\.messageID) == ["m-1", "m-1"])
+        #expect(claimed.map(\.messageID) == [OneStoredCommand.messageID, OneStoredCommand.messageID])
         #expect(Set(claimed.map(\.idempotencyKey)).count == 2)
     }
 
     @Test func anAckBeforeTheRelayOutcomeSurvivesIt() throws {
-        let s = try setup()
+        let s = try OneStoredCommand()
         let claimed = try #require(try claim(s).first)
         let ack = CommandAck(correlationID: "c-1", status: .executed, executedAt: TelemetryTimestamp(rfc3339: "2026-01-01T00:00:00Z"), reason: nil)
         guard case .recorded = try CommandStore.recordAck(ack, organizationID: s.organizationID, on: s.connection) else {
@@ -112,7 +88,7 @@ struct RelayLeaseTests {
     }
 
     @Test func aLateOutcomeNeverReplacesAnEarlierOne() throws {
-        let s = try setup()
+        let s = try OneStoredCommand()
         let claimed = try #require(try claim(s).first)
         #expect(try CommandStore.markRelayed(claimed, on: s.connection) != nil)
         // The same claimer comes back with a 4xx, or a retry, for a command already RELAYED: ignored.

@@ -95,12 +95,15 @@ record() { # label samples seconds rss verified [cpu]
 }
 
 CPU_PID=
+# The broker of these servers only (its HOME is in its command line): other RabbitMQ nodes on the
+# machine (a reliability run's, say) are not this benchmark's.
+BROKER_HOME=$(dirname "$(readlink -f .local/servers.env)")/rabbitmq/home
 # CPU of the consumer (ingest-bench), the broker and the bench database's PostgreSQL backends
 # (not the other databases of the shared server), per sample: what the machine's load disturbs
 # far less than the rate.
 cpu_start() {
     rm -f "$WORK/cpu.err"
-    "$PY" bench/cpu.py --json consumer='^ingest-bench ' broker='^beam\.smp ' \
+    "$PY" bench/cpu.py --json consumer='^ingest-bench ' broker="^beam\.smp .*$BROKER_HOME" \
         PostgreSQL='^postgres postgres: \S+ tradingd_bench_ingest ' > "$WORK/cpu.json" 2> "$WORK/cpu.err" & CPU_PID=$!
     until grep -q ready "$WORK/cpu.err" 2>/dev/null; do sleep 0.05; done
 }
