@@ -93,7 +93,7 @@ let package = Package(
                                                      "Observability"], swiftSettings: settings),
         // The customer-data families (seeds 002, 003): sales history and users, purchase customer events.
         .target(name: "CustomerDataAPI", dependencies: ["API", "CustomerDataStores", "CustomerData", "Users", "Accounts", "HTTPServer",
-                                                        "Domain", "ExactJSON", "Postgres", "Observability"], swiftSettings: settings),
+                                                        "Domain", "ExactJSON", "Postgres", "Observability", "Crypto"], swiftSettings: settings),
         .target(name: "TradingAPI", dependencies: ["API", "Trading", "HTTPServer", "Domain", "JSON", "ExactJSON", "TradingCore", "Postgres",
                                                    "Observability"], swiftSettings: settings),
 

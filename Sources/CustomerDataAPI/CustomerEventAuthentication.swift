@@ -8,11 +8,16 @@ import Postgres
 
 /// The event endpoints' authentication (seed 003): an auth token from `POST /customer_events/token`
 /// in `Authorization: Bearer`, never the API key itself. Puts a `Principal` (the organisation;
-/// `tokenID` is the API key's id) on the request.
+/// `tokenID` is the API key's id) on the request. Valid tokens come from `tokens` when given
+/// (the daemon's, kept true by its `TokenRevocationListener`).
 public struct CustomerEventAuthentication: Middleware {
     let pool: PostgresPool
+    let tokens: CustomerEventTokenCache?
 
-    public init(pool: PostgresPool) { self.pool = pool }
+    public init(pool: PostgresPool, tokens: CustomerEventTokenCache? = nil) {
+        self.pool = pool
+        self.tokens = tokens
+    }
 
     static let apiKeyRefused = DomainError(
         .unauthenticated, code: "API_KEY_NOT_ACCEPTED",
@@ -25,12 +30,16 @@ public struct CustomerEventAuthentication: Middleware {
             throw DomainError(.unauthenticated, code: "UNAUTHORIZED",
                               message: "An auth token is required: send Authorization: Bearer <token> (from POST /customer_events/token).")
         }
-        let store = CustomerEventAuthStore()
-        let verdict = try pool.withConnection { connection in
-            let verdict = try store.authenticate(token: token, on: connection)
-            if case .unknown = verdict, try store.isAPIKey(token, on: connection) { return CustomerEventAuthStore.Verdict?.none }
-            return verdict
+        // nil: the token is one of the API keys.
+        var looked: CustomerEventAuthStore.Verdict?? = .none
+        let lookUp = { () throws -> (client: CustomerEventAuthStore.Client?, expiresAt: Date?) in
+            let (verdict, expiresAt) = try lookUpVerdict(token)
+            looked = .some(verdict)
+            if case .valid(let client)? = verdict { return (client, expiresAt) }
+            return (nil, nil)
         }
+        let client = try tokens.map { try $0.validClient(for: token, lookUp: lookUp) } ?? lookUp().client
+        let verdict: CustomerEventAuthStore.Verdict? = if let client { .valid(client) } else { looked ?? .unknown }
         switch verdict {
         case .valid(let client)?:
             var request = request
@@ -47,6 +56,16 @@ public struct CustomerEventAuthentication: Middleware {
             throw DomainError(.unauthenticated, code: "UNAUTHORIZED", message: "The auth token is not valid.")
         case nil:
             throw Self.apiKeyRefused
+        }
+    }
+
+    /// The token's verdict from the database (nil: it is an API key), and a valid one's expiry.
+    private func lookUpVerdict(_ token: String) throws -> (CustomerEventAuthStore.Verdict?, Date?) {
+        let store = CustomerEventAuthStore()
+        return try pool.withConnection { connection in
+            let (verdict, expiresAt) = try store.authenticateWithExpiry(token: token, on: connection)
+            if case .unknown = verdict, try store.isAPIKey(token, on: connection) { return (nil, nil) }
+            return (verdict, expiresAt)
         }
     }
 }

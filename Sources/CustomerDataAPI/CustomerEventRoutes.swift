@@ -27,10 +27,13 @@ public struct CustomerEventRoutes: APIRoutes {
     let pool: PostgresPool
     let settings: Settings
     let authentication: any Middleware
+    /// Records the posts that arrive together in one transaction (group commit).
+    let recorder: PurchaseEventRecorder
 
     public init(pool: PostgresPool, settings: Settings = Settings(), authentication: (any Middleware)? = nil) {
         self.pool = pool
         self.settings = settings
+        recorder = PurchaseEventRecorder(pool: pool)
         self.authentication = authentication ?? CustomerEventAuthentication(pool: pool)
     }
 
@@ -70,9 +73,7 @@ public struct CustomerEventRoutes: APIRoutes {
         case .success(let decoded): event = decoded
         case .failure(let refusal): throw DomainError.invalid(refusal.message)
         }
-        let outcome = try pool.withConnection {
-            try PurchaseEventStore().record(event, organizationID: client.organizationID, apiKeyID: client.tokenID, on: $0)
-        }
+        let outcome = try recorder.record(event, organizationID: client.organizationID, apiKeyID: client.tokenID)
         switch outcome {
         case .created(let id): return Self.idResponse(id, status: 201)
         case .existing(let id): return Self.idResponse(id, status: 200)

@@ -122,19 +122,26 @@ public struct CustomerEventAuthStore: Sendable {
     /// What an auth token is: valid (and for whom), expired, revoked (through its key) or unknown.
     /// An API key presented here is never accepted: only tokens are looked up.
     public func authenticate(token: String, on connection: PostgresConnection) throws -> Verdict {
-        guard token.hasPrefix(Self.tokenPrefix), token.utf8.count < 200 else { return .unknown }
+        try authenticateWithExpiry(token: token, on: connection).verdict
+    }
+
+    /// `authenticate`, and for a valid token the time it expires (for a cache of valid tokens).
+    public func authenticateWithExpiry(token: String, on connection: PostgresConnection) throws -> (verdict: Verdict, expiresAt: Date?) {
+        guard token.hasPrefix(Self.tokenPrefix), token.utf8.count < 200 else { return (.unknown, nil) }
         let hash = SHA256.hash(token)
         let rows = try connection.queryPrepared(
             """
-            SELECT k.organization_id, o.slug, k.id, t.token_hash, t.expires_at <= now() AS expired, k.revoked_at IS NOT NULL AS revoked
+            SELECT k.organization_id, o.slug, k.id, t.token_hash, t.expires_at <= now() AS expired, k.revoked_at IS NOT NULL AS revoked,
+                   t.expires_at
             FROM customer_event_tokens t
             JOIN customer_event_api_keys k ON k.id = t.api_key_id JOIN organizations o ON o.id = k.organization_id
             WHERE t.token_hash = $1
             """, [.bytea(hash)])
-        guard let row = rows.first, ConstantTime.equals(try row.bytes(3), hash) else { return .unknown }
-        if try row.bool(5) { return .revoked }
-        if try row.bool(4) { return .expired }
-        return .valid(Client(organizationID: try row.uuid(0), organizationSlug: try row.string(1), apiKeyID: try row.uuid(2)))
+        guard let row = rows.first, ConstantTime.equals(try row.bytes(3), hash) else { return (.unknown, nil) }
+        if try row.bool(5) { return (.revoked, nil) }
+        if try row.bool(4) { return (.expired, nil) }
+        let client = Client(organizationID: try row.uuid(0), organizationSlug: try row.string(1), apiKeyID: try row.uuid(2))
+        return (.valid(client), try row.date(6))
     }
 
     /// True when `text` is one of the registered API keys (so the event endpoints can say that a

@@ -2,8 +2,8 @@ import CustomerData
 import Foundation
 import Postgres
 
-/// What an event's references resolve to. Resolved in the same statement that inserts the event
-/// when the rules hold (`PurchaseEventStore`), so a new event costs one round trip.
+/// What an event's references resolve to. Resolved in the same statement that inserts the events
+/// for which the rules hold (`PurchaseEventStore`), so new events cost one round trip.
 struct PurchaseEventResolution {
     var contactID: UUID?
     var accountID: UUID?
@@ -19,26 +19,6 @@ struct PurchaseEventResolution {
     var outletCode: String?
     /// Per product line, in order; nil for an unknown SKU.
     var productIDs: [UUID?] = []
-
-    /// The parameters `$1`...`$11` of `statement`.
-    static func parameters(_ request: PurchaseEventRequest, organizationID: UUID) -> [PostgresValue] {
-        func parts(_ reference: PurchaseEventRequest.Reference?) -> (PostgresValue, PostgresValue) {
-            switch reference {
-            case .id(let id)?: (.uuid(id), .null)
-            case .code(let code)?: (.null, .text(code))
-            case nil: (.null, .null)
-            }
-        }
-        let (contactID, cim): (PostgresValue, PostgresValue) = switch request.contact {
-        case .id(let id): (.uuid(id), .null)
-        case .cim(let cim): (.null, .text(cim))
-        }
-        let classification = parts(request.classification), merchant = parts(request.merchant), outlet = parts(request.outlet)
-        return [
-            .uuid(organizationID), contactID, cim, classification.0, classification.1, PostgresValue(request.currencyCode), merchant.0, merchant.1, outlet.0, outlet.1,
-            .textArray(request.products.map(\.sku)),
-        ]
-    }
 
     /// Reads a row of `statement`'s columns.
     init(row: PostgresRow) throws {
@@ -108,43 +88,56 @@ struct PurchaseEventResolution {
         }
     }
 
-    /// The rules of `problems(for:)` as a condition on `statement`'s columns (as `r`) and
-    /// parameters: the event is inserted only when it holds. Should the two ever disagree, the
-    /// store finds neither a problem nor an insert nor a stored event and says so (a 500), rather
-    /// than writing what the rules refuse.
+    /// The rules of `problems(for:)` as a condition on `statement`'s columns (as `r`): the event
+    /// is inserted only when it holds. Should the two ever disagree, the store finds neither a
+    /// problem nor an insert nor a stored event and says so (a 500), rather than writing what the
+    /// rules refuse.
     static let admissible = """
         r.contact_id IS NOT NULL AND (r.accounts = 1 OR r.has_primary)
-        AND (($4::uuid IS NULL AND $5::text IS NULL) OR r.classification_id IS NOT NULL)
-        AND ($6::text IS NULL OR r.currency_known)
-        AND (($7::uuid IS NULL AND $8::text IS NULL) OR r.merchant_id IS NOT NULL)
-        AND (($9::uuid IS NULL AND $10::text IS NULL) OR r.outlet_id IS NOT NULL)
+        AND ((r.given_classification_id IS NULL AND r.given_classification_code IS NULL) OR r.classification_id IS NOT NULL)
+        AND (r.given_currency_code IS NULL OR r.currency_known)
+        AND ((r.given_merchant_id IS NULL AND r.given_merchant_code IS NULL) OR r.merchant_id IS NOT NULL)
+        AND ((r.given_outlet_id IS NULL AND r.given_outlet_code IS NULL) OR r.outlet_id IS NOT NULL)
         AND (r.merchant_id IS NULL OR r.outlet_id IS NULL OR r.outlet_parent_id = r.merchant_id)
         AND array_position(r.product_ids, NULL) IS NULL
         """
 
-    /// One row whatever resolves; parameters from `parameters(_:organizationID:)`. It reads no
-    /// stored event: the events table grows with every post, so a cached plan made while it was
-    /// nearly empty may scan all of an organisation's events for a look-up by key (PostgreSQL
-    /// picked `purchase_customer_events_contact` with only `organization_id` as its condition).
+    /// The columns `init(row:)` reads, as `statement`'s result is named `r`.
+    static let columns = """
+        r.contact_id, r.account_id, r.accounts, r.has_primary, r.classification_id, r.currency_known, r.merchant_id, r.merchant_code,
+        r.outlet_id, r.outlet_code, r.outlet_parent_id, r.outlet_parent_code, r.product_ids
+        """
+
+    /// One row per row of `input` (the events as named: `organization_id`, `n`, and the
+    /// `given_*` references), every column of `input` and what it resolves to, whatever
+    /// resolves; the SKUs come from `line_input` (`n`, `line`, `sku`). It reads no stored
+    /// event: the events table grows with every post, so a cached plan made while it was nearly
+    /// empty may scan all of an organisation's events for a look-up by key (PostgreSQL picked
+    /// `purchase_customer_events_contact` with only `organization_id` as its condition).
     static let statement = """
-        SELECT c.id AS contact_id, a.id AS account_id, a.accounts, a.has_primary,
+        SELECT input.*, c.id AS contact_id, a.id AS account_id, a.accounts, a.has_primary,
                cl.id AS classification_id, (cur.code IS NOT NULL) AS currency_known,
                m.id AS merchant_id, m.code AS merchant_code,
                o.id AS outlet_id, o.code AS outlet_code, o.parent_id AS outlet_parent_id, op.code AS outlet_parent_code,
-               ARRAY(SELECT p.id FROM unnest($11::text[]) WITH ORDINALITY AS s(sku, n)
-                     LEFT JOIN loyalty_products p ON p.organization_id = $1 AND p.sku = s.sku ORDER BY s.n) AS product_ids
-        FROM (SELECT 1) AS one
-        LEFT JOIN loyalty_contacts c ON c.organization_id = $1 AND c.id = coalesce($2::uuid,
-            (SELECT contact_id FROM loyalty_identification_media WHERE organization_id = $1 AND value = $3::text))
+               ARRAY(SELECT p.id FROM line_input s
+                     LEFT JOIN loyalty_products p ON p.organization_id = input.organization_id AND p.sku = s.sku
+                     WHERE s.n = input.n ORDER BY s.line) AS product_ids
+        FROM input
+        LEFT JOIN loyalty_contacts c ON c.organization_id = input.organization_id AND c.id = coalesce(input.given_contact_id,
+            (SELECT contact_id FROM loyalty_identification_media
+             WHERE organization_id = input.organization_id AND value = input.given_cim))
         LEFT JOIN LATERAL (
             SELECT (array_agg(id ORDER BY is_primary DESC, created_at, id))[1] AS id, count(*)::int8 AS accounts,
                    bool_or(is_primary) AS has_primary
             FROM loyalty_accounts WHERE contact_id = c.id
         ) AS a ON c.id IS NOT NULL
-        LEFT JOIN loyalty_classifications cl ON cl.organization_id = $1 AND (cl.id = $4::uuid OR cl.code = $5::text)
-        LEFT JOIN loyalty_currencies cur ON cur.organization_id = $1 AND cur.code = $6::text
-        LEFT JOIN loyalty_business_units m ON m.organization_id = $1 AND (m.id = $7::uuid OR m.code = $8::text)
-        LEFT JOIN loyalty_business_units o ON o.organization_id = $1 AND (o.id = $9::uuid OR o.code = $10::text)
+        LEFT JOIN loyalty_classifications cl ON cl.organization_id = input.organization_id
+            AND (cl.id = input.given_classification_id OR cl.code = input.given_classification_code)
+        LEFT JOIN loyalty_currencies cur ON cur.organization_id = input.organization_id AND cur.code = input.given_currency_code
+        LEFT JOIN loyalty_business_units m ON m.organization_id = input.organization_id
+            AND (m.id = input.given_merchant_id OR m.code = input.given_merchant_code)
+        LEFT JOIN loyalty_business_units o ON o.organization_id = input.organization_id
+            AND (o.id = input.given_outlet_id OR o.code = input.given_outlet_code)
         LEFT JOIN loyalty_business_units op ON op.id = o.parent_id
         """
 }

@@ -17,6 +17,23 @@ public struct PurchaseEventStore: Sendable {
         case refused(RequestRefusal)
     }
 
+    /// An event to record, and for whom.
+    public struct Post: Sendable {
+        public let request: PurchaseEventRequest
+        public let organizationID: UUID
+        public let apiKeyID: UUID?
+
+        public init(_ request: PurchaseEventRequest, organizationID: UUID, apiKeyID: UUID?) {
+            self.request = request
+            self.organizationID = organizationID
+            self.apiKeyID = apiKeyID
+        }
+
+        /// The id to insert: the client's, else one made now (kept for every attempt).
+        let newID = UUID()
+        var eventID: UUID { request.id ?? newID }
+    }
+
     public init() {}
 
     /// Records the event unless it exists. One statement resolves the references and, when the
@@ -28,17 +45,30 @@ public struct PurchaseEventStore: Sendable {
     /// retry of a recorded event is answered with its id whatever changed in the reference data.
     public func record(_ request: PurchaseEventRequest, organizationID: UUID, apiKeyID: UUID?,
                        on connection: PostgresConnection) throws -> Outcome {
+        try record(Post(request, organizationID: organizationID, apiKeyID: apiKeyID), resolvedBy: nil, on: connection)
+    }
+
+    /// `record` of one post whose first attempt may have run already, with others, in `insert`
+    /// (`resolved`: its row there).
+    func record(_ post: Post, resolvedBy resolved: PostgresRow?, on connection: PostgresConnection) throws -> Outcome {
+        let request = post.request
         var attempt = 0
+        var resolved = resolved
         while true {
             attempt += 1
             let row: PostgresRow
-            do {
-                row = try connection.queryPrepared(Self.statement, Self.parameters(request, organizationID: organizationID, apiKeyID: apiKeyID))[0]
-            } catch let error as PostgresError where error.sqlState == "23503" && attempt < 3 {
-                continue  // reference data changed between resolving and inserting: resolve again
+            if let first = resolved {
+                row = first
+                resolved = nil
+            } else {
+                do {
+                    row = try Self.insert([post], on: connection)[0]
+                } catch let error as PostgresError where error.sqlState == "23503" && attempt < 3 {
+                    continue  // reference data changed between resolving and inserting: resolve again
+                }
             }
             if let id = try row.optionalUUID("created_id") { return .created(id) }
-            let stored = try StoredEvents(request, organizationID: organizationID, on: connection)
+            let stored = try StoredEvents(request, organizationID: post.organizationID, on: connection)
             if let outcome = try Self.compareWithStored(request, stored) { return outcome }
             let problems = try PurchaseEventResolution(row: row).problems(for: request)
             guard problems.isEmpty else { return .refused(RequestRefusal(problems, language: .english)) }
@@ -49,6 +79,18 @@ public struct PurchaseEventStore: Sendable {
                                         + "and its references resolve: the insert's condition and the refusal rules disagree")
             }
         }
+    }
+
+    /// Runs the recording statement for `posts` (distinct ids and reference numbers) in one
+    /// transaction: the posts whose rules hold and whose id and reference number are free are
+    /// inserted, with their lines. - Returns: per post, in order, what its references resolve to
+    /// and `created_id` (nil when nothing was inserted). Any failure inserts nothing at all.
+    static func insert(_ posts: [Post], on connection: PostgresConnection) throws -> [PostgresRow] {
+        let rows = try connection.queryPrepared(statement, parameters(posts))
+        guard rows.count == posts.count else {
+            throw PostgresError(code: .server, message: "the recording statement answered \(rows.count) rows for \(posts.count) events")
+        }
+        return Array(rows)
     }
 
     /// The events stored under a request's id and under its reference number (nil: none).
@@ -104,34 +146,59 @@ public struct PurchaseEventStore: Sendable {
         return .existing(stored.id)
     }
 
-    private static func parameters(_ request: PurchaseEventRequest, organizationID: UUID, apiKeyID: UUID?) -> [PostgresValue] {
-        let spend: (PostgresValue, PostgresValue) = switch request.spendRequest {
-        case .amount(let amount)?: (.decimal(amount), .null)
-        case .alternativeAmount(let amount)?: (.null, .decimal(amount))
-        case nil: (.null, .null)
+    /// The arrays of `statement`: one element per post (`$1`...`$19`), one per product line (`$20`...`$26`).
+    private static func parameters(_ posts: [Post]) -> [PostgresValue] {
+        func id(_ reference: PurchaseEventRequest.Reference?) -> UUID? { if case .id(let id)? = reference { id } else { nil } }
+        func code(_ reference: PurchaseEventRequest.Reference?) -> String? { if case .code(let code)? = reference { code } else { nil } }
+        let requests = posts.map(\.request)
+        let lines = requests.enumerated().flatMap { event, request in
+            request.products.enumerated().map { (event: Int64(event + 1), line: Int64($0.offset + 1), product: $0.element) }
         }
-        let performedOn: PostgresValue = request.performedOn.map { .timestamptz(Date(timeIntervalSince1970: Double($0))) } ?? .null
-        return PurchaseEventResolution.parameters(request, organizationID: organizationID) + [
-            .uuid(request.id ?? UUID()), .text(request.referenceNumber), PostgresValue(request.paymentMediumIdentifier), performedOn, spend.0, spend.1,
-            .decimal(request.totalAmount), .jsonb(request.normalized.canonicalText), PostgresValue(apiKeyID),
-            .decimalArray(request.products.map(\.quantity)), .decimalArray(request.products.map(\.netAmount)),
-            .decimalArray(request.products.map(\.taxAmount)), .decimalArray(request.products.map(\.totalAmount)),
+        return [
+            .uuidArray(posts.map(\.organizationID)),
+            .uuidArray(requests.map { if case .id(let id) = $0.contact { id } else { nil } }),
+            .textArray(requests.map { if case .cim(let cim) = $0.contact { cim } else { nil } }),
+            .uuidArray(requests.map { id($0.classification) }), .textArray(requests.map { code($0.classification) }),
+            .textArray(requests.map(\.currencyCode)),
+            .uuidArray(requests.map { id($0.merchant) }), .textArray(requests.map { code($0.merchant) }),
+            .uuidArray(requests.map { id($0.outlet) }), .textArray(requests.map { code($0.outlet) }),
+            .uuidArray(posts.map(\.eventID)), .textArray(requests.map(\.referenceNumber)), .textArray(requests.map(\.paymentMediumIdentifier)),
+            .timestamptzArray(requests.map { $0.performedOn.map { Date(timeIntervalSince1970: Double($0)) } }),
+            .decimalArray(requests.map { if case .amount(let amount)? = $0.spendRequest { amount } else { nil } }),
+            .decimalArray(requests.map { if case .alternativeAmount(let amount)? = $0.spendRequest { amount } else { nil } }),
+            .decimalArray(requests.map(\.totalAmount)), .textArray(requests.map(\.normalized.canonicalText)), .uuidArray(posts.map(\.apiKeyID)),
+            .intArray(lines.map(\.event)), .intArray(lines.map(\.line)), .textArray(lines.map(\.product.sku)),
+            .decimalArray(lines.map(\.product.quantity)), .decimalArray(lines.map(\.product.netAmount)),
+            .decimalArray(lines.map(\.product.taxAmount)), .decimalArray(lines.map(\.product.totalAmount)),
         ]
     }
 
-    /// `$1`...`$11` are the resolution's; the CIM (`$3`) and the currency (`$6`) are recorded as
-    /// given; the merchant recorded is the one named, else the outlet's parent.
+    /// The events as `input` and their lines as `line_input` for the resolution (`r`); the
+    /// CIM and the currency are recorded as given; the merchant recorded is the one named, else
+    /// the outlet's parent.
     private static let statement = """
-        WITH r AS (
+        WITH input AS (
+            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::uuid[], $8::text[],
+                                 $9::uuid[], $10::text[], $11::uuid[], $12::text[], $13::text[], $14::timestamptz[], $15::numeric[],
+                                 $16::numeric[], $17::numeric[], $18::text[], $19::uuid[]) WITH ORDINALITY
+                AS input(organization_id, given_contact_id, given_cim, given_classification_id, given_classification_code,
+                         given_currency_code, given_merchant_id, given_merchant_code, given_outlet_id, given_outlet_code,
+                         event_id, reference_number, payment_medium_identifier, performed_on, spend_amount, spend_alternative_amount,
+                         total_amount, request, api_key_id, n)
+        ), line_input AS (
+            SELECT * FROM unnest($20::int8[], $21::int8[], $22::text[], $23::numeric[], $24::numeric[], $25::numeric[], $26::numeric[])
+                AS line_input(n, line, sku, quantity, net, tax, total)
+        ), r AS (
         \(PurchaseEventResolution.statement)
         ), event AS (
             INSERT INTO purchase_customer_events (
                 organization_id, id, reference_number, contact_id, account_id, cim, classification_id, currency_code,
                 payment_medium_identifier, performed_on, merchant_id, outlet_id, spend_amount, spend_alternative_amount,
                 total_amount, request, api_key_id)
-            SELECT $1::uuid, $12::uuid, $13::text, r.contact_id, r.account_id, $3::text, r.classification_id, $6::text, $14::text,
-                   coalesce($15::timestamptz, now()), coalesce(r.merchant_id, r.outlet_parent_id), r.outlet_id,
-                   $16::numeric, $17::numeric, $18::numeric, $19::jsonb, $20::uuid
+            SELECT r.organization_id, r.event_id, r.reference_number, r.contact_id, r.account_id, r.given_cim, r.classification_id,
+                   r.given_currency_code, r.payment_medium_identifier, coalesce(r.performed_on, now()),
+                   coalesce(r.merchant_id, r.outlet_parent_id), r.outlet_id, r.spend_amount, r.spend_alternative_amount,
+                   r.total_amount, r.request::jsonb, r.api_key_id
             FROM r
             WHERE \(PurchaseEventResolution.admissible)
             ON CONFLICT DO NOTHING
@@ -139,10 +206,12 @@ public struct PurchaseEventStore: Sendable {
         ), lines AS (
             INSERT INTO purchase_customer_event_products (
                 organization_id, event_id, line, product_id, quantity, net_amount, tax_amount, total_amount)
-            SELECT event.organization_id, event.id, l.n, l.product_id, l.quantity, l.net, l.tax, l.total
-            FROM event, r, unnest(r.product_ids, $21::numeric[], $22::numeric[], $23::numeric[], $24::numeric[])
-                WITH ORDINALITY AS l(product_id, quantity, net, tax, total, n)
+            SELECT event.organization_id, event.id, l.line, r.product_ids[l.line], l.quantity, l.net, l.tax, l.total
+            FROM event JOIN r ON r.organization_id = event.organization_id AND r.event_id = event.id
+            JOIN line_input l ON l.n = r.n
         )
-        SELECT r.*, (SELECT id FROM event) AS created_id FROM r
+        SELECT \(PurchaseEventResolution.columns), event.id AS created_id
+        FROM r LEFT JOIN event ON event.organization_id = r.organization_id AND event.id = r.event_id
+        ORDER BY r.n
         """
 }

@@ -26,7 +26,8 @@ struct CustomerDataAPIFixture {
     let user: User
     let apiKeyID: UUID
 
-    init(settings: CustomerEventRoutes.Settings = .init()) throws {
+    /// - Parameter eventTokens: the event endpoints' token cache (none: every token looked up).
+    init(settings: CustomerEventRoutes.Settings = .init(), eventTokens: CustomerEventTokenCache? = nil) throws {
         url = try TestDatabase.fresh()
         pool = PostgresPool(url: url, size: 8)
         let connection = try PostgresConnection(url: url)
@@ -48,7 +49,8 @@ struct CustomerDataAPIFixture {
         var router = Router()
         let authenticator = Authenticator(pool: pool, cacheLifetime: .zero)
         SalesHistoryRoutes(pool: pool, authentication: SalesHistoryRoutes.authentication(authenticator)).register(on: &router)
-        CustomerEventRoutes(pool: pool, settings: settings).register(on: &router)
+        CustomerEventRoutes(pool: pool, settings: settings, authentication: CustomerEventAuthentication(pool: pool, tokens: eventTokens))
+            .register(on: &router)
         self.router = router
     }
 

@@ -4,16 +4,17 @@ import Observability
 import Postgres
 import Synchronization
 
-/// Keeps an `Authenticator`'s cache true to the database: on a connection of its own it LISTENs
-/// to `channel` (migration 0040 notifies it when a token is revoked, changed or deleted, or an
-/// organisation renamed or deleted) and makes the authenticator forget what changed, at once.
+/// Keeps the daemon's token caches true to the database: on a connection of its own it LISTENs
+/// to `channel` (migrations 0040 and 0023 notify it when a token is revoked, changed or deleted,
+/// an organisation renamed or deleted, or a customer-event API key revoked) and makes every
+/// cache forget what changed, at once.
 ///
 /// Whenever it (re)connects it forgets everything, since notifications sent while it was not
 /// listening are lost; until then the cache lifetime bounds how long a revoked token works.
 public final class TokenRevocationListener: Service {
     public static let channel = "tradingd_api_tokens"
     public let name = "token-revocations"
-    private let authenticator: Authenticator
+    private let caches: [any TokenCacheInvalidation]
     private let pool: PostgresPool
     private let logger: Logger
     private let retryDelay: Duration
@@ -25,11 +26,15 @@ public final class TokenRevocationListener: Service {
 
     /// - Parameter pool: only its URL and session settings are used (`openConnection`): the
     ///   listening connection is not leased from it.
-    public init(authenticator: Authenticator, pool: PostgresPool, logger: Logger = .silent, retryDelay: Duration = .seconds(1)) {
-        self.authenticator = authenticator
+    public init(caches: [any TokenCacheInvalidation], pool: PostgresPool, logger: Logger = .silent, retryDelay: Duration = .seconds(1)) {
+        self.caches = caches
         self.pool = pool
         self.logger = logger
         self.retryDelay = retryDelay
+    }
+
+    public convenience init(authenticator: Authenticator, pool: PostgresPool, logger: Logger = .silent, retryDelay: Duration = .seconds(1)) {
+        self.init(caches: [authenticator], pool: pool, logger: logger, retryDelay: retryDelay)
     }
 
     public func start() throws {
@@ -45,8 +50,9 @@ public final class TokenRevocationListener: Service {
             do {
                 let connection = try pool.openConnection()
                 try connection.listen(Self.channel)
-                authenticator.forgetAll()
+                forgetAll()
                 listening.store(true, ordering: .releasing)
+                for cache in caches { cache.listenerChanged(listening: true) }
                 while !thread.isStopping {
                     for notification in try connection.notifications(waitingUpTo: .milliseconds(250)) {
                         apply(notification)
@@ -54,19 +60,25 @@ public final class TokenRevocationListener: Service {
                 }
             } catch {
                 listening.store(false, ordering: .releasing)
-                authenticator.forgetAll()
+                for cache in caches { cache.listenerChanged(listening: false) }
+                forgetAll()
                 logger.warning("token revocation listener: connection failed; retrying", ["error": "\(error)"])
                 thread.sleep(retryDelay)
             }
         }
         listening.store(false, ordering: .releasing)
+        for cache in caches { cache.listenerChanged(listening: false) }
     }
 
     private func apply(_ notification: PostgresNotification) {
         if let hash = Hex.decode(notification.payload), hash.count == 32 {
-            authenticator.forget(tokenHash: hash)
+            for cache in caches { cache.forget(tokenHash: hash) }
         } else {
-            authenticator.forgetAll()
+            forgetAll()
         }
+    }
+
+    private func forgetAll() {
+        for cache in caches { cache.forgetAll() }
     }
 }

@@ -87,7 +87,8 @@ public final class Application: Sendable {
         esmClients.metrics.install(on: metrics)
         queues.install(on: metrics)
         let authenticator = Authenticator(pool: pool)
-        tokenRevocations = TokenRevocationListener(authenticator: authenticator, pool: pool, logger: logger)
+        let customerEventTokens = CustomerEventTokenCache()
+        tokenRevocations = TokenRevocationListener(caches: [authenticator, customerEventTokens], pool: pool, logger: logger)
         var router = Router()
         let pool = pool, broker = BrokerReadiness(url: amqpURL)
         let purchases = try PurchaseWiring(configuration: configuration, amqpURL: amqpURL, keyring: keyring, outbound: outbound,
@@ -104,7 +105,8 @@ public final class Application: Sendable {
             VendRoutes(service: vend.service, trustedProxies: configuration.vend.trustedProxies),
             SalesHistoryRoutes(pool: pool, authentication: SalesHistoryRoutes.authentication(authenticator)),
             CustomerEventRoutes(pool: pool, settings: .init(tokenLifetime: configuration.customerEventsTokenLifetime,
-                                                            rules: PurchaseEventRules(futureHorizon: configuration.customerEventsFutureHorizon))),
+                                                            rules: PurchaseEventRules(futureHorizon: configuration.customerEventsFutureHorizon)),
+                                authentication: CustomerEventAuthentication(pool: pool, tokens: customerEventTokens)),
         ]
         let documentation = try OpenAPIRoutes(documenting: families)
         for family in families + [documentation] { family.register(on: &router) }
