@@ -36,7 +36,14 @@ else
     BIN=$(swift build -c release --show-bin-path)
 fi
 
-psql -q "$ADMIN_DB" -c "DROP DATABASE IF EXISTS tradingd_bench_relay WITH (FORCE)" -c "CREATE DATABASE tradingd_bench_relay" >/dev/null
+# An autovacuum worker still on the last run's database cannot be ended by this role (FORCE
+# refuses): wait for it.
+for attempt in $(seq 30); do
+    psql -q "$ADMIN_DB" -c "DROP DATABASE IF EXISTS tradingd_bench_relay WITH (FORCE)" >/dev/null 2>"$WORK/drop.err" && break
+    [ "$attempt" -lt 30 ] || { cat "$WORK/drop.err" >&2; exit 1; }
+    sleep 2
+done
+psql -q "$ADMIN_DB" -c "CREATE DATABASE tradingd_bench_relay" >/dev/null
 for migration in Migrations/*.sql; do psql -q -v ON_ERROR_STOP=1 "$DB" -f "$migration" >/dev/null; done
 
 # CPU of the relay process (relay and simulator), the broker and the bench database's backends
